@@ -1,0 +1,498 @@
+"""The patsy boundary: from a formula and a DataFrame (or arrays) to the numbers a fit needs.
+
+Everything that touches patsy or the caller's data lives here.  The rest of the package sees a
+:class:`Design` of plain numpy arrays.  Rules (see ``SPEC.md``):
+
+* Response: 0/1 numbers, bool, or a two-level categorical/string column (event = second level
+  in category order; ``success=`` overrides), or two numeric columns ``successes + failures``.
+* ``missing="drop"`` drops rows with a missing value in any variable used (formula, weights,
+  offset, groups) and records how many; ``missing="raise"`` names the columns instead.
+* The caller's DataFrame is never modified.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import patsy
+
+from .errors import (CollinearityError, DataError, FormulaError, MissingDataError, PredictionError,
+                     ResponseError, SpecificationError)
+
+
+@dataclass(frozen=True)
+class Design:
+    """The arrays of one binary or binomial model, rows already filtered.
+
+    Attributes
+    ----------
+    X : ndarray (n, p)
+        Design matrix, float64.
+    y : ndarray (n,)
+        Proportion of events per row (0/1 for ungrouped data).
+    trials : ndarray (n,)
+        Binomial trials per row (ones for ungrouped data).
+    weights : ndarray (n,)
+        Frequency weights (ones when none were given).
+    offset : ndarray (n,)
+        Offset added to the linear predictor (zeros when none).
+    names : list of str
+        Column names of ``X``.
+    terms : dict of str to slice
+        Columns belonging to each formula term, in patsy's order.
+    """
+
+    X: np.ndarray
+    y: np.ndarray
+    trials: np.ndarray
+    weights: np.ndarray
+    offset: np.ndarray
+    names: list[str]
+    terms: dict[str, slice]
+    response: str = "y"
+    event: str = "1"
+    grouped: bool = False
+    has_weights: bool = False
+    has_offset: bool = False
+    n_dropped: int = 0
+    row_labels: Any = None
+    formula: str | None = None
+    design_info: Any = None
+    offset_name: str | None = None
+    groups: np.ndarray | None = None
+    aliased: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def intercept(self) -> bool:
+        """Whether the design has an intercept column."""
+        return "Intercept" in self.names
+
+    @property
+    def nobs(self) -> float:
+        """Number of observations: sum of frequency weights, else rows (with trials > 0)."""
+        if self.has_weights:
+            total = float(np.sum(self.weights))
+            return int(total) if total.is_integer() else total
+        return int(np.count_nonzero(self.trials > 0))
+
+
+# --------------------------------------------------------------------------- inputs
+
+
+def _column_or_array(value, data: pd.DataFrame | None, n: int, what: str) -> tuple[np.ndarray, str | None]:
+    """Resolve ``weights=``/``offset=``/``groups=`` given as a column name or an array."""
+    if isinstance(value, str):
+        if data is None or value not in data.columns:
+            cols = "" if data is None else f"; columns are: {', '.join(map(str, data.columns))}"
+            raise DataError(f"{what} column {value!r} not found in the data{cols}")
+        return data[value].to_numpy(), value
+    arr = np.asarray(value.to_numpy() if isinstance(value, pd.Series) else value)
+    if arr.ndim != 1 or arr.shape[0] != n:
+        raise DataError(f"{what} must be a column name or a 1-D array with one value per row "
+                        f"({n} rows); got shape {arr.shape}")
+    return arr, None
+
+
+def _as_float(arr: np.ndarray, what: str) -> np.ndarray:
+    try:
+        return np.asarray(arr, dtype=float)
+    except (TypeError, ValueError):
+        raise DataError(f"{what} must be numeric; found values such as {arr[:3].tolist()!r}") from None
+
+
+def _formula_variables(formula: str, data: pd.DataFrame) -> list[str]:
+    """Data columns mentioned in a formula (for messages about missing values)."""
+    quoted = re.findall(r"Q\(\s*['\"](.+?)['\"]\s*\)", formula)
+    tokens = set(re.findall(r"[A-Za-z_][A-Za-z0-9_.]*", formula)) | set(quoted)
+    return [c for c in data.columns if str(c) in tokens]
+
+
+def _reword_patsy_error(exc: patsy.PatsyError, formula: str, data: pd.DataFrame) -> Exception:
+    msg = str(exc).split("\n")[0]
+    name = re.search(r"name '([^']+)' is not defined", msg)
+    if name:
+        return FormulaError(f"column {name.group(1)!r} in formula {formula!r} is not in the data "
+                            f"(and not a Python name in scope); columns are: "
+                            f"{', '.join(map(str, data.columns))}")
+    level = re.search(r"value (.+?) does not match any of the expected levels", msg)
+    if level:
+        return PredictionError(f"level {level.group(1)} was not seen when the model was fitted: {msg}")
+    if "missing values" in msg.lower() or "NA" in msg:
+        return MissingDataError(msg)
+    return FormulaError(f"cannot use formula {formula!r}: {msg}")
+
+
+def _dmatrices(formula: str, data: pd.DataFrame, eval_env) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Build response and design frames (rows with a missing value dropped)."""
+    return patsy.dmatrices(formula, data, eval_env=eval_env, NA_action="drop",
+                           return_type="dataframe")
+
+
+# --------------------------------------------------------------------------- response
+
+
+def _binary_from_levels(values: np.ndarray, levels: list, name: str, success) -> tuple[np.ndarray, str]:
+    """Event indicator from indicator columns of a categorical response."""
+    present = [lvl for j, lvl in enumerate(levels) if values[:, j].any()]
+    if len(present) < 2:
+        raise ResponseError(f"response {name!r} is constant (only level {present[0]!r} occurs): "
+                            "a binary model needs both outcomes" if present else
+                            f"response {name!r} has no observations")
+    if len(present) > 2:
+        raise ResponseError(
+            f"response {name!r} has {len(present)} levels ({', '.join(map(repr, present))}) but a "
+            "binary model needs exactly two: recode it to two levels, or use a multinomial model")
+    if success is None:
+        event = present[1]
+    else:
+        match = [lvl for lvl in present if lvl == success or str(lvl) == str(success)]
+        if not match:
+            raise ResponseError(f"success={success!r} is not a level of response {name!r}; "
+                                f"its levels are {', '.join(map(repr, present))}")
+        event = match[0]
+    j = levels.index(event)
+    return values[:, j].astype(float), f"{name} = {event}"
+
+
+def _binary_from_numbers(y: np.ndarray, name: str, success) -> tuple[np.ndarray, str]:
+    if not np.all(np.isfinite(y)):
+        raise ResponseError(f"response {name!r} has infinite values; remove or recode them")
+    values = np.unique(y)
+    if success is not None:
+        if len(values) != 2 or float(success) not in values:
+            raise ResponseError(f"success={success!r}: response {name!r} must take exactly two values "
+                                f"one of which is {success!r}; found {values[:5].tolist()}")
+        return (y == float(success)).astype(float), f"{name} = {success:g}"
+    if not np.all((y == 0) | (y == 1)):
+        bad = values[(values != 0) & (values != 1)][:5]
+        raise ResponseError(
+            f"response {name!r} must be 0/1, bool or a two-level category; found values "
+            f"{', '.join(f'{v:g}' for v in bad)}: recode it, pass success=<value> when it has two "
+            "values, or give counts as a two-column 'successes + failures' response")
+    if len(values) < 2:
+        raise ResponseError(f"response {name!r} is constant (all {values[0]:g}): a binary model "
+                            "needs both outcomes")
+    return y.astype(float), f"{name} = 1"
+
+
+def _response(lhs: pd.DataFrame, success) -> tuple[np.ndarray, np.ndarray, str, str, bool]:
+    """Interpret the left-hand side: returns y (proportions), trials, name, event, grouped."""
+    info = lhs.design_info
+    values = lhs.to_numpy(dtype=float)
+    if len(info.terms) == 1:
+        factors = info.terms[0].factors
+        name = info.term_names[0]
+        fi = info.factor_infos[factors[0]] if len(factors) == 1 else None
+        if fi is not None and fi.type == "categorical":
+            y, event = _binary_from_levels(values, list(fi.categories), name, success)
+        elif values.shape[1] == 1:
+            y, event = _binary_from_numbers(values[:, 0], name, success)
+        else:
+            raise ResponseError(f"response {name!r} has {values.shape[1]} columns; give one binary "
+                                "column or two count columns 'successes + failures'")
+        return y, np.ones_like(y), name, event, False
+    if len(info.terms) == 2 and values.shape[1] == 2:
+        s, f = values[:, 0], values[:, 1]
+        succ_name, fail_name = info.column_names
+        for col, nm in ((s, succ_name), (f, fail_name)):
+            if not np.all(np.isfinite(col)) or np.any(col < 0):
+                raise ResponseError(f"count column {nm!r} of the response must be finite and "
+                                    "non-negative")
+        trials = s + f
+        if not np.any(s > 0) or not np.any(f > 0):
+            raise ResponseError(f"response {succ_name} + {fail_name} is constant (no "
+                                f"{'successes' if not np.any(s > 0) else 'failures'}): both outcomes "
+                                "are needed")
+        with np.errstate(invalid="ignore", divide="ignore"):
+            y = np.where(trials > 0, s / np.where(trials > 0, trials, 1.0), 0.0)
+        return y, trials, f"{succ_name} + {fail_name}", f"{succ_name} (of {succ_name} + {fail_name})", True
+    raise ResponseError(f"the left-hand side {' + '.join(info.term_names)!r} is not a binary response: "
+                        "use one 0/1, bool or two-level column, or 'successes + failures'")
+
+
+# --------------------------------------------------------------------------- checks
+
+
+def _check_finite_design(X: np.ndarray, names: list[str]) -> None:
+    bad = ~np.isfinite(X).all(axis=0)
+    if bad.any():
+        cols = [n for n, b in zip(names, bad) if b]
+        raise DataError(f"column(s) {', '.join(map(repr, cols))} of the design have infinite values; "
+                        "remove those rows or transform the variable")
+
+
+def aliased_columns(X: np.ndarray, names: list[str], tol: float = 1e-7) -> dict[str, str]:
+    """Columns that are exact linear combinations of earlier ones, as R's ``alias()`` finds them.
+
+    Columns are scaled to unit length and orthogonalised in order (Householder QR); column
+    :math:`j` is aliased when its residual norm is below ``tol`` (R's ``glm`` uses 1e-7).  Returns
+    ``{name: "name = 2·x1 - x2"}`` describing each dependency in the original units.
+    """
+    from scipy import linalg
+
+    norms = np.sqrt(np.einsum("ij,ij->j", X, X))
+    out: dict[str, str] = {}
+    zero = norms == 0
+    for j in np.flatnonzero(zero):
+        out[names[j]] = f"{names[j]} = 0 (the column is all zero: an empty level or constant zero)"
+    keep = np.flatnonzero(~zero)
+    if len(keep) == 0:
+        return out
+    Xs = X[:, keep] / norms[keep]
+    R = linalg.qr(Xs, mode="r", check_finite=False)[0]
+    diag = np.abs(np.diag(R))
+    kept: list[int] = []
+    for k, j in enumerate(keep):
+        if diag[k] < tol:
+            if kept:
+                coef = linalg.solve_triangular(R[np.ix_(kept, kept)], R[kept, k], check_finite=False)
+                coef = coef * norms[j] / norms[keep[kept]]
+            else:
+                coef = np.zeros(0)
+            out[names[j]] = _describe(names[j], [names[keep[i]] for i in kept], coef)
+        else:
+            kept.append(k)
+    return out
+
+
+def _describe(target: str, others: list[str], coef: np.ndarray) -> str:
+    big = np.max(np.abs(coef)) if coef.size else 0.0
+    parts = []
+    for nm, c in zip(others, coef):
+        if abs(c) <= 1e-8 * max(big, 1.0):
+            continue
+        mag = f"{abs(c):.6g}"
+        term = nm if mag == "1" else f"{mag}·{nm}"
+        parts.append(("- " if c < 0 else "+ ") + term)
+    rhs = " ".join(parts).lstrip("+ ") if parts else "0"
+    if rhs.startswith("- "):
+        rhs = "-" + rhs[2:]
+    return f"{target} = {rhs}"
+
+
+def check_rank(X: np.ndarray, names: list[str], drop: bool = False) -> tuple[np.ndarray, list[str], dict[str, str]]:
+    """Raise :class:`CollinearityError` (or drop the columns) when columns are exactly dependent.
+
+    A cheap screen on the scaled Gram matrix decides whether the exact QR test is needed.
+    """
+    n, p = X.shape
+    gram = X.T @ X
+    d = np.sqrt(np.diag(gram))
+    suspicious = np.any(d == 0)
+    if not suspicious:
+        s = gram / np.outer(d, d)
+        lam = np.linalg.eigvalsh(s)
+        suspicious = lam[0] < 1e-11 * max(lam[-1], 1.0)
+    if not suspicious:
+        return X, names, {}
+    aliased = aliased_columns(X, names)
+    if not aliased:
+        return X, names, {}
+    if not drop:
+        what = "; ".join(aliased.values())
+        raise CollinearityError(
+            f"the design matrix is rank deficient: {what}. Remove one of the dependent terms "
+            "(or pass drop_collinear=True to drop aliased columns as R does)")
+    keep = [j for j, nm in enumerate(names) if nm not in aliased]
+    return X[:, keep], [names[j] for j in keep], aliased
+
+
+# --------------------------------------------------------------------------- builders
+
+
+def from_formula(formula: str, data: pd.DataFrame, eval_env, *, weights=None, offset=None,
+                 groups=None, missing: str = "drop", success=None) -> Design:
+    """Build a :class:`Design` from a patsy formula evaluated against ``data``."""
+    if missing not in ("drop", "raise"):
+        raise SpecificationError(f"missing={missing!r}: choose 'drop' or 'raise'")
+    if not isinstance(formula, str) or "~" not in formula:
+        raise FormulaError(f"formula {formula!r} needs a response: write it as 'y ~ x1 + x2'")
+    if not isinstance(data, pd.DataFrame):
+        if isinstance(data, dict):
+            data = pd.DataFrame(data)
+        else:
+            raise DataError(f"data must be a pandas DataFrame (or dict of columns); got {type(data).__name__}")
+    n_all = len(data)
+    frame = data.copy(deep=False)
+    frame.index = pd.RangeIndex(n_all)
+    extras = {}
+    for what, value in (("weights", weights), ("offset", offset), ("groups", groups)):
+        if value is not None:
+            extras[what] = _column_or_array(value, data, n_all, what)
+    try:
+        lhs, rhs = _dmatrices(formula, frame, eval_env)
+    except patsy.PatsyError as exc:
+        raise _reword_patsy_error(exc, formula, data) from None
+    except Exception as exc:  # an error raised while evaluating a user function in the formula
+        raise FormulaError(f"cannot evaluate formula {formula!r}: {type(exc).__name__}: {exc}") from None
+    rows = rhs.index.to_numpy()
+    keep = np.ones(len(rows), dtype=bool)
+    arrays: dict[str, np.ndarray] = {}
+    for what, (arr, _) in extras.items():
+        arr = arr[rows]
+        if what == "groups":
+            missing_mask = pd.isna(arr)
+        else:
+            arr = _as_float(arr, what)
+            missing_mask = np.isnan(arr)
+        keep &= ~np.asarray(missing_mask, dtype=bool)
+        arrays[what] = arr
+    n_dropped = n_all - int(keep.sum())
+    if n_dropped and missing == "raise":
+        used = _formula_variables(formula, data) + [nm for _, nm in extras.values() if nm]
+        counts = {c: int(data[c].isna().sum()) for c in used if data[c].isna().any()}
+        detail = ", ".join(f"{c!r} ({k} rows)" for c, k in counts.items()) or "the variables used"
+        raise MissingDataError(f"missing values in {detail}; drop them first or pass missing='drop'")
+    if not keep.any():
+        raise DataError(f"no rows left after dropping rows with missing values "
+                        f"(all {n_all} rows have a missing value in a variable used)")
+    names = list(rhs.columns.astype(str))
+    X = rhs.to_numpy(dtype=float)
+    if not keep.all():
+        X = X[keep]
+        lhs = lhs.iloc[keep]
+    y, trials, resp_name, event, grouped = _response(lhs, success)
+    _check_finite_design(X, names)
+    w = arrays.get("weights")
+    if w is not None:
+        w = w[keep]
+        if np.any(~np.isfinite(w)) or np.any(w < 0):
+            col = weights if isinstance(weights, str) else "weights"
+            raise DataError(f"weights {col!r} must be finite and non-negative; found "
+                            f"{np.sum(w < 0)} negative and {np.sum(~np.isfinite(w))} infinite values")
+    off = arrays.get("offset")
+    if off is not None:
+        off = off[keep]
+        if not np.all(np.isfinite(off)):
+            raise DataError("offset has infinite values; remove those rows")
+    g = arrays.get("groups")
+    info = rhs.design_info
+    terms = {name: sl for name, sl in info.term_name_slices.items()}
+    return _finish(X, y, trials, w, off, names, terms, resp_name, event, grouped,
+                   n_dropped=n_dropped, row_labels=data.index[rows[keep]], formula=formula,
+                   design_info=info, offset_name=offset if isinstance(offset, str) else None,
+                   groups=None if g is None else g[keep])
+
+
+def from_arrays(y, X, *, names=None, weights=None, offset=None, groups=None, success=None) -> Design:
+    """Build a :class:`Design` from a response vector (or n×2 successes/failures) and a matrix."""
+    row_labels = X.index if isinstance(X, pd.DataFrame) else None
+    if isinstance(X, pd.DataFrame):
+        names = names or [str(c) for c in X.columns]
+    X = np.asarray(X, dtype=float) if not isinstance(X, np.ndarray) or X.dtype != float else X
+    if X.ndim == 1:
+        X = X[:, None]
+    if X.ndim != 2:
+        raise DataError(f"X must be a 2-D array; got shape {X.shape}")
+    n, p = X.shape
+    names = list(names) if names is not None else [f"x{j + 1}" for j in range(p)]
+    if len(names) != p:
+        raise DataError(f"{len(names)} names given for {p} columns of X")
+    yname = y.name if isinstance(y, pd.Series) and y.name is not None else "y"
+    yarr = np.asarray(y)
+    if yarr.shape[0] != n:
+        raise DataError(f"y has {yarr.shape[0]} rows but X has {n}")
+    if np.any(pd.isna(yarr)) or np.any(np.isnan(X)):
+        raise MissingDataError("y or X has missing values; the array interface does not drop rows: "
+                               "remove them first (or use a formula with missing='drop')")
+    _check_finite_design(X, names)
+    grouped = yarr.ndim == 2
+    if grouped:
+        if yarr.shape[1] != 2:
+            raise ResponseError("a 2-D y must have two columns: successes and failures")
+        s, f = yarr[:, 0].astype(float), yarr[:, 1].astype(float)
+        if np.any(s < 0) or np.any(f < 0):
+            raise ResponseError("successes and failures must be non-negative")
+        trials = s + f
+        yv = np.where(trials > 0, s / np.where(trials > 0, trials, 1.0), 0.0)
+        event = "successes"
+    elif yarr.dtype.kind in "biuf":
+        yv, event = _binary_from_numbers(yarr.astype(float), yname, success)
+        trials = np.ones(n)
+    else:
+        levels = sorted(pd.unique(yarr).tolist(), key=str) if yarr.dtype.kind != "b" else [False, True]
+        if isinstance(y, pd.Series) and isinstance(y.dtype, pd.CategoricalDtype):
+            levels = list(y.cat.categories)
+        ind = np.column_stack([yarr == lvl for lvl in levels])
+        yv, event = _binary_from_levels(ind, levels, yname, success)
+        trials = np.ones(n)
+    w = o = g = None
+    if weights is not None:
+        w = _as_float(_column_or_array(weights, None, n, "weights")[0], "weights")
+        if np.any(~np.isfinite(w)) or np.any(w < 0):
+            raise DataError("weights must be finite and non-negative")
+    if offset is not None:
+        o = _as_float(_column_or_array(offset, None, n, "offset")[0], "offset")
+    if groups is not None:
+        g = _column_or_array(groups, None, n, "groups")[0]
+    terms = {nm: slice(j, j + 1) for j, nm in enumerate(names)}
+    return _finish(X, yv, trials, w, o, names, terms, yname, event, grouped, row_labels=row_labels,
+                   groups=g)
+
+
+def _finish(X, y, trials, w, off, names, terms, resp_name, event, grouped, **kw) -> Design:
+    n = X.shape[0]
+    has_w = w is not None
+    return Design(X=X, y=y, trials=trials, weights=w if has_w else np.ones(n),
+                  offset=off if off is not None else np.zeros(n), names=names, terms=terms,
+                  response=resp_name, event=event, grouped=grouped, has_weights=has_w,
+                  has_offset=off is not None, **kw)
+
+
+def drop_columns(design: Design, aliased: dict[str, str]) -> Design:
+    """A copy of ``design`` without the aliased columns (R's behaviour with ``singular.ok``)."""
+    keep = [j for j, nm in enumerate(design.names) if nm not in aliased]
+    names = [design.names[j] for j in keep]
+    terms: dict[str, slice] = {}
+    pos = 0
+    for term, sl in design.terms.items():
+        width = sum(1 for j in range(sl.start, sl.stop) if design.names[j] not in aliased)
+        if width:
+            terms[term] = slice(pos, pos + width)
+            pos += width
+    from dataclasses import replace
+    return replace(design, X=design.X[:, keep], names=names, terms=terms, aliased=dict(aliased))
+
+
+def new_design_matrix(design: Design, newdata: pd.DataFrame) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Design matrix of new rows for prediction.
+
+    Returns ``(X, offset, ok)`` where ``ok`` marks rows without missing values; rows that are not
+    ok get NaN predictions.
+    """
+    if design.design_info is None:
+        X = np.asarray(newdata, dtype=float)
+        if X.ndim == 1:
+            X = X[None, :] if X.shape[0] == len(design.names) else X[:, None]
+        if X.shape[1] != len(design.names):
+            raise PredictionError(f"new X has {X.shape[1]} columns; the model has {len(design.names)}")
+        ok = np.isfinite(X).all(axis=1)
+        return X, np.zeros(X.shape[0]), ok
+    if not isinstance(newdata, pd.DataFrame):
+        newdata = pd.DataFrame(newdata)
+    frame = newdata.copy(deep=False)
+    frame.index = pd.RangeIndex(len(frame))
+    try:
+        (mat,) = patsy.build_design_matrices([design.design_info], frame, NA_action="drop",
+                                             return_type="dataframe")
+    except patsy.PatsyError as exc:
+        err = _reword_patsy_error(exc, design.formula or "", newdata)
+        raise PredictionError(str(err)) from None
+    ok = np.zeros(len(frame), dtype=bool)
+    ok[mat.index.to_numpy()] = True
+    X = np.full((len(frame), mat.shape[1]), np.nan)
+    X[ok] = mat.to_numpy(dtype=float)
+    if design.aliased:
+        keep = [j for j, nm in enumerate(mat.columns) if nm not in design.aliased]
+        X = X[:, keep]
+    offset = np.zeros(len(frame))
+    if design.has_offset:
+        if design.offset_name is None or design.offset_name not in newdata.columns:
+            raise PredictionError(f"the model has an offset: newdata needs the column "
+                                  f"{design.offset_name or '(offset)'!r}")
+        offset = newdata[design.offset_name].to_numpy(dtype=float)
+        ok &= np.isfinite(offset)
+    return X, offset, ok

@@ -1,0 +1,269 @@
+"""Fitted-model results: every number as a cached property, no formatting (see ``summary``)."""
+from __future__ import annotations
+
+from functools import cached_property
+
+import numpy as np
+import pandas as pd
+from scipy import stats
+
+from . import family, inference
+from .covariance import ScoreParts, get_estimator
+from .design import Design, new_design_matrix
+from .errors import DomainWarning, SpecificationError
+from .irls import IRLSResult, irls
+from .links import Link
+
+
+class BinaryResults:
+    """Results of a binary (or binomial) GLM fit.
+
+    Names follow statsmodels where it has one (``params``, ``bse``, ``tvalues``...); numbers follow
+    R's ``glm``.  Construct through :func:`logitstat.logit`, :func:`~logitstat.probit` or
+    :func:`~logitstat.glm`.
+    """
+
+    def __init__(self, design: Design, link: Link, fit: IRLSResult, *, cov_type: str = "nonrobust",
+                 method: str = "irls", tol: float = 1e-8, max_iter: int = 100):
+        self.design = design
+        self.link = link
+        self.fit = fit
+        self.method = method
+        self.cov_estimator = get_estimator(cov_type)
+        self.cov_type = self.cov_estimator.name
+        self._tol = tol
+        self._max_iter = max_iter
+        if self.cov_estimator.needs_groups and design.groups is None:
+            raise SpecificationError(f"cov_type={cov_type!r} needs groups= (a column name or array)")
+
+    # ------------------------------------------------------------------ estimates
+    @property
+    def names(self) -> list[str]:
+        return self.design.names
+
+    @cached_property
+    def params(self) -> pd.Series:
+        """Estimated coefficients."""
+        return pd.Series(self.fit.params, index=self.names, name="coef")
+
+    @cached_property
+    def _cov(self) -> np.ndarray:
+        return self.cov_estimator.cov(self.score_parts)
+
+    @cached_property
+    def score_parts(self) -> ScoreParts:
+        """Score and weights of each row (for the sandwich estimators)."""
+        d = self.design
+        eta = self.fit.eta
+        mu = self.link.linkinv(eta)
+        me = self.link.mu_eta(eta)
+        var = mu * (1.0 - mu)
+        return ScoreParts(X=d.X, bread=self.fit.cov, score=d.trials * (d.y - mu) * me / var,
+                          unit_weight=d.trials * me * me / var, weights=d.weights, groups=d.groups)
+
+    def cov_params(self) -> pd.DataFrame:
+        """Covariance matrix of the coefficients (of the chosen ``cov_type``)."""
+        return pd.DataFrame(self._cov, index=self.names, columns=self.names)
+
+    @cached_property
+    def bse(self) -> pd.Series:
+        """Standard errors."""
+        return pd.Series(np.sqrt(np.diag(self._cov)), index=self.names, name="std err")
+
+    @cached_property
+    def tvalues(self) -> pd.Series:
+        """z statistics (named ``tvalues`` as in statsmodels)."""
+        return pd.Series(self.fit.params / self.bse.to_numpy(), index=self.names, name="z")
+
+    @cached_property
+    def pvalues(self) -> pd.Series:
+        """Two-sided p-values of the z statistics."""
+        return pd.Series(2.0 * stats.norm.sf(np.abs(self.tvalues.to_numpy())), index=self.names,
+                         name="P>|z|")
+
+    def conf_int(self, alpha: float = 0.05, method: str = "wald") -> pd.DataFrame:
+        r"""Confidence intervals, columns ``lower`` and ``upper``.
+
+        ``method="wald"``: :math:`\hat\beta \pm z_{1-\alpha/2}\,\mathrm{se}`.
+        """
+        if method != "wald":
+            raise SpecificationError(f"unknown confidence-interval method {method!r}: use 'wald'")
+        z = stats.norm.ppf(1.0 - alpha / 2.0)
+        b, se = self.fit.params, self.bse.to_numpy()
+        return pd.DataFrame({"lower": b - z * se, "upper": b + z * se}, index=self.names)
+
+    def odds_ratios(self, alpha: float = 0.05) -> pd.DataFrame:
+        """Odds ratios :math:`e^{\\beta}` with the exponentiated interval and the p-value (logit only)."""
+        if self.link.name != "logit":
+            raise SpecificationError(f"odds ratios need the logit link; this model uses {self.link.name!r}")
+        ci = self.conf_int(alpha)
+        return pd.DataFrame({"odds_ratio": np.exp(self.fit.params), "lower": np.exp(ci["lower"]),
+                             "upper": np.exp(ci["upper"]), "pvalue": self.pvalues}, index=self.names)
+
+    # ------------------------------------------------------------------ likelihoods
+    @cached_property
+    def llf(self) -> float:
+        """Log-likelihood (includes the binomial coefficients for grouped data, as R)."""
+        d = self.design
+        return family.loglik(d.y, d.trials, d.weights, self.fit.eta, self.link, d.grouped)
+
+    @cached_property
+    def _null_eta(self) -> np.ndarray:
+        d = self.design
+        if not d.intercept:
+            return d.offset
+        if not d.has_offset:
+            prior = d.weights * d.trials
+            mu0 = np.sum(prior * d.y) / np.sum(prior)
+            return np.full(len(d.y), float(self.link.linkfun(np.array(mu0))))
+        ones = np.ones((len(d.y), 1))
+        fit0 = irls(ones, d.y, d.trials, d.weights, d.offset, self.link, tol=self._tol,
+                    max_iter=self._max_iter)
+        return fit0.eta
+
+    @cached_property
+    def llnull(self) -> float:
+        """Log-likelihood of the intercept-only model (with the same weights and offset)."""
+        d = self.design
+        return family.loglik(d.y, d.trials, d.weights, self._null_eta, self.link, d.grouped)
+
+    @property
+    def llr(self) -> float:
+        """Likelihood-ratio statistic against the intercept-only model."""
+        return 2.0 * (self.llf - self.llnull)
+
+    @property
+    def llr_pvalue(self) -> float:
+        return float(stats.chi2.sf(self.llr, self.df_model)) if self.df_model > 0 else float("nan")
+
+    @property
+    def prsquared(self) -> float:
+        """McFadden's pseudo-R²: :math:`1 - \\ell/\\ell_0`."""
+        return 1.0 - self.llf / self.llnull
+
+    @property
+    def deviance(self) -> float:
+        return self.fit.deviance
+
+    @cached_property
+    def null_deviance(self) -> float:
+        d = self.design
+        return family.deviance(d.y, d.trials, d.weights, self._null_eta, self.link)
+
+    @property
+    def aic(self) -> float:
+        return -2.0 * self.llf + 2.0 * len(self.names)
+
+    @property
+    def bic(self) -> float:
+        """BIC with n = number of observations (sum of frequency weights when given)."""
+        return -2.0 * self.llf + np.log(self.nobs) * len(self.names)
+
+    # ------------------------------------------------------------------ sizes
+    @property
+    def nobs(self) -> float:
+        return self.design.nobs
+
+    @property
+    def df_model(self) -> int:
+        return len(self.names) - int(self.design.intercept)
+
+    @property
+    def df_resid(self) -> float:
+        return self.nobs - len(self.names)
+
+    @property
+    def converged(self) -> bool:
+        return self.fit.converged
+
+    @property
+    def n_iter(self) -> int:
+        return self.fit.n_iter
+
+    # ------------------------------------------------------------------ fitted values
+    @cached_property
+    def fittedvalues(self) -> pd.Series:
+        """Fitted probabilities of the estimation rows."""
+        return pd.Series(self.link.linkinv(self.fit.eta), index=self.design.row_labels)
+
+    def predict(self, newdata=None, which: str = "mean") -> pd.Series:
+        """Predicted probabilities (``which="mean"``) or linear predictor (``"linear"``).
+
+        Rows of ``newdata`` with a missing value get NaN.
+        """
+        return self.get_prediction(newdata, which).predicted
+
+    def get_prediction(self, newdata=None, which: str = "mean") -> "Prediction":
+        """Predictions with delta-method standard errors (see :class:`Prediction`)."""
+        if which not in ("mean", "linear"):
+            raise SpecificationError(f"which={which!r}: use 'mean' or 'linear'")
+        if newdata is None:
+            X, offset, index = self.design.X, self.design.offset, self.design.row_labels
+            ok = np.ones(X.shape[0], dtype=bool)
+        else:
+            X, offset, ok = new_design_matrix(self.design, newdata)
+            index = newdata.index if isinstance(newdata, pd.DataFrame) else None
+        eta = X @ self.fit.params + offset
+        se = np.sqrt(np.einsum("ij,jk,ik->i", X, self._cov, X))
+        eta[~ok] = np.nan
+        se[~ok] = np.nan
+        return Prediction(eta, se, self.link, which, index)
+
+    # ------------------------------------------------------------------ tests
+    def wald_test(self, h) -> inference.TestResult:
+        """Wald χ² test of linear restrictions.
+
+        ``h`` is a string (``"age = 0, k5 = k618"``), an ``(R, q)`` tuple or an ``R`` matrix.
+        """
+        R, q, text = inference.constraint_matrix(h, self.names)
+        return inference.wald_test(self.fit.params, self._cov, R, q, text)
+
+    def summary(self, odds_ratios: bool = False, alpha: float = 0.05):
+        """A :class:`~logitstat.summary.Summary` of the fit (text, HTML, LaTeX, Markdown)."""
+        from .summary import Summary
+
+        if odds_ratios and self.link.name != "logit":
+            import warnings
+            warnings.warn("odds ratios need the logit link; showing coefficients only",
+                          DomainWarning, stacklevel=2)
+            odds_ratios = False
+        return Summary.from_results(self, odds_ratios=odds_ratios, alpha=alpha)
+
+    def __repr__(self) -> str:
+        return (f"<{type(self).__name__}: {self.link.name} model of {self.design.event}, "
+                f"{len(self.names)} coefficients, nobs={self.nobs}>")
+
+
+class Prediction:
+    """Predictions with standard errors; ``summary_frame(alpha)`` gives a table.
+
+    For ``which="mean"`` the standard error is the delta method :math:`\\mu'(\\eta)\\,\\mathrm{se}(\\eta)`
+    and the interval is the linear-predictor interval mapped through the inverse link (it stays
+    inside [0, 1]).
+    """
+
+    def __init__(self, eta, se_eta, link: Link, which: str, index):
+        self.eta, self.se_eta, self.link, self.which, self.index = eta, se_eta, link, which, index
+
+    @property
+    def predicted(self) -> pd.Series:
+        vals = self.eta if self.which == "linear" else self.link.linkinv(self.eta)
+        vals = np.where(np.isnan(self.eta), np.nan, vals)
+        return pd.Series(vals, index=self.index, name=self.which)
+
+    @property
+    def se(self) -> np.ndarray:
+        if self.which == "linear":
+            return self.se_eta
+        return self.link.mu_eta(self.eta) * self.se_eta
+
+    def summary_frame(self, alpha: float = 0.05) -> pd.DataFrame:
+        """DataFrame with ``mean``, ``mean_se``, ``mean_ci_lower``, ``mean_ci_upper``."""
+        z = stats.norm.ppf(1.0 - alpha / 2.0)
+        lo, hi = self.eta - z * self.se_eta, self.eta + z * self.se_eta
+        if self.which == "mean":
+            lo, hi = self.link.linkinv(lo), self.link.linkinv(hi)
+            lo = np.where(np.isnan(self.eta), np.nan, lo)
+            hi = np.where(np.isnan(self.eta), np.nan, hi)
+        return pd.DataFrame({"mean": self.predicted.to_numpy(), "mean_se": self.se,
+                             "mean_ci_lower": lo, "mean_ci_upper": hi}, index=self.index)
