@@ -71,13 +71,12 @@ def fit_design(des: _design.Design, link, *, cov_type="nonrobust", method="irls"
                max_iter=100, start_params=None, drop_collinear=False) -> BinaryResults:
     """Fit an already built :class:`~logitstat.design.Design`."""
     n, p = des.X.shape
-    _, _, aliased = _design.check_rank(des.X, des.names, drop=drop_collinear)
-    if aliased:
-        des = _design.drop_columns(des, aliased)
-        p = des.X.shape[1]
-    if p > des.nobs or p > n:
+    if p > n:
         raise DataError(f"the model has {p} coefficients but only {n} rows of data: "
                         "simplify the formula or collect more data")
+    aliased = _design.check_rank(des.X, des.names, drop=drop_collinear)
+    if aliased:
+        des = _design.drop_columns(des, aliased)
     fit = irls(des.X, des.y, des.trials, des.weights, des.offset, link, start=start_params,
                tol=tol, max_iter=max_iter)
     return BinaryResults(des, link, fit, cov_type=cov_type, method=method, tol=tol, max_iter=max_iter)

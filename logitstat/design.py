@@ -178,10 +178,10 @@ def _binary_from_numbers(y: np.ndarray, name: str, success) -> tuple[np.ndarray,
     return y.astype(float), f"{name} = 1"
 
 
-def _response(lhs: pd.DataFrame, success) -> tuple[np.ndarray, np.ndarray, str, str, bool]:
-    """Interpret the left-hand side: returns y (proportions), trials, name, event, grouped."""
+def _response(lhs: pd.DataFrame, success, keep: np.ndarray) -> tuple[np.ndarray, np.ndarray, str, str, bool]:
+    """Interpret the left-hand side (rows ``keep``): y (proportions), trials, name, event, grouped."""
     info = lhs.design_info
-    values = lhs.to_numpy(dtype=float)
+    values = lhs.to_numpy(dtype=float)[keep]
     if len(info.terms) == 1:
         factors = info.terms[0].factors
         name = info.term_names[0]
@@ -273,31 +273,24 @@ def _describe(target: str, others: list[str], coef: np.ndarray) -> str:
     return f"{target} = {rhs}"
 
 
-def check_rank(X: np.ndarray, names: list[str], drop: bool = False) -> tuple[np.ndarray, list[str], dict[str, str]]:
-    """Raise :class:`CollinearityError` (or drop the columns) when columns are exactly dependent.
+def check_rank(X: np.ndarray, names: list[str], drop: bool = False) -> dict[str, str]:
+    """Aliased columns of ``X``; raise :class:`CollinearityError` naming them unless ``drop``.
 
-    A cheap screen on the scaled Gram matrix decides whether the exact QR test is needed.
+    A cheap screen on the eigenvalues of the scaled Gram matrix decides whether the exact QR
+    test of :func:`aliased_columns` is needed.
     """
-    n, p = X.shape
     gram = X.T @ X
     d = np.sqrt(np.diag(gram))
-    suspicious = np.any(d == 0)
+    suspicious = bool(np.any(d == 0))
     if not suspicious:
-        s = gram / np.outer(d, d)
-        lam = np.linalg.eigvalsh(s)
+        lam = np.linalg.eigvalsh(gram / np.outer(d, d))
         suspicious = lam[0] < 1e-11 * max(lam[-1], 1.0)
-    if not suspicious:
-        return X, names, {}
-    aliased = aliased_columns(X, names)
-    if not aliased:
-        return X, names, {}
-    if not drop:
-        what = "; ".join(aliased.values())
+    aliased = aliased_columns(X, names) if suspicious else {}
+    if aliased and not drop:
         raise CollinearityError(
-            f"the design matrix is rank deficient: {what}. Remove one of the dependent terms "
-            "(or pass drop_collinear=True to drop aliased columns as R does)")
-    keep = [j for j, nm in enumerate(names) if nm not in aliased]
-    return X[:, keep], [names[j] for j in keep], aliased
+            f"the design matrix is rank deficient: {'; '.join(aliased.values())}. Remove one of the "
+            "dependent terms (or pass drop_collinear=True to drop aliased columns as R does)")
+    return aliased
 
 
 # --------------------------------------------------------------------------- builders
@@ -353,8 +346,7 @@ def from_formula(formula: str, data: pd.DataFrame, eval_env, *, weights=None, of
     X = rhs.to_numpy(dtype=float)
     if not keep.all():
         X = X[keep]
-        lhs = lhs.iloc[keep]
-    y, trials, resp_name, event, grouped = _response(lhs, success)
+    y, trials, resp_name, event, grouped = _response(lhs, success, keep)
     _check_finite_design(X, names)
     w = arrays.get("weights")
     if w is not None:

@@ -120,8 +120,8 @@ class CLogLog(Link):
 
     def log_probs(self, eta):
         ee = np.exp(np.minimum(eta, 700.0))
-        with np.errstate(divide="ignore"):
-            log_mu = np.log(-np.expm1(-ee))
+        with np.errstate(divide="ignore"):  # log1mexp: accurate in both regimes (Maechler 2012)
+            log_mu = np.where(ee > np.log(2.0), np.log1p(-np.exp(-ee)), np.log(-np.expm1(-ee)))
         return log_mu, -ee
 
 

@@ -1,0 +1,107 @@
+"""Results: invariances that any correct fit must satisfy, and the result API."""
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+import logitstat as ls
+
+LINKS = ["logit", "probit", "cloglog", "cauchit"]
+
+
+@pytest.fixture(scope="module")
+def df():
+    rng = np.random.default_rng(11)
+    n = 300
+    x = rng.normal(size=n)
+    z = rng.uniform(0, 5, size=n)
+    g = rng.choice(["lo", "mid", "hi"], size=n)
+    eta = -0.5 + 0.8 * x - 0.3 * z + 0.7 * (g == "hi")
+    y = (rng.random(n) < 1 / (1 + np.exp(-eta))).astype(int)
+    w = rng.integers(1, 4, size=n)
+    return pd.DataFrame({"y": y, "x": x, "z": z, "g": g, "w": w})
+
+
+@pytest.mark.parametrize("link", LINKS)
+def test_frequency_weights_equal_duplicated_rows(df, link):
+    weighted = ls.glm("y ~ x + z + g", df, link=link, weights="w")
+    expanded = ls.glm("y ~ x + z + g", df.loc[df.index.repeat(df.w)], link=link)
+    # both fits stop within ~1e-8 standard errors of the optimum (Fisher scoring is linear)
+    np.testing.assert_allclose(weighted.params, expanded.params, rtol=1e-7)
+    np.testing.assert_allclose(weighted.bse, expanded.bse, rtol=1e-7)
+    for attr in ("llf", "llnull", "deviance", "aic", "bic", "nobs", "df_resid"):
+        np.testing.assert_allclose(getattr(weighted, attr), getattr(expanded, attr), rtol=1e-9)
+
+
+@pytest.mark.parametrize("link", ["logit", "probit", "cauchit"])
+def test_swapping_labels_flips_signs(df, link):
+    """For links symmetric about zero, P(y=0) is the same model with every coefficient negated."""
+    res = ls.glm("y ~ x + z + g", df, link=link)
+    flipped = ls.glm("y0 ~ x + z + g", df.assign(y0=1 - df.y), link=link)
+    np.testing.assert_allclose(flipped.params, -res.params, rtol=1e-9)
+    np.testing.assert_allclose(flipped.bse, res.bse, rtol=1e-8)
+    np.testing.assert_allclose(flipped.llf, res.llf, rtol=1e-12)
+
+
+@pytest.mark.parametrize("link", LINKS)
+def test_rescaling_a_column_rescales_its_coefficient(df, link):
+    res = ls.glm("y ~ x + z", df, link=link)
+    scaled = ls.glm("y ~ xs + z", df.assign(xs=df.x * 1000.0), link=link)
+    np.testing.assert_allclose(scaled.params["xs"] * 1000.0, res.params["x"], rtol=1e-8)
+    np.testing.assert_allclose(scaled.bse["xs"] * 1000.0, res.bse["x"], rtol=1e-8)
+    np.testing.assert_allclose(scaled.tvalues["xs"], res.tvalues["x"], rtol=1e-8)
+    np.testing.assert_allclose(scaled.llf, res.llf, rtol=1e-12)
+
+
+def test_intercept_only_model_is_the_sample_proportion(df):
+    res = ls.logit("y ~ 1", df)
+    p = df.y.mean()
+    np.testing.assert_allclose(res.params["Intercept"], np.log(p / (1 - p)), rtol=1e-12)
+    np.testing.assert_allclose(res.bse["Intercept"], np.sqrt(1 / (len(df) * p * (1 - p))), rtol=1e-10)
+    np.testing.assert_allclose(res.llf, res.llnull, rtol=1e-14)
+
+
+def test_wald_test_forms_agree_and_match_the_z_test(df):
+    res = ls.logit("y ~ x + z + g", df)
+    one = res.wald_test("x = 0")
+    np.testing.assert_allclose(one.statistic, res.tvalues["x"] ** 2, rtol=1e-12)
+    np.testing.assert_allclose(one.pvalue, res.pvalues["x"], rtol=1e-10)
+    names = list(res.params.index)
+    R = np.zeros((2, len(names)))
+    R[0, names.index("x")] = 1
+    R[1, names.index("z")] = 2
+    by_string = res.wald_test("x = 0, 2*z = 1")
+    by_tuple = res.wald_test((R, [0, 1]))
+    np.testing.assert_allclose(by_string.statistic, by_tuple.statistic, rtol=1e-12)
+    assert by_string.df == 2
+    np.testing.assert_allclose(res.wald_test(R[:1]).statistic, one.statistic, rtol=1e-12)
+
+
+def test_predict_defaults_to_estimation_rows_and_marks_missing(df):
+    res = ls.logit("y ~ x + z + g", df)
+    np.testing.assert_allclose(res.predict(), res.predict(df), rtol=1e-12)
+    nd = df.head(3).copy()
+    nd.loc[nd.index[1], "x"] = np.nan
+    pred = res.predict(nd)
+    assert list(pred.index) == list(nd.index) and np.isnan(pred.iloc[1]) and pred.notna().sum() == 2
+    frame = res.get_prediction(nd).summary_frame(alpha=0.1)
+    assert list(frame.columns) == ["mean", "mean_se", "mean_ci_lower", "mean_ci_upper"]
+    ok = frame.dropna()
+    assert np.all((ok.mean_ci_lower < ok["mean"]) & (ok["mean"] < ok.mean_ci_upper))
+
+
+def test_drop_collinear_drops_the_aliased_column_as_r(df):
+    d = df.assign(x2=2 * df.x)
+    res = ls.logit("y ~ x + z + x2", d, drop_collinear=True)
+    plain = ls.logit("y ~ x + z", d)
+    assert list(res.params.index) == ["Intercept", "x", "z"]
+    np.testing.assert_allclose(res.params, plain.params, rtol=1e-12)
+    assert "x2 = 2·x" in str(res.summary())
+    np.testing.assert_allclose(res.predict(d.head()), plain.predict(d.head()), rtol=1e-12)
+
+
+def test_non_convergence_warns(df):
+    with pytest.warns(ls.ConvergenceWarning, match="did not converge"):
+        res = ls.logit("y ~ x + z", df, max_iter=1)
+    assert not res.converged
