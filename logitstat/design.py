@@ -115,7 +115,8 @@ def _reword_patsy_error(exc: patsy.PatsyError, formula: str, data: pd.DataFrame)
     name = re.search(r"name '([^']+)' is not defined", msg)
     if name:
         return FormulaError(f"column {name.group(1)!r} in formula {formula!r} is not in the data "
-                            f"(and not a Python name in scope); columns are: "
+                            f"(nor a name in scope: functions need their module, e.g. np.log); "
+                            f"columns are: "
                             f"{', '.join(map(str, data.columns))}")
     level = re.search(r"value (.+?) does not match any of the expected levels", msg)
     if level:
@@ -297,8 +298,13 @@ def check_rank(X: np.ndarray, names: list[str], drop: bool = False) -> dict[str,
 
 
 def from_formula(formula: str, data: pd.DataFrame, eval_env, *, weights=None, offset=None,
-                 groups=None, missing: str = "drop", success=None) -> Design:
-    """Build a :class:`Design` from a patsy formula evaluated against ``data``."""
+                 groups=None, missing: str = "drop", success=None, response=None) -> Design:
+    """Build a :class:`Design` from a patsy formula evaluated against ``data``.
+
+    ``response``, when given, replaces the binary response rule: a callable
+    ``(lhs, success, keep) -> (y, trials, name, event, grouped)`` (the multinomial model passes
+    one that codes a K-level response as 0..K-1).
+    """
     if missing not in ("drop", "raise"):
         raise SpecificationError(f"missing={missing!r}: choose 'drop' or 'raise'")
     if not isinstance(formula, str) or "~" not in formula:
@@ -346,7 +352,7 @@ def from_formula(formula: str, data: pd.DataFrame, eval_env, *, weights=None, of
     X = rhs.to_numpy(dtype=float)
     if not keep.all():
         X = X[keep]
-    y, trials, resp_name, event, grouped = _response(lhs, success, keep)
+    y, trials, resp_name, event, grouped = (response or _response)(lhs, success, keep)
     _check_finite_design(X, names)
     w = arrays.get("weights")
     if w is not None:
@@ -363,6 +369,11 @@ def from_formula(formula: str, data: pd.DataFrame, eval_env, *, weights=None, of
     g = arrays.get("groups")
     info = rhs.design_info
     terms = {name: sl for name, sl in info.term_name_slices.items()}
+    empty = [name for name, sl in terms.items() if sl.stop == sl.start]
+    if empty:
+        raise DataError(f"term(s) {', '.join(map(repr, empty))} contribute no column: a categorical "
+                        "with a single level (after dropping missing values) cannot be estimated; "
+                        "remove the term or check the data")
     return _finish(X, y, trials, w, off, names, terms, resp_name, event, grouped,
                    n_dropped=n_dropped, row_labels=data.index[rows[keep]], formula=formula,
                    design_info=info, offset_name=offset if isinstance(offset, str) else None,

@@ -26,7 +26,7 @@ import numpy as np
 from scipy import linalg
 
 from . import family
-from .errors import ConvergenceError, ConvergenceWarning
+from .errors import ConvergenceError, ConvergenceWarning, SpecificationError
 from .links import Link
 
 BLOCK_ROWS = 4096
@@ -129,7 +129,7 @@ def irls(X: np.ndarray, y: np.ndarray, trials: np.ndarray, weights: np.ndarray, 
     else:
         beta = np.asarray(start, dtype=float)
         if beta.shape != (p,):
-            raise ValueError(f"start_params must have {p} values; got {beta.shape}")
+            raise SpecificationError(f"start_params must have {p} values (one per coefficient); got {beta.shape}")
         eta = X @ beta + offset
     dev = family.deviance(y, trials, weights, eta, link)
     decrement = np.inf

@@ -77,3 +77,18 @@ def test_bad_hypothesis_names_the_coefficients(df):
     res = ls.logit("y ~ x + g", df)
     with pytest.raises(ls.SpecificationError, match="coefficient names are: Intercept, g\\[T.b\\], x"):
         res.wald_test("nosuch = 0")
+
+
+def test_single_level_categorical_term(df):
+    with pytest.raises(ls.DataError, match="'s' contribute no column.*single level"):
+        ls.logit("y ~ x + s", df.assign(s="only"))
+
+
+def test_wrong_start_params(df):
+    with pytest.raises(ls.SpecificationError, match="start_params must have 2 values"):
+        ls.logit("y ~ x", df, start_params=[0.0, 1.0, 2.0])
+
+
+def test_function_without_module_is_explained(df):
+    with pytest.raises(ls.FormulaError, match="'log'.*np.log"):
+        ls.logit("y ~ log(x)", df)
