@@ -6,7 +6,8 @@
 """
 from __future__ import annotations
 
-from . import datasets
+from . import datasets, plots
+from .compare import compare
 from .api import glm, logit, lr_test, probit
 from .errors import (CollinearityError, CollinearityWarning, ConvergenceError, ConvergenceWarning,
                      DataError, DomainWarning, FormulaError, LogitstatError, LogitstatWarning,
@@ -14,12 +15,19 @@ from .errors import (CollinearityError, CollinearityWarning, ConvergenceError, C
                      SpecificationError)
 from .links import get_link
 from .results import BinaryResults
+from .multinomial import MNLogitResults, mnlogit
+from .penresults import CVResults, PathResults, PenalizedResults, logit_cv, logit_path
+from .classweights import ClassWeightedResults, class_weights
+from .thresholds import average_precision, choose_threshold, precision_recall_curve
 
 __version__ = "0.1.0"
 
 __all__ = [
-    "glm", "logit", "probit", "lr_test", "datasets", "get_link", "BinaryResults",
+    "glm", "logit", "probit", "lr_test", "compare", "datasets", "plots", "get_link", "BinaryResults",
     "LogitstatError", "LogitstatWarning", "ConvergenceWarning", "ConvergenceError",
     "SeparationWarning", "CollinearityError", "CollinearityWarning", "DataError", "FormulaError",
     "ResponseError", "MissingDataError", "PredictionError", "SpecificationError", "DomainWarning",
+    "mnlogit", "MNLogitResults", "logit_path", "logit_cv", "PenalizedResults", "PathResults",
+    "CVResults", "ClassWeightedResults", "class_weights", "choose_threshold",
+    "precision_recall_curve", "average_precision",
 ]

@@ -1,25 +1,32 @@
 """Public fitting functions: ``logit``, ``probit``, ``glm`` (formula or arrays) and ``lr_test``."""
 from __future__ import annotations
 
+import warnings
+
 import numpy as np
 import pandas as pd
 import patsy
 
 from . import design as _design
-from .covariance import get_estimator
-from .errors import DataError, SpecificationError
-from .inference import TestResult, lr_statistic
+from . import kernels
+from .covariance import check_information, get_estimator
+from .diagnostics import separated_refit, separation_warning_text
+from .errors import ConvergenceWarning, DataError, SeparationWarning, SpecificationError
+from .firth import firth_fit
+from .inference import FitArrays, TestResult, nested_lr_test
 from .irls import irls
 from .links import get_link
 from .results import BinaryResults
 
-METHODS = ("irls",)
+METHODS = ("irls", "firth")
 
 
 def glm(formula, data=None, *, link="logit", weights=None, offset=None, missing: str = "drop",
-        success=None, cov_type: str = "nonrobust", groups=None, method: str = "irls",
+        success=None, cov_type: str | None = None, groups=None, cov_kwds: dict | None = None,
+        information: str = "expected", method: str = "irls",
         tol: float = 1e-8, max_iter: int = 100, start_params=None, drop_collinear: bool = False,
-        names=None, eval_env: int | patsy.EvalEnvironment = 0) -> BinaryResults:
+        names=None, eval_env: int | patsy.EvalEnvironment = 0, penalty: str | None = None,
+        alpha: float | None = None, l1_ratio: float | None = None, class_weight=None) -> BinaryResults:
     """Fit a binomial GLM and return its :class:`~logitstat.results.BinaryResults`.
 
     Parameters
@@ -39,7 +46,20 @@ def glm(formula, data=None, *, link="logit", weights=None, offset=None, missing:
     success : optional
         The response level (or value) that counts as the event.
     cov_type : {"nonrobust", "HC0", "HC1", "HC2", "HC3", "cluster"}
-    method : {"irls"}
+        Default ``"nonrobust"``; ``"HC0"`` with ``class_weight``.  The robust types match
+        ``sandwich::vcovHC`` and ``cluster`` (with ``groups=``) ``sandwich::vcovCL``; frequency
+        weights count as duplicated rows.  See :mod:`logitstat.covariance`.
+    cov_kwds : dict, optional
+        Options of the covariance type: for ``cluster``, ``type`` (``"HC1"``, the default small-
+        sample factor :math:`(n-1)/(n-k)`, or ``"HC0"``) and ``cadjust`` (``True``: :math:`G/(G-1)`).
+    information : {"expected", "observed"}
+        The bread of every covariance: inverse Fisher information (as R's ``glm``) or inverse
+        observed information (the Hessian, as Newton fits in statsmodels and Stata); the two
+        coincide for the logit link.
+    method : {"irls", "firth"}
+        Maximum likelihood by IRLS, or Firth's bias-reduced estimates (penalized likelihood with
+        Jeffreys' prior for the logit link; ``brglm2``'s ``AS_mean`` for the others), finite
+        even under separation.
     tol, max_iter, start_params
         Convergence tolerance (Newton decrement, in standard-error units), iteration cap, start.
     drop_collinear : bool
@@ -48,9 +68,17 @@ def glm(formula, data=None, *, link="logit", weights=None, offset=None, missing:
         Column names for the array interface.
     eval_env : int or patsy.EvalEnvironment
         Extra stack depth (or an explicit environment) for evaluating the formula.
+    penalty, alpha, l1_ratio : optional
+        ``penalty="l1"|"l2"|"elasticnet"`` fits a penalized logistic regression of strength
+        ``alpha`` (glmnet's lambda; ``l1_ratio`` is glmnet's alpha) by coordinate descent and
+        returns a :class:`~logitstat.penresults.PenalizedResults` (no standard errors).
+    class_weight : "balanced" or mapping, optional
+        Class weights ``{0: w0, 1: w1}`` (scikit-learn's definition), kept apart from frequency
+        weights; returns a :class:`~logitstat.classweights.ClassWeightedResults`.
     """
     link_obj = get_link(link)
-    get_estimator(cov_type)
+    get_estimator(cov_type or "nonrobust", cov_kwds)
+    check_information(information)
     if method not in METHODS:
         raise SpecificationError(f"unknown method {method!r}: choose one of {', '.join(map(repr, METHODS))}")
     if isinstance(formula, str):
@@ -63,23 +91,85 @@ def glm(formula, data=None, *, link="logit", weights=None, offset=None, missing:
             raise DataError("the array interface needs both y and X: glm(y, X, ...)")
         des = _design.from_arrays(formula, data, names=names, weights=weights, offset=offset,
                                   groups=groups, success=success)
-    return fit_design(des, link_obj, cov_type=cov_type, method=method, tol=tol, max_iter=max_iter,
-                      start_params=start_params, drop_collinear=drop_collinear)
+    if penalty is not None or alpha is not None:
+        from .penresults import fit_penalized
+        return fit_penalized(des, link_obj, penalty=penalty, alpha=alpha, l1_ratio=l1_ratio,
+                             class_weight=class_weight, cov_type=cov_type, method=method)
+    if class_weight is not None:
+        from .classweights import fit_class_weighted
+        return fit_class_weighted(des, link_obj, class_weight, cov_type=cov_type, method=method,
+                                  tol=tol, max_iter=max_iter, start_params=start_params,
+                                  drop_collinear=drop_collinear)
+    cov_type = cov_type or "nonrobust"
+    res = fit_design(des, link_obj, cov_type=cov_type, method=method, tol=tol, max_iter=max_iter,
+                     start_params=start_params, drop_collinear=drop_collinear, cov_kwds=cov_kwds,
+                     information=information)
+    if isinstance(formula, str):  # for marginal effects (the frame is only read, never modified)
+        res._frame = data if isinstance(data, pd.DataFrame) else pd.DataFrame(data)
+    return res
 
 
 def fit_design(des: _design.Design, link, *, cov_type="nonrobust", method="irls", tol=1e-8,
-               max_iter=100, start_params=None, drop_collinear=False) -> BinaryResults:
+               max_iter=100, start_params=None, drop_collinear=False, cov_kwds=None,
+               information="expected") -> BinaryResults:
     """Fit an already built :class:`~logitstat.design.Design`."""
+    cov_opts = {"cov_kwds": cov_kwds, "information": information}
     n, p = des.X.shape
     if p > n:
         raise DataError(f"the model has {p} coefficients but only {n} rows of data: "
                         "simplify the formula or collect more data")
-    aliased = _design.check_rank(des.X, des.names, drop=drop_collinear)
+    gram = kernels.gram(des.X)  # X'X once: the rank screen, and IRLS's first iteration
+    aliased = _design.check_rank(des.X, des.names, drop=drop_collinear, gram=gram)
     if aliased:
+        keep = [j for j, nm in enumerate(des.names) if nm not in aliased]
+        gram = gram[np.ix_(keep, keep)]
         des = _design.drop_columns(des, aliased)
-    fit = irls(des.X, des.y, des.trials, des.weights, des.offset, link, start=start_params,
-               tol=tol, max_iter=max_iter)
-    return BinaryResults(des, link, fit, cov_type=cov_type, method=method, tol=tol, max_iter=max_iter)
+    if method == "firth":
+        fit = firth_fit(des.X, des.y, des.trials, des.weights, des.offset, link, start=start_params,
+                        tol=min(tol, 1e-10), max_iter=max_iter)
+        caught = []
+    else:
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            fit = irls(des.X, des.y, des.trials, des.weights, des.offset, link, start=start_params,
+                       tol=tol, max_iter=max_iter, gram=gram)
+    res = BinaryResults(des, link, fit, cov_type=cov_type, method=method, tol=tol, max_iter=max_iter,
+                        **cov_opts)
+    if method == "irls" and start_params is None and res.separation.separated:
+        sep = res.separation  # stop where R's glm stops: see diagnostics.separated_refit
+        res = BinaryResults(des, link, separated_refit(des, link, max_iter), cov_type=cov_type,
+                            method=method, tol=tol, max_iter=max_iter, **cov_opts)
+        res.__dict__["separation"] = sep  # the data, not the iterate, decide separation
+    _fit_warnings(res, caught)
+    return res
+
+
+def _fit_warnings(res: BinaryResults, caught: list) -> None:
+    """Warn about separation (checked exactly on every fit) and pass on the fit's own warnings;
+    under separation the separation warning replaces IRLS's non-convergence warning."""
+    level = _caller_level()
+    separated = res.method != "firth" and res.separation.separated
+    if separated:
+        warnings.warn(separation_warning_text(res.separation), SeparationWarning, stacklevel=level)
+    for w in caught:
+        if not (separated and issubclass(w.category, ConvergenceWarning)):
+            warnings.warn(w.message, w.category, stacklevel=level)
+    if res.method == "firth" and not res.converged:
+        warnings.warn(f"{res.fit.message}; the estimates may be unreliable (raise max_iter)",
+                      ConvergenceWarning, stacklevel=level)
+
+
+def _caller_level() -> int:
+    """``stacklevel`` (for a warning issued by this function's caller) of the first frame
+    outside the logitstat package, so that warnings point at the user's line."""
+    import os
+    import sys
+
+    here = os.path.dirname(os.path.abspath(__file__))
+    frame, level = sys._getframe(1), 1
+    while frame is not None and os.path.abspath(frame.f_code.co_filename).startswith(here):
+        frame, level = frame.f_back, level + 1
+    return level
 
 
 def logit(formula, data=None, **kwargs) -> BinaryResults:
@@ -101,35 +191,27 @@ def probit(formula, data=None, **kwargs) -> BinaryResults:
 def lr_test(restricted: BinaryResults, full: BinaryResults) -> TestResult:
     """Likelihood-ratio test of two nested models fitted on the same rows.
 
-    Checks that both use the same link, observations and weights, and that the restricted model
-    has fewer coefficients; the test is :math:`2(\\ell_{full}-\\ell_{restricted}) \\sim \\chi^2_{\\Delta k}`.
+    :math:`2(\\ell_{full}-\\ell_{restricted}) \\sim \\chi^2_{\\Delta k}`, as R's
+    ``anova(restricted, full, test="Chisq")``.  Both must be maximum-likelihood fits with the same
+    link on the same rows (response, weights, offset), the restricted design's columns in the span
+    of the full one's; otherwise a :class:`~logitstat.SpecificationError` says what differs.
+    Returns a :class:`~logitstat.inference.TestResult` (``statistic``, ``df``, ``pvalue``).
     """
-    r, f = restricted, full
-    if len(r.names) > len(f.names):
-        r, f = f, r
-    df = len(f.names) - len(r.names)
-    if df <= 0:
-        raise SpecificationError("lr_test needs nested models with different numbers of coefficients")
-    if r.link.name != f.link.name:
-        raise SpecificationError(f"lr_test: the models use different links ({r.link.name} vs {f.link.name})")
-    dr, dfull = r.design, f.design
-    same_rows = (len(dr.y) == len(dfull.y) and np.array_equal(dr.y, dfull.y)
-                 and np.array_equal(dr.weights, dfull.weights) and np.array_equal(dr.trials, dfull.trials))
-    if same_rows and dr.row_labels is not None and dfull.row_labels is not None:
-        same_rows = pd.Index(dr.row_labels).equals(pd.Index(dfull.row_labels))
-    if not same_rows:
-        raise SpecificationError(
-            "lr_test: the models were fitted on different rows (missing values in a variable of one "
-            "model only?); refit both on the same complete rows")
-    missing_names = [n for n in r.names if n not in f.names]
-    if missing_names and not _spans(dfull.X, dr.X):
-        raise SpecificationError(f"lr_test: the models are not nested ({', '.join(missing_names)} "
-                                 "of the restricted model is not in the full model)")
-    return lr_statistic(r.llf, f.llf, df, f"{len(r.names)} vs {len(f.names)} coefficients")
+    from .multinomial import MNLogitResults, mn_lr_test
+    if isinstance(restricted, MNLogitResults) and isinstance(full, MNLogitResults):
+        return mn_lr_test(restricted, full)
+    if any(getattr(m, "class_weight_info", None) for m in (restricted, full)):
+        raise SpecificationError("lr_test: class-weighted fits maximize a pseudo-likelihood, so "
+                                 "the LR statistic is not chi-squared; use a robust Wald test")
+    for what, m in (("restricted", restricted), ("full", full)):
+        if not isinstance(m, BinaryResults):
+            raise SpecificationError(f"lr_test: {what} must be a fitted model (the result of "
+                                     f"ls.logit/probit/glm); got {type(m).__name__}")
+    return nested_lr_test(_fit_arrays(restricted), _fit_arrays(full))
 
 
-def _spans(X_big: np.ndarray, X_small: np.ndarray) -> bool:
-    """Whether every column of X_small lies in the column space of X_big (nested designs)."""
-    coef, *_ = np.linalg.lstsq(X_big, X_small, rcond=None)
-    resid = X_small - X_big @ coef
-    return bool(np.all(np.linalg.norm(resid, axis=0) <= 1e-8 * (1 + np.linalg.norm(X_small, axis=0))))
+def _fit_arrays(res: BinaryResults) -> FitArrays:
+    d = res.design
+    return FitArrays(llf=res.llf, X=d.X, y=d.y, trials=d.trials, weights=d.weights, offset=d.offset,
+                     link=res.link.name, names=list(res.names), rows=d.row_labels,
+                     method=res.method, converged=res.converged)

@@ -1,11 +1,235 @@
-"""Command line: ``logitstat demo``, ``logitstat fit DATA FORMULA``, ``logitstat datasets``."""
+"""Command line: ``logitstat demo``, ``logitstat fit DATA FORMULA``, ``logitstat datasets``.
+
+Every error is one line on standard error (``logitstat: error: ...``) and a non-zero exit status:
+2 for a command line that cannot be understood, 1 for data, formula or model errors, 3 for an
+unexpected internal error (set ``LOGITSTAT_DEBUG=1`` to see its traceback).  A formula typed on
+the command line is data, not code: see :mod:`logitstat.formula_guard`.
+"""
 from __future__ import annotations
 
 import argparse
+import io
+import json
+import math
+import os
 import sys
+import warnings
+from pathlib import Path
+
+import pandas as pd
 
 from . import datasets
-from .errors import LogitstatError
+from .errors import DataError, LogitstatError, SpecificationError
+
+FORMATS = ("text", "markdown", "html", "latex", "json")
+_SUFFIX_FORMATS = {".json": "json", ".md": "markdown", ".markdown": "markdown", ".html": "html",
+                   ".htm": "html", ".tex": "latex", ".txt": "text"}
+JSON_SCHEMA = "logitstat.fit/1"
+
+
+class CommandLineError(Exception):
+    """A command line that argparse cannot understand (exit status 2)."""
+
+
+class _Parser(argparse.ArgumentParser):
+    """An ArgumentParser whose errors are one line (raised, then printed by :func:`main`)."""
+
+    def error(self, message: str):  # type: ignore[override]
+        raise CommandLineError(f"{message} (see '{self.prog} --help')")
+
+
+# --------------------------------------------------------------------------- data
+
+
+def read_data(source: str, stdin=None) -> tuple[pd.DataFrame, str]:
+    """Read DATA: a CSV/TSV path, a Parquet path, ``-`` for standard input, or a bundled dataset.
+
+    Returns the DataFrame and a short description of where it came from.  A file of that name
+    takes precedence over a bundled dataset.
+    """
+    if source == "-":
+        text = (stdin or sys.stdin).read()
+        if not text.strip():
+            raise DataError("standard input is empty: pipe a CSV file into 'logitstat fit -'")
+        return _read_delimited(io.StringIO(text), _sniff(text), "standard input"), "standard input"
+    path = Path(source)
+    if not path.exists():
+        if source in datasets.names():
+            return datasets.load(source), f"bundled dataset {source!r}"
+        raise DataError(f"no file {source!r} (nor a bundled dataset of that name; bundled "
+                        f"datasets are: {', '.join(datasets.names())})")
+    if path.is_dir():
+        raise DataError(f"{source!r} is a directory, not a data file")
+    suffixes = [s.lower() for s in path.suffixes if s.lower() not in (".gz", ".bz2", ".xz", ".zip", ".zst")]
+    suffix = suffixes[-1] if suffixes else ""
+    if suffix in (".parquet", ".pq"):
+        try:
+            import pyarrow  # noqa: F401
+        except ImportError:
+            raise DataError(f"reading the Parquet file {source!r} needs pyarrow: "
+                            "pip install pyarrow") from None
+        try:
+            return pd.read_parquet(path), str(path)
+        except Exception as exc:  # pyarrow raises many kinds
+            raise DataError(f"cannot read Parquet file {source!r}: {_first_line(exc)}") from None
+    if suffix in (".tsv", ".tab"):
+        sep = "\t"
+    elif suffix == ".csv":
+        sep = ","
+    else:
+        try:
+            with open(path, encoding="utf-8", errors="replace") as fh:
+                sep = _sniff(fh.readline())
+        except OSError as exc:
+            raise DataError(f"cannot read {source!r}: {exc.strerror or exc}") from None
+    return _read_delimited(path, sep, repr(source)), str(path)
+
+
+def _sniff(text: str) -> str:
+    first = text.split("\n", 1)[0]
+    return "\t" if first.count("\t") > first.count(",") else ","
+
+
+def _read_delimited(src, sep: str, what: str) -> pd.DataFrame:
+    try:
+        df = pd.read_csv(src, sep=sep)
+    except FileNotFoundError:
+        raise DataError(f"no file {what}") from None
+    except PermissionError:
+        raise DataError(f"cannot read {what}: permission denied") from None
+    except UnicodeDecodeError:
+        raise DataError(f"cannot read {what}: it is not UTF-8 text (is it a CSV file?)") from None
+    except pd.errors.EmptyDataError:
+        raise DataError(f"{what} is empty") from None
+    except (pd.errors.ParserError, ValueError, OSError) as exc:
+        raise DataError(f"cannot read {what} as {'TSV' if sep == chr(9) else 'CSV'}: "
+                        f"{_first_line(exc)}") from None
+    if df.shape[1] < 2:
+        raise DataError(f"{what} has {df.shape[1]} column(s) after reading it as "
+                        f"{'tab' if sep == chr(9) else 'comma'}-separated values; a model needs a "
+                        "response and at least one predictor column")
+    return df
+
+
+def _first_line(exc: BaseException) -> str:
+    text = str(exc).strip().splitlines()
+    return text[0] if text else type(exc).__name__
+
+
+# --------------------------------------------------------------------------- fit
+
+
+def _fit(args) -> int:
+    from . import api
+    from .formula_guard import restricted_environment, screen_formula
+
+    screen_formula(args.formula)
+    if not 0 < args.alpha < 1:
+        raise SpecificationError(f"--alpha {args.alpha:g}: give a number between 0 and 1, e.g. 0.05")
+    method = "firth" if args.firth else "irls"
+    if method not in getattr(api, "METHODS", ("irls",)):
+        raise SpecificationError("--firth: Firth's penalized likelihood is not available in this "
+                                 "version of logitstat")
+    fmt = args.format or _SUFFIX_FORMATS.get(Path(args.output).suffix.lower() if args.output else "",
+                                             "text")
+    df, source = read_data(args.data)
+    if args.groups and args.cov_type.lower() == "nonrobust":
+        args.cov_type = "cluster"
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        res = api.glm(args.formula, df, link=args.link, weights=args.weights, offset=args.offset,
+                      cov_type=args.cov_type, groups=args.groups, method=method,
+                      missing=args.missing, success=args.success,
+                      eval_env=restricted_environment())
+        summary = res.summary(odds_ratios=args.odds_ratios, alpha=args.alpha)
+        text = (json.dumps(fit_to_dict(res, summary, args, source), indent=2, allow_nan=False)
+                if fmt == "json" else _render(summary, fmt))
+    seen = set()
+    for w in caught:
+        msg = " ".join(str(w.message).split())
+        if msg not in seen and not issubclass(w.category, (DeprecationWarning, PendingDeprecationWarning)):
+            seen.add(msg)
+            print(f"logitstat: warning: {msg}", file=sys.stderr)
+    _emit(text, args.output)
+    return 0
+
+
+def _render(summary, fmt: str) -> str:
+    if fmt == "text":
+        return str(summary)
+    return {"markdown": summary.as_markdown, "html": summary.as_html,
+            "latex": summary.as_latex}[fmt]()
+
+
+def _emit(text: str, output: str | None) -> None:
+    text = text if text.endswith("\n") else text + "\n"
+    if output is None or output == "-":
+        sys.stdout.write(text)
+        return
+    try:
+        Path(output).write_text(text, encoding="utf-8")
+    except OSError as exc:
+        raise DataError(f"cannot write --output {output!r}: {exc.strerror or exc}") from None
+
+
+def _number(x):
+    """JSON number, or null for NaN and infinities."""
+    if x is None:
+        return None
+    if isinstance(x, bool):
+        return x
+    try:
+        v = float(x)
+    except (TypeError, ValueError):
+        return str(x)
+    if not math.isfinite(v):
+        return None
+    return int(v) if isinstance(x, int) else v
+
+
+def fit_to_dict(res, summary, args, source: str) -> dict:
+    """Every number of the summary as a JSON-ready dict (schema ``logitstat.fit/1``, docs/cli.md)."""
+    from . import __version__
+
+    d = res.design
+    alpha = args.alpha
+    ci = res.conf_int(alpha)
+    orr = res.odds_ratios(alpha) if args.odds_ratios and res.link.name == "logit" else None
+    coefs = []
+    for name in res.names:
+        row = {"name": name, "coef": _number(res.params[name]), "std_err": _number(res.bse[name]),
+               "z": _number(res.tvalues[name]), "pvalue": _number(res.pvalues[name]),
+               "ci_lower": _number(ci.loc[name, "lower"]), "ci_upper": _number(ci.loc[name, "upper"])}
+        if orr is not None:
+            row.update(odds_ratio=_number(orr.loc[name, "odds_ratio"]),
+                       or_ci_lower=_number(orr.loc[name, "lower"]),
+                       or_ci_upper=_number(orr.loc[name, "upper"]))
+        coefs.append(row)
+    stats = {key: _number(getattr(res, key)) for key in (
+        "nobs", "df_model", "df_resid", "llf", "llnull", "llr", "llr_pvalue", "prsquared",
+        "deviance", "null_deviance", "aic", "bic")}
+    stats.update(converged=bool(res.converged), n_iter=int(res.n_iter), rows_dropped=int(d.n_dropped))
+    diagnostics = {}
+    for key in ("condition_number",):
+        value = getattr(res, key, None)
+        if value is not None and not callable(value):
+            diagnostics[key] = _number(value)
+    sep = getattr(res, "separation", None)
+    if sep is not None and hasattr(sep, "kind"):
+        diagnostics["separation"] = str(sep.kind)
+    return {
+        "schema": JSON_SCHEMA, "logitstat_version": __version__, "data": source,
+        "formula": args.formula,
+        "model": {"title": summary.title, "family": "binomial", "link": res.link.name,
+                  "method": res.method, "cov_type": res.cov_type, "response": d.response,
+                  "event": d.event, "grouped": bool(d.grouped), "weights": args.weights,
+                  "offset": args.offset, "groups": args.groups},
+        "alpha": alpha, "statistics": stats, "coefficients": coefs, "diagnostics": diagnostics,
+        "notes": list(summary.notes), "header": {k.rstrip(":"): v for k, v in summary.header},
+    }
+
+
+# --------------------------------------------------------------------------- demo, datasets
 
 
 def _demo(args) -> int:
@@ -21,30 +245,98 @@ def _demo(args) -> int:
 
 
 def _datasets(args) -> int:
-    for name in datasets.names():
-        print(f"{name:<12} {datasets.describe(name).title}")
+    name = args.describe or args.name
+    if args.csv:
+        if not name:
+            raise CommandLineError("--csv needs a dataset name: logitstat datasets NAME --csv")
+        _emit(datasets.load(name).to_csv(index=False).rstrip("\n"), args.output)
+        return 0
+    if name:
+        _emit(str(datasets.describe(name)), args.output)
+        return 0
+    lines = [f"{nm:<12} {datasets.describe(nm).title}" for nm in datasets.names()]
+    lines.append("\n'logitstat datasets NAME' describes one; 'logitstat datasets NAME --csv' writes it "
+                 "as CSV; 'logitstat fit NAME \"FORMULA\"' fits it.")
+    _emit("\n".join(lines), args.output)
     return 0
 
 
+# --------------------------------------------------------------------------- parser
+
+
 def build_parser() -> argparse.ArgumentParser:
-    ap = argparse.ArgumentParser(prog="logitstat", description="Inference on binary outcomes.")
-    sub = ap.add_subparsers(dest="command", required=True)
+    """The ``logitstat`` argument parser (errors are raised as :class:`CommandLineError`)."""
+    ap = _Parser(prog="logitstat", description="Inference on binary outcomes: logit, probit, "
+                 "cloglog and cauchit models whose numbers match R.")
+    from . import __version__
+    ap.add_argument("--version", action="version", version=f"logitstat {__version__}")
+    sub = ap.add_subparsers(dest="command", required=True, metavar="{demo,fit,datasets}",
+                            parser_class=_Parser)
     demo = sub.add_parser("demo", help="fit a bundled dataset and print its summary")
     demo.add_argument("--odds-ratios", action="store_true", help="add odds ratios to the table")
     demo.set_defaults(func=_demo)
-    ds = sub.add_parser("datasets", help="list the bundled datasets")
+
+    fit = sub.add_parser(
+        "fit", help="fit a model to a data file and print its summary",
+        description="Fit a binomial GLM. DATA is a CSV or TSV file, a Parquet file (needs "
+        "pyarrow), '-' for CSV on standard input, or a bundled dataset name (see 'logitstat "
+        "datasets'). The formula may use the data's columns, patsy's C(), I(), Q(), center(), "
+        "standardize(), bs() and np.<function> for numerical functions; nothing else runs.",
+        epilog='example: logitstat fit mroz "lfp ~ k5 + age + wc + np.log(inc + 1)" --odds-ratios')
+    fit.add_argument("data", metavar="DATA", help="CSV/TSV/Parquet path, '-' for stdin, or a dataset name")
+    fit.add_argument("formula", metavar="FORMULA", help='patsy formula, e.g. "y ~ x1 + C(group)"')
+    fit.add_argument("--link", default="logit", help="logit (default), probit, cloglog or cauchit")
+    fit.add_argument("--weights", metavar="COL", help="column of frequency weights")
+    fit.add_argument("--offset", metavar="COL", help="column added to the linear predictor")
+    fit.add_argument("--cov-type", default="nonrobust", metavar="TYPE",
+                     help="nonrobust (default), HC0, HC1, HC2, HC3 or cluster (with --groups)")
+    fit.add_argument("--groups", metavar="COL", help="cluster column (implies --cov-type cluster)")
+    fit.add_argument("--odds-ratios", action="store_true", help="add odds ratios (logit link)")
+    fit.add_argument("--firth", action="store_true", help="Firth's penalized likelihood "
+                     "(finite estimates under separation)")
+    fit.add_argument("--alpha", type=float, default=0.05, help="1 - confidence level (default 0.05)")
+    fit.add_argument("--success", metavar="LEVEL", help="response level counted as the event")
+    fit.add_argument("--missing", choices=("drop", "raise"), default="drop",
+                     help="drop rows with missing values (default) or stop with an error")
+    fit.add_argument("--format", choices=FORMATS, help="output format (default: from the "
+                     "--output suffix, else text)")
+    fit.add_argument("--output", "-o", metavar="FILE", help="write to FILE instead of standard output")
+    fit.set_defaults(func=_fit)
+
+    ds = sub.add_parser("datasets", help="list, describe or export the bundled datasets")
+    ds.add_argument("name", nargs="?", metavar="NAME", help="describe this dataset")
+    ds.add_argument("--describe", metavar="NAME", help="describe this dataset (same as NAME)")
+    ds.add_argument("--csv", action="store_true", help="write the dataset as CSV")
+    ds.add_argument("--output", "-o", metavar="FILE", help="write to FILE instead of standard output")
     ds.set_defaults(func=_datasets)
     return ap
 
 
 def main(argv: list[str] | None = None) -> int:
     """Entry point of the ``logitstat`` command; returns the exit status."""
-    args = build_parser().parse_args(argv)
     try:
+        args = build_parser().parse_args(argv)
         return args.func(args)
-    except LogitstatError as exc:
+    except CommandLineError as exc:
         print(f"logitstat: error: {exc}", file=sys.stderr)
         return 2
+    except (LogitstatError, ValueError) as exc:
+        print(f"logitstat: error: {' '.join(str(exc).split())}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        return 130
+    except BrokenPipeError:
+        try:
+            sys.stdout = open(os.devnull, "w")  # noqa: SIM115 - silence the flush at exit
+        except OSError:
+            pass
+        return 0
+    except Exception as exc:  # a bug: still one line, unless debugging
+        if os.environ.get("LOGITSTAT_DEBUG"):
+            raise
+        print(f"logitstat: internal error: {type(exc).__name__}: {_first_line(exc)} "
+              "(set LOGITSTAT_DEBUG=1 for a traceback, and please report it)", file=sys.stderr)
+        return 3
 
 
 if __name__ == "__main__":

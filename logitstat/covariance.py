@@ -1,26 +1,51 @@
 r"""Covariance estimators for the coefficients: small classes behind a name registry.
 
-All estimators share the *bread* :math:`B = (X^\top W X)^{-1}`, the inverse Fisher information.
-The sandwich types use the per-row score
-:math:`u_i = s_i x_i`, :math:`s_i = m_i (y_i - \mu_i)\,\mu'(\eta_i) / (\mu_i(1-\mu_i))`
-(R's ``estfun.glm``), counted :math:`w_i` times for a frequency weight :math:`w_i`:
+Every estimator is built from a *bread* :math:`B` and per-row scores.  The bread is the inverse
+information: by default the expected (Fisher) information :math:`X^\top W X` of the IRLS fit, as
+R's ``vcov(glm)``; with ``information="observed"`` the observed information
+:math:`-\partial^2\ell/\partial\beta\,\partial\beta^\top` (see :func:`observed_information`),
+which is the same matrix for the canonical logit link and differs for probit, cloglog, cauchit.
+
+The sandwich types use the score of one unit of row :math:`i`,
+:math:`u_i = s_i x_i` with :math:`s_i = m_i (y_i - \mu_i)\,\mu'(\eta_i) / (\mu_i(1-\mu_i))`
+(R's ``estfun.glm``), counted :math:`w_i` times for a frequency weight :math:`w_i` — so a
+frequency weight behaves exactly like duplicated rows:
 
 .. math::
 
     V_{HC} = B \Big(\sum_i w_i\, \omega_i\, s_i^2\, x_i x_i^\top\Big) B,
 
 with :math:`\omega_i = 1` (HC0), :math:`n/(n-k)` (HC1), :math:`1/(1-h_i)` (HC2),
-:math:`1/(1-h_i)^2` (HC3), where :math:`h_i` is the IRLS hat value of one unit of row :math:`i`.
-This is ``sandwich::vcovHC`` on the same glm.  ``cluster`` sums scores within clusters and
-applies ``sandwich::vcovCL``'s default adjustment :math:`\frac{G}{G-1}\frac{n-1}{n-k}`.
+:math:`1/(1-h_i)^2` (HC3); :math:`n = \sum_i w_i`, :math:`k` the number of coefficients and
+:math:`h_i = W_i\,x_i^\top (X^\top W X)^{-1} x_i` the IRLS hat value of one unit of row :math:`i`
+(always from the Fisher information, as ``sandwich`` does).  Without weights this is
+``sandwich::vcovHC(fit, type=...)``.
+
+``cluster`` sums the scores within each cluster :math:`g = 1..G`,
+:math:`U_g = \sum_{i \in g} w_i u_i`, and is ``sandwich::vcovCL``:
+
+.. math::
+
+    V_{CL} = c\; B \Big(\sum_g U_g U_g^\top\Big) B, \qquad
+    c = \underbrace{\frac{G}{G-1}}_{\texttt{cadjust}}\;
+        \underbrace{\frac{n-1}{n-k}}_{\texttt{type="HC1"}},
+
+the default of ``vcovCL`` for a glm; ``cov_kwds={"type": "HC0"}`` drops the second factor and
+``cov_kwds={"cadjust": False}`` the first.  With every row its own cluster and both factors
+removed this is HC0.
 """
 from __future__ import annotations
 
 from dataclasses import dataclass
 
 import numpy as np
+import pandas as pd
+from scipy import linalg
 
 from .errors import DataError, SpecificationError
+from .links import Link
+
+INFORMATION = ("expected", "observed")
 
 
 @dataclass(frozen=True)
@@ -31,7 +56,7 @@ class ScoreParts:
     ----------
     X : ndarray (n, p)
     bread : ndarray (p, p)
-        Inverse information.
+        Inverse information (expected or observed).
     score : ndarray (n,)
         :math:`s_i`, the score of one unit of each row divided by :math:`x_i`.
     unit_weight : ndarray (n,)
@@ -40,6 +65,8 @@ class ScoreParts:
         Frequency weights.
     groups : ndarray or None
         Cluster labels.
+    fisher_cov : ndarray (p, p) or None
+        Inverse Fisher information for the hat values; ``bread`` when None.
     """
 
     X: np.ndarray
@@ -48,113 +75,261 @@ class ScoreParts:
     unit_weight: np.ndarray
     weights: np.ndarray
     groups: np.ndarray | None = None
+    fisher_cov: np.ndarray | None = None
 
     @property
     def nobs(self) -> float:
+        """:math:`n = \\sum_i w_i`."""
         return float(np.sum(self.weights))
 
     def hat(self) -> np.ndarray:
-        r"""Unit hat values :math:`h_i = W_i\, x_i^\top B x_i`."""
-        XB = self.X @ self.bread
-        return self.unit_weight * np.einsum("ij,ij->i", XB, self.X)
+        r"""Unit hat values :math:`h_i = W_i\, x_i^\top (X^\top W X)^{-1} x_i`."""
+        cov = self.bread if self.fisher_cov is None else self.fisher_cov
+        return self.unit_weight * np.einsum("ij,ij->i", self.X @ cov, self.X)
 
     def sandwich(self, row_factor: np.ndarray | float = 1.0) -> np.ndarray:
         r""":math:`B\,(\sum_i f_i w_i s_i^2 x_i x_i^\top)\,B`."""
         c = self.weights * row_factor * self.score ** 2
         meat = (self.X * c[:, None]).T @ self.X
-        return self.bread @ meat @ self.bread
+        return _symmetric(self.bread @ meat @ self.bread)
+
+
+def _symmetric(a: np.ndarray) -> np.ndarray:
+    return (a + a.T) / 2.0
+
+
+# --------------------------------------------------------------------------- information
+
+
+def observed_weights(y: np.ndarray, trials: np.ndarray, weights: np.ndarray, eta: np.ndarray,
+                     link: Link) -> np.ndarray:
+    r"""Per-row weights :math:`v_i` of the observed information :math:`X^\top \mathrm{diag}(v) X`.
+
+    With :math:`V = \mu(1-\mu)`, :math:`\ell_i = w_i m_i [y_i\log\mu_i + (1-y_i)\log(1-\mu_i)]` has
+
+    .. math::
+
+        -\frac{\partial^2\ell_i}{\partial\eta_i^2} = w_i m_i\Big[\frac{\mu'^2}{V}
+            - (y_i-\mu_i)\Big(\frac{\mu''}{V} - \frac{\mu'^2 (1-2\mu)}{V^2}\Big)\Big],
+
+    the Fisher weight minus a term with mean zero, which vanishes identically for the logit link
+    (:math:`\mu' = V`, :math:`\mu'' = V(1-2\mu)`).
+    """
+    mu = link.linkinv(eta)
+    d = link.mu_eta(eta)
+    var = mu * (1.0 - mu)
+    prior = weights * trials
+    if link.canonical:
+        return prior * d * d / var
+    correction = (y - mu) * (link.mu_eta2(eta) / var - d * d * (1.0 - 2.0 * mu) / (var * var))
+    return prior * (d * d / var - correction)
+
+
+def observed_information(X: np.ndarray, y: np.ndarray, trials: np.ndarray, weights: np.ndarray,
+                         eta: np.ndarray, link: Link) -> np.ndarray:
+    r"""Observed information :math:`-\nabla^2\ell(\beta) = X^\top \mathrm{diag}(v) X` (see :func:`observed_weights`)."""
+    v = observed_weights(y, trials, weights, eta, link)
+    return _symmetric((X * v[:, None]).T @ X)
+
+
+def invert_information(info: np.ndarray, what: str = "observed information") -> np.ndarray:
+    """Inverse of a symmetric information matrix; a clear error when it is not positive definite."""
+    d = np.sqrt(np.abs(np.diag(info)))
+    if np.any(d == 0) or not np.all(np.isfinite(info)):
+        raise SpecificationError(f"the {what} is singular at the estimate; use information='expected'")
+    scaled = info / np.outer(d, d)
+    try:
+        c = linalg.cho_factor(scaled, lower=True, check_finite=False)
+    except linalg.LinAlgError:
+        raise SpecificationError(
+            f"the {what} is not positive definite at the estimate (the log-likelihood is not "
+            "concave there: has the fit converged?); use information='expected'") from None
+    inv = linalg.cho_solve(c, np.eye(len(d)), check_finite=False) / np.outer(d, d)
+    return _symmetric(inv)
+
+
+# --------------------------------------------------------------------------- estimators
 
 
 class CovarianceEstimator:
-    """Base class: ``name`` is the registry key, ``description`` is shown in the summary."""
+    """Base class: ``name`` is the registry key; ``options`` are the accepted ``cov_kwds``."""
 
     name = ""
-    description = ""
     needs_groups = False
+    options: dict[str, tuple] = {}
+
+    def __init__(self, **kwds):
+        unknown = [k for k in kwds if k not in self.options]
+        if unknown:
+            allowed = ", ".join(repr(k) for k in self.options) or "none"
+            raise SpecificationError(f"cov_type={self.name!r} does not take option(s) "
+                                     f"{', '.join(map(repr, unknown))} (accepted: {allowed})")
+        self.kwds = {k: v[0] for k, v in self.options.items()}
+        for k, v in kwds.items():
+            if v not in self.options[k]:
+                raise SpecificationError(f"cov_kwds[{k!r}]={v!r} for cov_type={self.name!r}: choose "
+                                         f"one of {', '.join(map(repr, self.options[k]))}")
+            self.kwds[k] = v
+
+    @property
+    def description(self) -> str:
+        """Short description shown in the summary."""
+        return self.name
 
     def cov(self, parts: ScoreParts) -> np.ndarray:
         raise NotImplementedError
 
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}({', '.join(f'{k}={v!r}' for k, v in self.kwds.items())})"
+
 
 class Nonrobust(CovarianceEstimator):
-    """Inverse Fisher information, as R's ``vcov(glm)``."""
+    """Inverse information, as R's ``vcov(glm)``."""
 
     name = "nonrobust"
-    description = "nonrobust (inverse Fisher information)"
+
+    @property
+    def description(self):
+        return "nonrobust"
 
     def cov(self, parts):
         return parts.bread
 
 
 class HC0(CovarianceEstimator):
+    """White's sandwich, no small-sample factor."""
+
     name = "HC0"
-    description = "robust HC0 (sandwich)"
+
+    @property
+    def description(self):
+        return "robust HC0 (sandwich)"
 
     def cov(self, parts):
         return parts.sandwich()
 
 
 class HC1(CovarianceEstimator):
+    """Sandwich times :math:`n/(n-k)`."""
+
     name = "HC1"
-    description = "robust HC1 (sandwich, n/(n-k))"
+
+    @property
+    def description(self):
+        return "robust HC1 (sandwich, n/(n-k))"
 
     def cov(self, parts):
         n, k = parts.nobs, parts.X.shape[1]
+        if n <= k:
+            raise DataError(f"HC1 needs more observations ({n:g}) than coefficients ({k})")
         return parts.sandwich() * n / (n - k)
 
 
-class HC2(CovarianceEstimator):
+class _Leverage(CovarianceEstimator):
+    power = 1
+
+    def cov(self, parts):
+        h = parts.hat()
+        bad = np.flatnonzero(h >= 1.0 - 1e-10)
+        if bad.size:
+            raise DataError(f"{self.name} is undefined: {bad.size} row(s) (first: position {bad[0]}) "
+                            "have hat value 1, i.e. a coefficient is determined by them alone; use "
+                            "HC0 or HC1, or simplify the model")
+        return parts.sandwich(1.0 / (1.0 - h) ** self.power)
+
+
+class HC2(_Leverage):
+    """Sandwich with rows scaled by :math:`1/(1-h_i)`."""
+
     name = "HC2"
-    description = "robust HC2 (sandwich, 1/(1-h))"
+    power = 1
 
-    def cov(self, parts):
-        return parts.sandwich(1.0 / (1.0 - parts.hat()))
+    @property
+    def description(self):
+        return "robust HC2 (sandwich, 1/(1-h))"
 
 
-class HC3(CovarianceEstimator):
+class HC3(_Leverage):
+    """Sandwich with rows scaled by :math:`1/(1-h_i)^2`."""
+
     name = "HC3"
-    description = "robust HC3 (sandwich, 1/(1-h)^2)"
+    power = 2
 
-    def cov(self, parts):
-        return parts.sandwich(1.0 / (1.0 - parts.hat()) ** 2)
+    @property
+    def description(self):
+        return "robust HC3 (sandwich, 1/(1-h)^2)"
 
 
 class Cluster(CovarianceEstimator):
+    """Cluster-robust sandwich as ``sandwich::vcovCL`` (options ``type``, ``cadjust``)."""
+
     name = "cluster"
-    description = "cluster-robust (HC1-type adjustment)"
     needs_groups = True
+    options = {"type": ("HC1", "HC0"), "cadjust": (True, False)}
+
+    @property
+    def description(self):
+        parts = []
+        if self.kwds["cadjust"]:
+            parts.append("G/(G-1)")
+        if self.kwds["type"] == "HC1":
+            parts.append("(n-1)/(n-k)")
+        adj = " x ".join(parts) if parts else "no adjustment"
+        return f"cluster-robust ({adj})"
 
     def cov(self, parts):
         if parts.groups is None:
-            raise SpecificationError("cov_type='cluster' needs groups= (a column name or array)")
-        codes, uniq = _codes(parts.groups)
+            raise SpecificationError("cov_type='cluster' needs groups= (a column name or one label per row)")
+        codes, uniq = pd.factorize(np.asarray(parts.groups), sort=True)
         G = len(uniq)
         if G < 2:
-            raise DataError("cov_type='cluster' needs at least two clusters in groups=")
+            raise DataError("cov_type='cluster' needs at least two clusters in groups=; "
+                            f"found {G}")
         U = parts.X * (parts.weights * parts.score)[:, None]
         sums = np.zeros((G, U.shape[1]))
         np.add.at(sums, codes, U)
         n, k = parts.nobs, parts.X.shape[1]
-        meat = sums.T @ sums * (G / (G - 1.0)) * ((n - 1.0) / (n - k))
-        return parts.bread @ meat @ parts.bread
+        factor = 1.0
+        if self.kwds["cadjust"]:
+            factor *= G / (G - 1.0)
+        if self.kwds["type"] == "HC1":
+            if n <= k:
+                raise DataError(f"the HC1 adjustment needs more observations ({n:g}) than "
+                                f"coefficients ({k}); pass cov_kwds={{'type': 'HC0'}}")
+            factor *= (n - 1.0) / (n - k)
+        return _symmetric(factor * (parts.bread @ (sums.T @ sums) @ parts.bread))
 
 
-def _codes(groups: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    import pandas as pd
-
-    codes, uniq = pd.factorize(np.asarray(groups), sort=True)
-    return codes, uniq
+def n_clusters(groups) -> int:
+    """Number of distinct cluster labels."""
+    return int(pd.unique(np.asarray(groups)).size)
 
 
 REGISTRY: dict[str, type[CovarianceEstimator]] = {
     cls.name.lower(): cls for cls in (Nonrobust, HC0, HC1, HC2, HC3, Cluster)}
 
 
-def get_estimator(cov_type: str) -> CovarianceEstimator:
-    """Look up a covariance estimator by name (case-insensitive)."""
+def get_estimator(cov_type: str, cov_kwds: dict | None = None) -> CovarianceEstimator:
+    """Look up a covariance estimator by name (case-insensitive) and configure it.
+
+    Raises
+    ------
+    SpecificationError
+        For an unknown name or option; there is never a silent fallback.
+    """
     key = str(cov_type).lower()
     if key not in REGISTRY:
         raise SpecificationError(
             f"unknown cov_type {cov_type!r}: choose one of "
             f"{', '.join(repr(c.name) for c in REGISTRY.values())}")
-    return REGISTRY[key]()
+    if cov_kwds is not None and not isinstance(cov_kwds, dict):
+        raise SpecificationError(f"cov_kwds must be a dict of options; got {type(cov_kwds).__name__}")
+    return REGISTRY[key](**(cov_kwds or {}))
+
+
+def check_information(information: str) -> str:
+    """Validate ``information=`` (``"expected"`` or ``"observed"``)."""
+    if information not in INFORMATION:
+        raise SpecificationError(f"information={information!r}: choose 'expected' (Fisher, as R's "
+                                 "glm) or 'observed' (observed Hessian)")
+    return information

@@ -19,6 +19,8 @@ import numpy as np
 import pandas as pd
 import patsy
 
+from . import fastdesign
+from . import kernels
 from .errors import (CollinearityError, DataError, FormulaError, MissingDataError, PredictionError,
                      ResponseError, SpecificationError)
 
@@ -128,8 +130,7 @@ def _reword_patsy_error(exc: patsy.PatsyError, formula: str, data: pd.DataFrame)
 
 def _dmatrices(formula: str, data: pd.DataFrame, eval_env) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Build response and design frames (rows with a missing value dropped)."""
-    return patsy.dmatrices(formula, data, eval_env=eval_env, NA_action="drop",
-                           return_type="dataframe")
+    return fastdesign.dmatrices(formula, data, eval_env=eval_env, NA_action="drop")
 
 
 # --------------------------------------------------------------------------- response
@@ -274,13 +275,16 @@ def _describe(target: str, others: list[str], coef: np.ndarray) -> str:
     return f"{target} = {rhs}"
 
 
-def check_rank(X: np.ndarray, names: list[str], drop: bool = False) -> dict[str, str]:
+def check_rank(X: np.ndarray, names: list[str], drop: bool = False,
+               gram: np.ndarray | None = None) -> dict[str, str]:
     """Aliased columns of ``X``; raise :class:`CollinearityError` naming them unless ``drop``.
 
     A cheap screen on the eigenvalues of the scaled Gram matrix decides whether the exact QR
-    test of :func:`aliased_columns` is needed.
+    test of :func:`aliased_columns` is needed.  ``gram`` is :math:`X^\top X` when the caller
+    has it (see :func:`logitstat.kernels.gram`, which forms it on all cores in row blocks).
     """
-    gram = X.T @ X
+    if gram is None:
+        gram = kernels.gram(X)
     d = np.sqrt(np.diag(gram))
     suspicious = bool(np.any(d == 0))
     if not suspicious:

@@ -1,13 +1,24 @@
-r"""Hypothesis tests as pure functions of estimates and covariances, and their result objects."""
+r"""Hypothesis tests as pure functions of arrays, and their result objects.
+
+* :func:`wald_test` — :math:`R\beta = q` with any coefficient covariance;
+* :func:`term_wald_tests` — one joint Wald χ² per formula term (``car::Anova(type=3, test="Wald")``);
+* :func:`lr_statistic` / :func:`nested_lr_test` — likelihood-ratio test of nested fits, with the
+  checks that make it valid (same rows, nested column spaces, same link);
+* :func:`analysis_of_deviance` — the sequential table of R's ``anova(glm, test="Chisq")``.
+"""
 from __future__ import annotations
 
+import warnings
 from dataclasses import dataclass
 
 import numpy as np
+import pandas as pd
 import patsy
 from scipy import linalg, stats
 
-from .errors import SpecificationError
+from .errors import ConvergenceWarning, SpecificationError
+from .irls import irls
+from .links import Link
 
 
 @dataclass(frozen=True)
@@ -70,3 +81,175 @@ def lr_statistic(llf_restricted: float, llf_full: float, df: int, hypothesis: st
     r"""Likelihood-ratio test: :math:`2(\ell_1 - \ell_0) \sim \chi^2_{df}`."""
     stat = max(2.0 * (llf_full - llf_restricted), 0.0)
     return TestResult(stat, df, float(stats.chi2.sf(stat, df)), "Likelihood-ratio", hypothesis)
+
+
+def term_wald_tests(params: np.ndarray, cov: np.ndarray, terms: dict[str, slice]) -> pd.DataFrame:
+    r"""Joint Wald test that all coefficients of each term are zero.
+
+    For the columns :math:`J` of a term,
+    :math:`W = \hat\beta_J^\top V_{JJ}^{-1} \hat\beta_J \sim \chi^2_{|J|}`: a categorical's
+    columns are tested together.  Each test leaves every other coefficient in the model, so this
+    is ``car::Anova(fit, type=3, test.statistic="Wald")`` (its ``vcov.=`` is ``cov``).  With
+    treatment contrasts and interactions, a main effect's test is the effect at the reference
+    level of the other factor, as in car.
+
+    Returns
+    -------
+    DataFrame
+        Indexed by term (``Intercept`` included), columns ``statistic`` (χ²), ``df``, ``pvalue``.
+    """
+    rows = {}
+    for term, sl in terms.items():
+        idx = np.arange(sl.start, sl.stop)
+        if idx.size == 0:
+            continue
+        R = np.zeros((idx.size, len(params)))
+        R[np.arange(idx.size), idx] = 1.0
+        t = wald_test(params, cov, R, np.zeros(idx.size), term)
+        rows[term] = (t.statistic, t.df, t.pvalue)
+    out = pd.DataFrame.from_dict(rows, orient="index", columns=["statistic", "df", "pvalue"])
+    out["df"] = out["df"].astype(int)
+    out.index.name = "term"
+    out.attrs["title"] = "Wald chi-square tests of each term (type III)"
+    return out
+
+
+@dataclass(frozen=True)
+class FitArrays:
+    """What a likelihood-ratio test needs to know about one fit (plain arrays).
+
+    ``rows`` identifies the estimation rows (their labels in the data), or None when unknown.
+    """
+
+    llf: float
+    X: np.ndarray
+    y: np.ndarray
+    trials: np.ndarray
+    weights: np.ndarray
+    offset: np.ndarray
+    link: str
+    names: list[str]
+    rows: object = None
+    method: str = "irls"
+    converged: bool = True
+
+
+def spans(X_big: np.ndarray, X_small: np.ndarray, tol: float = 1e-7) -> np.ndarray:
+    """For each column of ``X_small``: whether it lies in the column space of ``X_big``.
+
+    Least squares on columns scaled to unit length; a column is inside when its relative
+    residual norm is below ``tol``.
+    """
+    nb = np.linalg.norm(X_big, axis=0)
+    ns = np.linalg.norm(X_small, axis=0)
+    B = X_big / np.where(nb > 0, nb, 1.0)
+    S = X_small / np.where(ns > 0, ns, 1.0)
+    coef, *_ = np.linalg.lstsq(B, S, rcond=None)
+    return np.linalg.norm(S - B @ coef, axis=0) <= tol
+
+
+def nested_lr_test(restricted: FitArrays, full: FitArrays) -> TestResult:
+    r"""Likelihood-ratio test of two nested fits: :math:`2(\ell_1-\ell_0) \sim \chi^2_{k_1-k_0}`.
+
+    The test is only valid when both models are maximum-likelihood fits with the same link, on
+    the same rows (response, trials, weights, offset), and the restricted design's columns lie
+    in the column space of the full design; each condition is checked and a
+    :class:`SpecificationError` says which one fails and what to do.  The models may be given in
+    either order (the larger one is taken as the full model).
+    """
+    r, f = restricted, full
+    if r.X.shape[1] > f.X.shape[1]:
+        r, f = f, r
+    for m in (r, f):
+        if m.method != "irls":
+            raise SpecificationError(f"lr_test needs maximum-likelihood fits; one model was fitted by "
+                                     f"method={m.method!r}, whose penalized likelihood does not give "
+                                     "a chi-square likelihood-ratio test")
+    if r.link != f.link:
+        raise SpecificationError(f"lr_test: the models use different links ({r.link} vs {f.link}); "
+                                 "likelihoods of different links are not nested")
+    if r.rows is not None and f.rows is not None:
+        same = len(r.rows) == len(f.rows) and pd.Index(r.rows).equals(pd.Index(f.rows))
+    else:
+        same = r.X.shape[0] == f.X.shape[0]
+    if not same:
+        nr, nf = r.X.shape[0], f.X.shape[0]
+        raise SpecificationError(
+            f"lr_test: the models were fitted on different rows ({nr} vs {nf}; missing values in a "
+            "variable of one model only?): refit both on the same complete rows, e.g. "
+            "data.dropna(subset=[all variables of the larger model])")
+    for what in ("y", "trials", "weights", "offset"):
+        if not np.array_equal(getattr(r, what), getattr(f, what)):
+            raise SpecificationError(f"lr_test: the models have different {what} on the same rows; "
+                                     "they must share response, weights and offset to be nested")
+    df = f.X.shape[1] - r.X.shape[1]
+    if df == 0:
+        raise SpecificationError("lr_test: the models have the same number of coefficients; a "
+                                 "likelihood-ratio test needs one model nested in a larger one")
+    inside = spans(f.X, r.X)
+    if not inside.all():
+        bad = [n for n, ok in zip(r.names, inside) if not ok]
+        raise SpecificationError(
+            f"lr_test: the models are not nested: column(s) {', '.join(map(repr, bad))} of the "
+            "smaller model are not in the span of the larger model's columns; compare nested "
+            "models (the smaller formula's terms a subset of the larger one's)")
+    if not (r.converged and f.converged):
+        warnings.warn("lr_test: a model did not converge; the statistic may be unreliable",
+                      ConvergenceWarning, stacklevel=3)
+    text = f"{r.X.shape[1]}-coefficient model nested in {f.X.shape[1]}-coefficient model"
+    return lr_statistic(r.llf, f.llf, df, text)
+
+
+def analysis_of_deviance(X: np.ndarray, y: np.ndarray, trials: np.ndarray, weights: np.ndarray,
+                         offset: np.ndarray, link: Link, terms: dict[str, slice], nobs: float,
+                         deviance: float | None = None, tol: float = 1e-8,
+                         max_iter: int = 100) -> pd.DataFrame:
+    r"""Sequential analysis of deviance, as R's ``anova(glm, test="Chisq")``.
+
+    Terms are added one at a time in the model's term order; model :math:`t` uses the design
+    columns of terms :math:`1..t` (so each term is coded as in the full model, as in R).  Row
+    ``NULL`` is the intercept-only model (offset-only without an intercept).  For each term,
+    ``deviance`` is the drop :math:`D_{t-1} - D_t`, ``df`` its number of columns and
+    :math:`p = P(\chi^2_{df} > D_{t-1} - D_t)`; ``resid_deviance`` is :math:`D_t` and
+    ``df_resid`` is :math:`n - k_t`.  ``deviance`` (the full model's) skips the last refit.
+
+    Returns
+    -------
+    DataFrame
+        Indexed by ``NULL`` and the terms; columns ``df``, ``deviance``, ``df_resid``,
+        ``resid_deviance``, ``pvalue``.
+    """
+    from . import family
+
+    order = [(name, sl) for name, sl in terms.items() if sl.stop > sl.start]
+    first = []
+    if order and order[0][0] == "Intercept":
+        first = [order[0][1]]
+        order = order[1:]
+    ncols = first[0].stop if first else 0
+    if ncols:
+        d0 = _subfit_deviance(X[:, :ncols], y, trials, weights, offset, link, tol, max_iter)
+    else:
+        d0 = family.deviance(y, trials, weights, offset, link)
+    rows = [("NULL", np.nan, np.nan, nobs - ncols, d0, np.nan)]
+    prev = d0
+    for i, (name, sl) in enumerate(order):
+        cols = sl.stop
+        if i == len(order) - 1 and deviance is not None and cols == X.shape[1]:
+            dev = deviance
+        else:
+            dev = _subfit_deviance(X[:, :cols], y, trials, weights, offset, link, tol, max_iter)
+        k = sl.stop - sl.start
+        drop = prev - dev
+        rows.append((name, k, drop, nobs - cols, dev, float(stats.chi2.sf(drop, k))))
+        prev = dev
+    out = pd.DataFrame(rows, columns=["term", "df", "deviance", "df_resid", "resid_deviance",
+                                      "pvalue"]).set_index("term")
+    out["df"] = out["df"].astype("Int64")
+    out.attrs["title"] = "Analysis of deviance (terms added sequentially)"
+    return out
+
+
+def _subfit_deviance(X, y, trials, weights, offset, link, tol, max_iter) -> float:
+    X = np.ascontiguousarray(X)
+    return irls(X, y, trials, weights, offset, link, tol=tol, max_iter=max_iter).deviance

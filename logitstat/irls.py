@@ -10,12 +10,34 @@ Each iteration at the current :math:`\eta` forms
 with prior weights :math:`p_i = w_i m_i` (frequency weight times trials), and solves
 :math:`(X^\top W X)\,\beta = X^\top W z` by Cholesky.  This is Fisher scoring, and Newton's
 method for the canonical logit link.  The step is halved while the deviance is not finite or
-increases (as R's ``glm.fit`` does for the former, and ``glm2`` for the latter).  Convergence is
-declared when the Newton decrement :math:`\lambda^2 = \Delta\beta^\top X^\top W X\,\Delta\beta`
-falls below ``tol**2``: every coefficient then moved by less than ``tol`` of its standard error
-(Cauchy–Schwarz), so the estimates are within about ``tol`` standard errors of the optimum.
+increases (as R's ``glm.fit`` does for the former, and ``glm2`` for the latter).
+
+**Convergence.**  At the iterate :math:`\beta_k` the scoring step is
+:math:`\delta_k = (X^\top W X)^{-1} U(\beta_k)` (:math:`U` the score) and its decrement is
+
+.. math:: \lambda_k^2 = \delta_k^\top X^\top W X\,\delta_k = U^\top (X^\top W X)^{-1} U .
+
+By Cauchy–Schwarz :math:`|\delta_{kj}| \le \lambda_k\,\mathrm{se}_j`: when
+:math:`\lambda_k <` ``tol`` every coefficient of :math:`\beta_k` is within about ``tol``
+standard errors of the optimum (for Fisher scoring, within ``tol`` :math:`/(1-r)` where
+:math:`r < 1` is the linear rate, which is :math:`O(n^{-1/2})` for a well-specified model).  The
+fit then *returns* :math:`\beta_k` itself, so that the covariance
+:math:`(X^\top W X)^{-1}`, the linear predictor and the deviance are all evaluated exactly at
+the returned estimate: the covariance is the inverse Fisher information at the estimate.
+
 When Cholesky fails or the system is ill-conditioned, the weighted least-squares step is solved
 by a pivoted QR of :math:`W^{1/2}X` instead.
+
+**Cost.**  One iteration is one pass over :math:`X` (:mod:`logitstat.kernels`): row blocks of
+:math:`X` give :math:`\eta_b = X_b\beta + o_b`, then the working weights and responses, the
+deviance of the block and the block's :math:`(W_b^{1/2}X_b)^\top(W_b^{1/2}X_b)` and
+:math:`(W_b^{1/2}X_b)^\top W_b^{1/2} z_b`, all while the block is in cache; the chunks of rows
+run on all cores.  For the logit and probit links the link functions are fused (one
+transcendental evaluation per row for the weights, one for the deviance of 0/1 data); rows
+where R's clamps bite (:math:`|\eta| > 30` for logit, :math:`> 8.13` for probit) go through
+the :class:`~logitstat.links.Link` methods.  No :math:`n\times p` temporary is made (except by
+the QR fallback), and only two length-:math:`n` vectors (:math:`\eta` now and at the trial
+step) live across iterations.
 """
 from __future__ import annotations
 
@@ -23,13 +45,14 @@ import warnings
 from dataclasses import dataclass
 
 import numpy as np
-from scipy import linalg
+from scipy import linalg, special
 
-from . import family
+from . import family, kernels
 from .errors import ConvergenceError, ConvergenceWarning, SpecificationError
-from .links import Link
+from .links import Link, Logit, Probit
 
-BLOCK_ROWS = 4096
+BLOCK_ROWS = kernels.BLOCK_ROWS
+_INV_SQRT_2PI = 1.0 / np.sqrt(2.0 * np.pi)
 
 
 @dataclass(frozen=True)
@@ -52,27 +75,194 @@ class IRLSResult:
 def weighted_gram(X: np.ndarray, W: np.ndarray, Wz: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray | None]:
     r"""Return :math:`X^\top W X` (and :math:`X^\top (Wz)` when ``Wz`` is given), in row blocks.
 
-    Only one block-sized temporary is alive at a time; no copy of X is made.
+    Only one block-sized temporary per thread is alive at a time; no copy of X is made.  With
+    non-negative ``W`` each block costs one ``syrk`` on :math:`W_b^{1/2}X_b`; negative weights
+    fall back to ``gemm`` on :math:`W_b X_b`.
     """
+    X = np.asarray(X, dtype=float)
     n, p = X.shape
-    A = np.zeros((p, p))
-    b = np.zeros(p) if Wz is not None else None
-    for start in range(0, n, BLOCK_ROWS):
-        Xb = X[start:start + BLOCK_ROWS]
-        XW = Xb * W[start:start + BLOCK_ROWS, None]
-        A += XW.T @ Xb
+    W = np.asarray(W, dtype=float)
+    signed = bool(np.any(W < 0))
+    sw = None if signed else np.sqrt(W)
+
+    def chunk(lo: int, hi: int) -> tuple[np.ndarray, np.ndarray | None]:
+        A = np.zeros((p, p))
+        b = np.zeros(p) if Wz is not None else None
+        buf = np.empty((min(BLOCK_ROWS, max(hi - lo, 1)), p))
+        for s in range(lo, hi, BLOCK_ROWS):
+            e = min(s + BLOCK_ROWS, hi)
+            Xb, Xs = X[s:e], buf[:e - s]
+            if signed:
+                np.multiply(Xb, W[s:e, None], out=Xs)
+                A += Xs.T @ Xb
+            else:
+                np.multiply(Xb, sw[s:e, None], out=Xs)
+                A += Xs.T @ Xs
+            if b is not None:
+                b += Xb.T @ Wz[s:e]
+        return A, b
+
+    parts = kernels.map_chunks(chunk, n)
+    A, b = parts[0]
+    for A2, b2 in parts[1:]:
+        A = A + A2
         if b is not None:
-            b += Xb.T @ Wz[start:start + BLOCK_ROWS]
+            b = b + b2
     return A, b
 
 
-def _solve(A: np.ndarray, b: np.ndarray, X: np.ndarray, W: np.ndarray, z: np.ndarray) -> tuple[np.ndarray, np.ndarray | None]:
+class _Model:
+    """The constant arrays of one fit and the fused pass over them."""
+
+    def __init__(self, X, y, trials, weights, offset, link: Link):
+        self.X, self.y, self.trials, self.weights, self.link = X, y, trials, weights, link
+        self.n, self.p = X.shape
+        self.prior = weights * trials
+        self.offset = offset
+        self.off = offset if np.any(offset != 0) else None
+        self.sqp = None if np.all(self.prior == 1.0) else np.sqrt(self.prior)
+        self.binary = bool(np.all(trials == 1.0) and np.all((y == 0.0) | (y == 1.0)))
+        kind = type(link)
+        self.kind = "logit" if kind is Logit else "probit" if kind is Probit else None
+        self.thresh = Logit._thresh if kind is Logit else Probit._thresh if kind is Probit else 0.0
+        self.logp = special.log_expit if kind is Logit else special.log_ndtr if kind is Probit else None
+
+    # ------------------------------------------------------------------ per block
+    def working(self, eta: np.ndarray, s: int, e: int) -> tuple[np.ndarray, np.ndarray]:
+        r"""Square-root working weights :math:`\sqrt{W}` and :math:`\sqrt{W} z` of rows ``s:e``."""
+        y = self.y[s:e]
+        kind = self.kind
+        if kind is not None and eta.size and not (max(-eta.min(), eta.max()) <= self.thresh):
+            kind = None  # R's clamps (or a non-finite eta) apply somewhere in this block
+        if kind == "logit":
+            mu = special.expit(eta)
+            sd = np.sqrt(mu * (1.0 - mu))
+            sw = sd.copy()                               # mu' = mu (1 - mu) for the logit
+        elif kind == "probit":
+            mu = special.ndtr(eta)
+            sd = np.sqrt(mu * (1.0 - mu))
+            sw = np.exp(-0.5 * eta * eta)
+            sw *= _INV_SQRT_2PI
+            sw /= sd
+        else:
+            mu = self.link.linkinv(eta)
+            sd = np.sqrt(mu * (1.0 - mu))
+            sw = self.link.mu_eta(eta) / sd
+        resid = y - mu
+        resid /= sd                                      # sqrt(W) (y - mu) / mu'
+        if self.sqp is not None:
+            sqp = self.sqp[s:e]
+            sw *= sqp
+            resid *= sqp
+        wz = eta - self.off[s:e] if self.off is not None else eta.copy()
+        wz *= sw
+        wz += resid
+        return sw, wz
+
+    def deviance(self, eta: np.ndarray, s: int, e: int) -> float:
+        """Deviance of rows ``s:e`` at linear predictor ``eta``."""
+        if self.binary and self.logp is not None:
+            t = np.where(self.y[s:e] > 0.0, eta, -eta)
+            lp = self.logp(t)
+            total = lp.sum() if self.sqp is None else self.prior[s:e] @ lp
+            return float(-2.0 * total)
+        return family.deviance(self.y[s:e], self.trials[s:e], self.weights[s:e], eta, self.link)
+
+    # ------------------------------------------------------------------ passes
+    def fused_pass(self, beta: np.ndarray | None, eta: np.ndarray) -> tuple[np.ndarray, np.ndarray, float]:
+        r"""One pass over X: returns :math:`X^\top W X`, :math:`X^\top W z` and the deviance.
+
+        With ``beta`` the linear predictor is computed into ``eta`` block by block; with
+        ``beta=None`` the given ``eta`` is used.
+        """
+        X, p = self.X, self.p
+
+        def chunk(lo: int, hi: int) -> tuple[np.ndarray, np.ndarray, float]:
+            A = np.zeros((p, p))
+            b = np.zeros(p)
+            dev = 0.0
+            buf = np.empty((min(BLOCK_ROWS, max(hi - lo, 1)), p))
+            with np.errstate(over="ignore", invalid="ignore", divide="ignore", under="ignore"):
+                for s in range(lo, hi, BLOCK_ROWS):
+                    e = min(s + BLOCK_ROWS, hi)
+                    Xb, eb, Xs = X[s:e], eta[s:e], buf[:e - s]
+                    if beta is not None:
+                        np.matmul(Xb, beta, out=eb)
+                        if self.off is not None:
+                            eb += self.off[s:e]
+                    sw, wz = self.working(eb, s, e)
+                    dev += self.deviance(eb, s, e)
+                    np.multiply(Xb, sw[:, None], out=Xs)
+                    A += Xs.T @ Xs
+                    b += Xs.T @ wz
+            return A, b, dev
+
+        parts = kernels.map_chunks(chunk, self.n)
+        A, b, dev = parts[0]
+        for A2, b2, d2 in parts[1:]:
+            A += A2
+            b += b2
+            dev += d2
+        return A, b, float(dev)
+
+    def first_pass(self, eta: np.ndarray, gram: np.ndarray | None) -> tuple[np.ndarray, np.ndarray, float]:
+        r"""The pass at the starting :math:`\eta`; with constant working weights :math:`W_i = c`
+        and the caller's :math:`G = X^\top X`, :math:`X^\top W X = cG` and only
+        :math:`X^\top W z` needs a (matrix-vector) pass over X."""
+        if gram is None or gram.shape != (self.p, self.p):
+            return self.fused_pass(None, eta)
+        sw, wz = self.full_working(eta)
+        if not (np.all(np.isfinite(sw)) and sw.min() == sw.max()):
+            return self.fused_pass(None, eta)
+        X = self.X
+        wz *= sw
+
+        def chunk(lo: int, hi: int) -> tuple[np.ndarray, float]:
+            b = np.zeros(self.p)
+            for s in range(lo, hi, BLOCK_ROWS):
+                e = min(s + BLOCK_ROWS, hi)
+                b += X[s:e].T @ wz[s:e]
+            return b, self.deviance(eta[lo:hi], lo, hi)
+
+        parts = kernels.map_chunks(chunk, self.n)
+        b = parts[0][0]
+        for b2, _ in parts[1:]:
+            b = b + b2
+        return gram * (sw[0] * sw[0]), b, float(sum(d for _, d in parts))
+
+    def advance(self, step: np.ndarray, eta: np.ndarray) -> float:
+        r"""Add :math:`X\delta` to ``eta`` in place (block by block) and return the new deviance."""
+        X = self.X
+
+        def chunk(lo: int, hi: int) -> float:
+            dev = 0.0
+            with np.errstate(over="ignore", invalid="ignore", divide="ignore", under="ignore"):
+                for s in range(lo, hi, BLOCK_ROWS):
+                    e = min(s + BLOCK_ROWS, hi)
+                    eta[s:e] += X[s:e] @ step
+                    dev += self.deviance(eta[s:e], s, e)
+            return dev
+
+        return float(sum(kernels.map_chunks(chunk, self.n)))
+
+    def full_deviance(self, eta: np.ndarray) -> float:
+        with np.errstate(over="ignore", invalid="ignore", divide="ignore", under="ignore"):
+            return family.deviance(self.y, self.trials, self.weights, eta, self.link)
+
+    def full_working(self, eta: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """``sqrt(W)`` and ``sqrt(W) z`` of every row (for the QR fallback only)."""
+        with np.errstate(over="ignore", invalid="ignore", divide="ignore", under="ignore"):
+            return self.working(eta, 0, self.n)
+
+
+def _solve(A: np.ndarray, b: np.ndarray, model: _Model, eta: np.ndarray
+           ) -> tuple[np.ndarray, tuple | None]:
     """Solve the normal equations by Cholesky; fall back to pivoted QR when ill-conditioned.
 
-    Returns the solution and the Cholesky factor (None after the QR fallback).
+    Returns the solution and the Cholesky factor with the scaling (None after the QR fallback).
     """
     d = np.sqrt(np.diag(A))
-    if np.all(d > 0):
+    if np.all(d > 0) and np.all(np.isfinite(A)):
         S = A / np.outer(d, d)
         try:
             c = linalg.cho_factor(S, lower=True, check_finite=False)
@@ -81,72 +271,105 @@ def _solve(A: np.ndarray, b: np.ndarray, X: np.ndarray, W: np.ndarray, z: np.nda
                 return linalg.cho_solve(c, b / d, check_finite=False) / d, (c, d)
         except linalg.LinAlgError:
             pass
-    sw = np.sqrt(W)
-    q, r, piv = linalg.qr(X * sw[:, None], mode="economic", pivoting=True, check_finite=False)
-    rhs = q.T @ (sw * z)
-    beta = np.empty(X.shape[1])
-    beta[piv] = linalg.solve_triangular(r, rhs, check_finite=False)
+    sw, wz = model.full_working(eta)
+    q, r, piv = linalg.qr(model.X * sw[:, None], mode="economic", pivoting=True, check_finite=False)
+    beta = np.empty(model.p)
+    beta[piv] = linalg.solve_triangular(r, q.T @ wz, check_finite=False)
     return beta, None
 
 
 def _inverse(A: np.ndarray, factor) -> np.ndarray:
     p = A.shape[0]
+    if factor is None:
+        d = np.sqrt(np.diag(A))
+        if np.all(d > 0):
+            try:
+                factor = (linalg.cho_factor(A / np.outer(d, d), lower=True, check_finite=False), d)
+            except linalg.LinAlgError:
+                factor = None
     if factor is not None:
         c, d = factor
         return linalg.cho_solve(c, np.eye(p), check_finite=False) / np.outer(d, d)
-    return linalg.solve(A, np.eye(p), assume_a="sym", check_finite=False)
+    with warnings.catch_warnings():  # near-singular: the summary's condition number says so
+        warnings.simplefilter("ignore", linalg.LinAlgWarning)
+        return linalg.solve(A, np.eye(p), assume_a="sym", check_finite=False)
 
 
 def irls(X: np.ndarray, y: np.ndarray, trials: np.ndarray, weights: np.ndarray, offset: np.ndarray,
          link: Link, *, start: np.ndarray | None = None, tol: float = 1e-8, max_iter: int = 100,
-         max_halvings: int = 30) -> IRLSResult:
+         max_halvings: int = 30, gram: np.ndarray | None = None) -> IRLSResult:
     """Fit a binomial GLM by IRLS (Fisher scoring).
 
     Parameters
     ----------
     X : ndarray (n, p)
-        Full-rank design matrix.
+        Full-rank design matrix (C- or Fortran-ordered; it is never copied).
     y, trials, weights, offset : ndarray (n,)
         Proportions of events, trials per row, frequency weights, offset.
     link : Link
         Link function object.
     start : ndarray (p,), optional
-        Starting coefficients; by default R's ``mustart = (p y + 1/2)/(p + 1)``.
+        Starting coefficients (a warm start); by default R's ``mustart = (p y + 1/2)/(p + 1)``.
     tol : float
-        Convergence tolerance on the Newton decrement (see the module docstring).
+        Convergence tolerance on the decrement in standard-error units (see the module
+        docstring).
     max_iter : int
         Maximum number of iterations; a :class:`ConvergenceWarning` is issued when reached.
+    max_halvings : int
+        Maximum number of step halvings in one iteration.
+    gram : ndarray (p, p), optional
+        :math:`X^\top X` when the caller has it already (the rank check computes it).  With
+        the default start and constant starting weights (0/1 data without weights, a symmetric
+        link) the first iteration then needs only :math:`X^\top W z`, not a pass of ``syrk``.
 
     Returns
     -------
     IRLSResult
+        Estimate, inverse Fisher information, linear predictor and deviance, all at the
+        returned estimate.
     """
+    X = np.asarray(X, dtype=float)
     n, p = X.shape
-    prior = weights * trials
+    y = np.asarray(y, dtype=float)
+    trials = np.asarray(trials, dtype=float)
+    weights = np.asarray(weights, dtype=float)
+    offset = np.asarray(offset, dtype=float)
+    model = _Model(X, y, trials, weights, offset, link)
+    eta = np.empty(n)
+    trial_eta = np.empty(n)
     if start is None:
-        eta = link.linkfun((prior * y + 0.5) / (prior + 1.0))
+        prior = model.prior
+        eta[:] = link.linkfun((prior * y + 0.5) / (prior + 1.0))
         beta = None
+        A, b, dev = model.first_pass(eta, gram)
     else:
         beta = np.asarray(start, dtype=float)
         if beta.shape != (p,):
-            raise SpecificationError(f"start_params must have {p} values (one per coefficient); got {beta.shape}")
-        eta = X @ beta + offset
-    dev = family.deviance(y, trials, weights, eta, link)
+            raise SpecificationError(f"start_params must have {p} values; got {beta.shape}")
+        A, b, dev = model.fused_pass(beta, eta)
+        if not np.isfinite(dev):
+            raise ConvergenceError("the deviance is not finite at start_params: give other "
+                                   "starting values (or none)")
     decrement = np.inf
     converged = False
     message = ""
-    A = factor = None
+    factor = None
     it = 0
-    for it in range(1, max_iter + 1):
-        mu = link.linkinv(eta)
-        d = link.mu_eta(eta)
-        W = prior * d * d / (mu * (1.0 - mu))
-        z = eta - offset + (y - mu) / d
-        A, b = weighted_gram(X, W, W * z)
-        new, factor = _solve(A, b, X, W, z)
-        step = new - beta if beta is not None else None
-        new_eta = X @ new + offset
-        new_dev = family.deviance(y, trials, weights, new_eta, link)
+    while True:
+        new, factor = _solve(A, b, model, eta)
+        if beta is not None:
+            step = new - beta
+            decrement = float(np.sqrt(max(step @ A @ step, 0.0)))
+            if decrement < tol:          # take the (tiny) last step; no new pass is needed
+                converged = True
+                it += 1
+                beta = new
+                dev = model.advance(step, eta)
+                break
+        if it == max_iter:
+            break
+        it += 1
+        new_A, new_b, new_dev = model.fused_pass(new, trial_eta)
         halvings = 0
         while beta is not None and (not np.isfinite(new_dev) or
                                     (new_dev - dev) > 1e-10 * (abs(dev) + 0.1)):
@@ -155,25 +378,29 @@ def irls(X: np.ndarray, y: np.ndarray, trials: np.ndarray, weights: np.ndarray, 
             halvings += 1
             step = step / 2.0
             new = beta + step
-            new_eta = X @ new + offset
-            new_dev = family.deviance(y, trials, weights, new_eta, link)
+            trial_eta += eta                   # eta is linear in beta: halve towards eta
+            trial_eta *= 0.5
+            new_dev = model.full_deviance(trial_eta)
         if not np.isfinite(new_dev):
             raise ConvergenceError("the deviance is not finite at any step: check the data for "
                                    "extreme values or try another link or start_params")
-        if step is not None:
-            decrement = float(np.sqrt(max(step @ A @ step, 0.0)))
-        beta, eta, dev = new, new_eta, new_dev
+        if halvings:
+            new_A, new_b, new_dev = model.fused_pass(None, trial_eta)
+        beta, dev, A, b = new, new_dev, new_A, new_b
+        eta, trial_eta = trial_eta, eta
+        factor = None
         if halvings == max_halvings:
             message = "step-halving failed to reduce the deviance"
             break
-        if decrement < tol:
-            converged = True
-            break
     if not converged:
         message = message or f"no convergence after {it} iterations"
-        warnings.warn(f"IRLS did not converge: {message} (Newton decrement {decrement:.3g}); "
+        warnings.warn(f"IRLS did not converge: {message} (decrement {decrement:.3g}); "
                       "estimates may be unreliable: check for separation or rescale the "
                       "covariates, or raise max_iter", ConvergenceWarning, stacklevel=3)
+    if beta is None:  # max_iter=0: report the first scoring step, evaluated there
+        beta = new
+        A, _, dev = model.fused_pass(beta, eta)
+        factor = None
     cov = _inverse(A, factor)
     return IRLSResult(params=beta, cov=cov, eta=eta, deviance=dev, n_iter=it, converged=converged,
                       decrement=decrement, message=message)

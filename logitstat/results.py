@@ -8,14 +8,17 @@ import pandas as pd
 from scipy import stats
 
 from . import family, inference
-from .covariance import ScoreParts, get_estimator
+from .covariance import (ScoreParts, check_information, get_estimator, invert_information, n_clusters,
+                         observed_information)
 from .design import Design, new_design_matrix
+from .diagnostics import DiagnosticsMixin
 from .errors import DomainWarning, SpecificationError
 from .irls import IRLSResult, irls
 from .links import Link
+from .postestimation import InferenceMixin, odds_ratio_frame
 
 
-class BinaryResults:
+class BinaryResults(DiagnosticsMixin, InferenceMixin):
     """Results of a binary (or binomial) GLM fit.
 
     Names follow statsmodels where it has one (``params``, ``bse``, ``tvalues``...); numbers follow
@@ -24,13 +27,15 @@ class BinaryResults:
     """
 
     def __init__(self, design: Design, link: Link, fit: IRLSResult, *, cov_type: str = "nonrobust",
-                 method: str = "irls", tol: float = 1e-8, max_iter: int = 100):
+                 method: str = "irls", tol: float = 1e-8, max_iter: int = 100,
+                 cov_kwds: dict | None = None, information: str = "expected"):
         self.design = design
         self.link = link
         self.fit = fit
         self.method = method
-        self.cov_estimator = get_estimator(cov_type)
+        self.cov_estimator = get_estimator(cov_type, cov_kwds)
         self.cov_type = self.cov_estimator.name
+        self.information = check_information(information)
         self._tol = tol
         self._max_iter = max_iter
         if self.cov_estimator.needs_groups and design.groups is None:
@@ -58,8 +63,23 @@ class BinaryResults:
         mu = self.link.linkinv(eta)
         me = self.link.mu_eta(eta)
         var = mu * (1.0 - mu)
-        return ScoreParts(X=d.X, bread=self.fit.cov, score=d.trials * (d.y - mu) * me / var,
-                          unit_weight=d.trials * me * me / var, weights=d.weights, groups=d.groups)
+        bread = self.fit.cov
+        if self.information == "observed" and not self.link.canonical:
+            bread = invert_information(observed_information(d.X, d.y, d.trials, d.weights, eta, self.link))
+        return ScoreParts(X=d.X, bread=bread, score=d.trials * (d.y - mu) * me / var,
+                          unit_weight=d.trials * me * me / var, weights=d.weights, groups=d.groups,
+                          fisher_cov=self.fit.cov)
+
+    @property
+    def cov_description(self) -> str:
+        """The covariance type in words (for the summary), with the information used."""
+        observed = self.information == "observed"
+        if self.cov_type == "nonrobust":
+            return f"nonrobust (inverse {'observed' if observed else 'Fisher'} information)"
+        text = self.cov_estimator.description
+        if self.cov_type == "cluster" and self.design.groups is not None:
+            text += f", {n_clusters(self.design.groups)} clusters"
+        return text + ("; observed-information bread" if observed else "")
 
     def cov_params(self) -> pd.DataFrame:
         """Covariance matrix of the coefficients (of the chosen ``cov_type``)."""
@@ -85,20 +105,25 @@ class BinaryResults:
         r"""Confidence intervals, columns ``lower`` and ``upper``.
 
         ``method="wald"``: :math:`\hat\beta \pm z_{1-\alpha/2}\,\mathrm{se}`.
+        ``method="profile"``: profile-likelihood (likelihood-ratio) intervals, the exact roots of
+        the profile deviance as ``MASS::confint`` estimates them, :math:`\pm\infty` where the
+        likelihood never drops enough (separation); they do not depend on ``cov_type``.  See
+        :mod:`logitstat.profile`.
         """
         if method != "wald":
-            raise SpecificationError(f"unknown confidence-interval method {method!r}: use 'wald'")
+            return self._profile_or_wald(alpha, method)
         z = stats.norm.ppf(1.0 - alpha / 2.0)
         b, se = self.fit.params, self.bse.to_numpy()
         return pd.DataFrame({"lower": b - z * se, "upper": b + z * se}, index=self.names)
 
-    def odds_ratios(self, alpha: float = 0.05) -> pd.DataFrame:
-        """Odds ratios :math:`e^{\\beta}` with the exponentiated interval and the p-value (logit only)."""
+    def odds_ratios(self, alpha: float = 0.05, method: str = "wald") -> pd.DataFrame:
+        """Odds ratios :math:`e^{\\beta}` with the exponentiated interval and the p-value (logit only).
+
+        ``method`` is that of :meth:`conf_int` (``"wald"`` or ``"profile"``).
+        """
         if self.link.name != "logit":
             raise SpecificationError(f"odds ratios need the logit link; this model uses {self.link.name!r}")
-        ci = self.conf_int(alpha)
-        return pd.DataFrame({"odds_ratio": np.exp(self.fit.params), "lower": np.exp(ci["lower"]),
-                             "upper": np.exp(ci["upper"]), "pvalue": self.pvalues}, index=self.names)
+        return odds_ratio_frame(self.fit.params, self.conf_int(alpha, method=method), self.pvalues)
 
     # ------------------------------------------------------------------ likelihoods
     @cached_property

@@ -56,7 +56,8 @@ class Summary:
             ("Model:", "Binomial GLM"), ("Df residuals:", _num(res.df_resid)),
             ("Link:", res.link.name), ("Df model:", _num(res.df_model)),
             ("Method:", method), ("Log-likelihood:", _num(res.llf)),
-            ("Covariance:", res.cov_estimator.description), ("LL-null:", _num(res.llnull)),
+            ("Covariance:", getattr(res, "cov_description", res.cov_estimator.description)),
+            ("LL-null:", _num(res.llnull)),
             ("Converged:", conv), (f"LR chi2({res.df_model}):", _num(res.llr)),
             ("Rows dropped:", f"{d.n_dropped} (missing values)" if d.n_dropped else "0"),
             ("Prob > chi2:", format_pvalue(res.llr_pvalue)),
@@ -160,7 +161,10 @@ def diagnostic_notes(res) -> list[str]:
     """The footer: what a careful reader should know about this fit, in words."""
     d = res.design
     notes = []
-    if not res.converged:
+    from .diagnostics import diagnostic_notes as _diagnostics
+
+    separated = getattr(getattr(res, "separation", None), "separated", False)
+    if not res.converged and not separated:  # under separation the notes below say why
         notes.append(f"The fit did not converge after {res.n_iter} iterations"
                      f"{': ' + res.fit.message if res.fit.message else ''}; "
                      "the estimates may be unreliable.")
@@ -169,7 +173,8 @@ def diagnostic_notes(res) -> list[str]:
     if d.aliased:
         notes.append("Dropped exactly collinear (aliased) columns: " + "; ".join(d.aliased.values()) + ".")
     if res.cov_type != "nonrobust":
-        notes.append(f"Standard errors: {res.cov_estimator.description}.")
+        notes.append(f"Standard errors: {getattr(res, 'cov_description', res.cov_estimator.description)}.")
+    notes += _diagnostics(res)
     return notes
 
 
@@ -178,3 +183,240 @@ def _latex_escape(s: str) -> str:
                  ("#", r"\#"), ("_", r"\_"), ("{", r"\{"), ("}", r"\}")):
         s = s.replace(a, b)
     return s
+
+
+@dataclass
+class BlockSummary(Summary):
+    """A summary whose coefficients come in titled blocks (one per outcome of a multinomial logit).
+
+    ``table`` holds every block stacked (a MultiIndex of block title and coefficient), so
+    ``to_dict`` keeps working; the renderers print each block under its own title.
+    """
+
+    blocks: list[tuple[str, pd.DataFrame]] = field(default_factory=list)
+
+    @classmethod
+    def from_mnlogit(cls, res, rrr: bool = False, alpha: float = 0.05) -> "BlockSummary":
+        """Header, one block per non-base outcome and footer of a multinomial logit fit."""
+        d = res.design
+        conv = f"yes, {res.n_iter} iterations" if res.converged else f"NO after {res.n_iter} iterations"
+        header = [
+            ("Dep. variable:", d.response), ("No. observations:", _num(res.nobs)),
+            ("Model:", "Multinomial logit"), ("Df residuals:", _num(res.df_resid)),
+            ("Outcomes:", f"{len(res.levels)} (base: {res.base})"), ("Df model:", _num(res.df_model)),
+            ("Method:", "Newton (full Hessian)"), ("Log-likelihood:", _num(res.llf)),
+            ("Covariance:", "nonrobust (inverse Fisher information)"), ("LL-null:", _num(res.llnull)),
+            ("Converged:", conv), (f"LR chi2({res.df_model}):", _num(res.llr)),
+            ("Rows dropped:", f"{d.n_dropped} (missing values)" if d.n_dropped else "0"),
+            ("Prob > chi2:", format_pvalue(res.llr_pvalue)),
+            ("Deviance:", _num(res.deviance)), ("Pseudo R-sq.:", _num(res.prsquared)),
+            ("AIC:", _num(res.aic)), ("BIC:", _num(res.bic)),
+        ]
+        if d.has_weights:
+            header.append(("Weights:", "frequency"))
+        lo_name, hi_name = f"[{alpha / 2:g}", f"{1 - alpha / 2:g}]"
+        ci = res.conf_int(alpha)
+        rr = res.relative_risk_ratios(alpha) if rrr else None
+        blocks = []
+        for k in res.outcomes:
+            t = pd.DataFrame({"coef": res.params[k], "std err": res.bse[k], "z": res.tvalues[k],
+                              "P>|z|": res.pvalues[k], lo_name: ci.loc[k, "lower"].to_numpy(),
+                              hi_name: ci.loc[k, "upper"].to_numpy()})
+            if rr is not None:
+                t["RRR"] = rr.loc[k, "rrr"].to_numpy()
+                t[f"RRR {lo_name}"] = rr.loc[k, "lower"].to_numpy()
+                t[f"RRR {hi_name}"] = rr.loc[k, "upper"].to_numpy()
+            blocks.append((f"{d.response} = {k} (vs {res.base})", t))
+        notes = []
+        if not res.converged:
+            notes.append(f"The fit did not converge after {res.n_iter} iterations"
+                         f"{': ' + res.fit.message if res.fit.message else ''}; "
+                         "the estimates may be unreliable.")
+        if d.n_dropped:
+            notes.append(f"{d.n_dropped} row(s) with missing values were dropped (listwise).")
+        if d.aliased:
+            notes.append("Dropped exactly collinear (aliased) columns: "
+                         + "; ".join(d.aliased.values()) + ".")
+        if res.dropped_levels:
+            notes.append("Response levels with no observations were dropped: "
+                         + ", ".join(map(str, res.dropped_levels)) + ".")
+        sep = res.__dict__.get("separation")
+        if sep is not None and sep.separated:
+            notes.append(sep.describe(res.flat_names))
+        if rrr:
+            notes.append("RRR = relative-risk ratio exp(coef): the factor by which P(outcome)/P(base) "
+                         "changes per unit of the column.")
+        table = pd.concat({title: t for title, t in blocks})
+        return cls("Multinomial logit results", header, table, notes, blocks)
+
+    def _block_tables(self, fmt: str) -> list[tuple[str, str]]:
+        out = []
+        for title, t in self.blocks:
+            cells = Summary(title, [], t)._cells()
+            kw = {"colalign": ("left",) + ("right",) * len(t.columns)} if fmt == "simple" else {}
+            out.append((title, tabulate(cells, headers=[""] + list(t.columns), tablefmt=fmt,
+                                        disable_numparse=True, **kw)))
+        return out
+
+    def __str__(self) -> str:
+        top = tabulate(self._header_rows(), tablefmt="plain", disable_numparse=True)
+        blocks = self._block_tables("simple")
+        width = max(len(line) for text in [top] + [b for _, b in blocks] for line in text.splitlines())
+        rule = "=" * width
+        parts = [self.title.center(width), rule, top]
+        for title, text in blocks:
+            parts += [rule, title, "-" * width, text]
+        parts.append(rule)
+        if self.notes:
+            parts += ["Notes:"] + [f"[{i}] {n}" for i, n in enumerate(self.notes, 1)]
+        return "\n".join(parts)
+
+    def as_html(self) -> str:
+        """HTML: the header table, one titled table per block, the notes."""
+        top = tabulate(self._header_rows(), tablefmt="html", disable_numparse=True)
+        body = "".join(f"<h5>{_html.escape(t)}</h5>{b}" for t, b in self._block_tables("html"))
+        notes = "".join(f"<li>{_html.escape(n)}</li>" for n in self.notes)
+        return (f'<div class="logitstat-summary"><h4>{_html.escape(self.title)}</h4>{top}{body}'
+                + (f"<ol>{notes}</ol>" if notes else "") + "</div>")
+
+    def as_latex(self) -> str:
+        """LaTeX (booktabs): the header, one table per block, the notes."""
+        top = tabulate(self._header_rows(), tablefmt="latex_booktabs", disable_numparse=True)
+        body = "".join(f"% {t}\n{b}\n" for t, b in self._block_tables("latex_booktabs"))
+        notes = "".join(f"\\item {_latex_escape(n)}\n" for n in self.notes)
+        out = f"% {self.title}\n{top}\n{body}"
+        return out + (f"\\begin{{enumerate}}\n{notes}\\end{{enumerate}}\n" if notes else "")
+
+    def as_markdown(self) -> str:
+        """GitHub-flavoured Markdown: the header, one table per block, the notes."""
+        top = tabulate(self._header_rows(), headers=["", "", "", ""], tablefmt="pipe",
+                       disable_numparse=True)
+        body = "".join(f"\n*{t}*\n\n{b}\n" for t, b in self._block_tables("pipe"))
+        notes = "\n".join(f"{i}. {n}" for i, n in enumerate(self.notes, 1))
+        return f"**{self.title}**\n\n{top}\n{body}" + (f"\n{notes}\n" if notes else "")
+
+    def to_dict(self) -> dict:
+        """Every number of the summary, JSON-ready (coefficients nested by block)."""
+        return {"title": self.title, "header": dict(self.header),
+                "coefficients": {title: {str(k): {c: float(v) for c, v in row.items()}
+                                         for k, row in t.iterrows()} for title, t in self.blocks},
+                "notes": list(self.notes)}
+
+
+@dataclass
+class ComparisonTable:
+    """Several fitted models side by side (built by :func:`logitstat.compare`).
+
+    ``estimates`` holds one column per model (NaN where a model lacks the coefficient); under each
+    estimate goes the text of ``below`` (``"(0.123)"``, ``"[0.1, 0.3]"``), and after
+    the coefficients the rows of ``stats``.  ``str()`` is text; ``as_html()``, ``as_latex()``,
+    ``as_markdown()`` and ``to_frame()`` the other renderings.
+    """
+
+    estimates: pd.DataFrame
+    below: pd.DataFrame | None
+    pvalues: pd.DataFrame
+    stats: pd.DataFrame
+    stars: tuple[float, ...] = ()
+    digits: int = 3
+    notes: list[str] = field(default_factory=list)
+    title: str = "Model comparison"
+
+    def _star(self, p: float) -> str:
+        return "*" * sum(bool(np.isfinite(p) and p < t) for t in self.stars)
+
+    def _rows(self) -> tuple[list[list[str]], int]:
+        rows = []
+        for name in self.estimates.index:
+            est = [("" if not np.isfinite(v) else f"{v:.{self.digits}f}" + self._star(p))
+                   for v, p in zip(self.estimates.loc[name], self.pvalues.loc[name])]
+            rows.append([str(name)] + est)
+            if self.below is not None:
+                rows.append([""] + [b if isinstance(b, str) else "" for b in self.below.loc[name]])
+        n_coef = len(rows)
+        for label, vals in self.stats.iterrows():
+            rows.append([str(label)] + [v if isinstance(v, str) else _num(float(v), self.digits)
+                                        for v in vals])
+        return rows, n_coef
+
+    def _table(self, fmt: str) -> tuple[list[str], int]:
+        rows, n_coef = self._rows()
+        if fmt == "pipe":
+            rows = [[c.replace("|", "\\|") for c in r] for r in rows]
+        out = tabulate(rows, headers=[""] + list(self.estimates.columns), tablefmt=fmt,
+                       disable_numparse=True, colalign=("left",) + ("center",) * self.estimates.shape[1])
+        return out.splitlines(), n_coef
+
+    def __str__(self) -> str:
+        lines, n_coef = self._table("simple")
+        width = max(len(line) for line in lines)
+        lines.insert(2 + n_coef, "-" * width)
+        parts = [self.title.center(width), "=" * width] + lines + ["=" * width] + self.notes
+        return "\n".join(parts)
+
+    def __repr__(self) -> str:
+        return str(self)
+
+    def as_text(self) -> str:
+        return str(self)
+
+    def as_markdown(self) -> str:
+        """GitHub-flavoured Markdown (``|`` in names escaped)."""
+        lines, _ = self._table("pipe")
+        body = "\n".join(lines)
+        return f"**{self.title}**\n\n{body}\n\n" + "  \n".join(self.notes) + "\n"
+
+    def as_html(self) -> str:
+        """An HTML table with a rule between coefficients and model statistics."""
+        rows, n_coef = self._rows()
+        esc = _html.escape
+        head = "".join(f"<th>{esc(str(c))}</th>" for c in [""] + list(self.estimates.columns))
+        body = []
+        for i, row in enumerate(rows):
+            style = ' style="border-top: 1px solid"' if i == n_coef else ""
+            cells = "".join(f'<td style="text-align:{"left" if j == 0 else "center"}">{esc(c)}</td>'
+                            for j, c in enumerate(row))
+            body.append(f"<tr{style}>{cells}</tr>")
+        notes = "".join(f"<br>{esc(n)}" for n in self.notes)
+        return (f'<div class="logitstat-comparison"><table><caption>{esc(self.title)}</caption>'
+                f"<thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table>"
+                f"<small>{notes[4:]}</small></div>")
+
+    def _repr_html_(self) -> str:
+        return self.as_html()
+
+    def as_latex(self) -> str:
+        """A booktabs ``tabular`` with a midrule before the model statistics."""
+        rows, n_coef = self._rows()
+        k = self.estimates.shape[1]
+        lines = [f"% {self.title}", f"\\begin{{tabular}}{{l{'c' * k}}}", "\\toprule",
+                 " & ".join([""] + [_latex_escape(str(c)) for c in self.estimates.columns]) + r" \\",
+                 "\\midrule"]
+        for i, row in enumerate(rows):
+            if i == n_coef:
+                lines.append("\\midrule")
+            cells = []
+            for c in row:
+                bare = c.rstrip("*")
+                stars = len(c) - len(bare)
+                cells.append(_latex_escape(bare) + (f"$^{{{'*' * stars}}}$" if stars else ""))
+            lines.append(" & ".join(cells) + r" \\")
+        lines += ["\\bottomrule", "\\end{tabular}"]
+        lines += [f"% {_latex_escape(n)}" for n in self.notes]
+        return "\n".join(lines) + "\n"
+
+    def to_frame(self) -> pd.DataFrame:
+        """The table as strings: one row per cell row, one column per model."""
+        rows, _ = self._rows()
+        return pd.DataFrame([r[1:] for r in rows], index=[r[0] for r in rows],
+                            columns=list(self.estimates.columns))
+
+    def to_dict(self) -> dict:
+        """The numbers, JSON-ready: estimates, p-values and statistics per model."""
+        def clean(v):
+            return v if isinstance(v, str) else (float(v) if np.isfinite(v) else None)
+        return {"title": self.title, "models": {
+            m: {"estimates": {k: clean(v) for k, v in self.estimates[m].items()},
+                "pvalues": {k: clean(v) for k, v in self.pvalues[m].items()},
+                "statistics": {k: clean(v) for k, v in self.stats[m].items()}}
+            for m in self.estimates.columns}, "notes": list(self.notes)}

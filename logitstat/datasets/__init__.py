@@ -7,6 +7,7 @@ lists them.  The CSV files live beside this module, so they install with the pac
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+import textwrap
 from importlib import resources
 
 import pandas as pd
@@ -27,9 +28,26 @@ class DatasetInfo:
     example: str = ""
 
     def __str__(self) -> str:
-        cols = "\n".join(f"  {k:<15} {v}" for k, v in self.columns.items())
-        return (f"{self.name}: {self.title}\nSource: {self.source}\nLicence: {self.licence}\n"
-                f"Columns:\n{cols}" + (f"\nExample: {self.example}" if self.example else ""))
+        df = load(self.name)
+        wrap = textwrap.TextWrapper(width=88, subsequent_indent=" " * 10)
+        lines = [f"{self.name}: {self.title}", "=" * min(88, len(self.name) + 2 + len(self.title)),
+                 f"Rows:     {df.shape[0]}, columns: {df.shape[1]}",
+                 wrap.fill(f"Source:   {self.source}"), wrap.fill(f"Licence:  {self.licence}"),
+                 "Columns:"]
+        width = max(len(c) for c in self.columns) + 2
+        cwrap = textwrap.TextWrapper(width=88, subsequent_indent=" " * (width + 4))
+        for col, text in self.columns.items():
+            levels = self.categories.get(col)
+            kind = f"categorical: {', '.join(levels)}" if levels else str(df[col].dtype)
+            n_missing = int(df[col].isna().sum())
+            extra = f"; {n_missing} missing" if n_missing else ""
+            lines.append(cwrap.fill(f"  {col:<{width}}{text} [{kind}{extra}]"))
+        if self.example:
+            lines += ["Example:", f"  df = ls.datasets.load({self.name!r})", f"  {self.example}"]
+        return "\n".join(lines)
+
+    def __repr__(self) -> str:
+        return str(self)
 
 
 _R = "R 4.2.2"

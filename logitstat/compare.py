@@ -1,0 +1,114 @@
+"""Several fitted models in one table, as statsmodels' ``summary_col`` or R's ``modelsummary``.
+
+:func:`compare` gathers the numbers; :class:`logitstat.summary.ComparisonTable` renders them.
+"""
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+import pandas as pd
+from scipy import stats
+
+from .errors import SpecificationError
+from .summary import ComparisonTable, format_pvalue
+
+STAT_LABELS = {"se": "Standard errors", "z": "z statistics", "p": "p-values",
+               "ci": "confidence intervals"}
+
+
+def compare(results: Sequence, names: Sequence[str] | None = None, stars: bool | Sequence[float] = False,
+            stat: str | None = "se", odds_ratios: bool = False, alpha: float = 0.05, digits: int = 3,
+            order: Sequence[str] | None = None, title: str = "Model comparison") -> ComparisonTable:
+    """One table of several fitted models side by side.
+
+    Parameters
+    ----------
+    results : sequence of BinaryResults
+        The fitted models, one column each.
+    names : sequence of str, optional
+        Column headings; default ``(1)``, ``(2)``, ...
+    stars : bool or sequence of float
+        Mark estimates with ``*``, ``**``, ``***`` for p below 0.05, 0.01, 0.001 (``True``), or
+        below the thresholds given (e.g. ``(0.1, 0.05, 0.01)``, Stata's convention).
+    stat : {"se", "z", "p", "ci"} or None
+        What goes in parentheses under each estimate: standard error (default), z statistic,
+        p-value, confidence interval, or nothing.
+    odds_ratios : bool
+        Show :math:`e^\\beta` (logit models only); the standard error is then the delta-method
+        :math:`e^\\beta\\,\\mathrm{se}(\\beta)` and the interval the exponentiated interval.
+    alpha : float
+        1 - confidence level for ``stat="ci"``.
+    digits : int
+        Decimals of the estimates and statistics.
+    order : sequence of str, optional
+        Coefficients to show, in this order (default: all, in order of first appearance).
+    title : str
+
+    Returns
+    -------
+    ComparisonTable
+        ``print`` it, or call ``as_html()``, ``as_latex()``, ``as_markdown()``, ``to_frame()``.
+    """
+    results = list(results)
+    if not results:
+        raise SpecificationError("compare() needs at least one fitted model")
+    names = [f"({i})" for i in range(1, len(results) + 1)] if names is None else [str(n) for n in names]
+    if len(names) != len(results):
+        raise SpecificationError(f"{len(names)} names given for {len(results)} models")
+    if len(set(names)) != len(names):
+        raise SpecificationError("model names must be distinct")
+    if stat not in (None, "se", "z", "p", "ci"):
+        raise SpecificationError(f"stat={stat!r}: use 'se', 'z', 'p', 'ci' or None")
+    if odds_ratios:
+        bad = [n for n, r in zip(names, results) if r.link.name != "logit"]
+        if bad:
+            raise SpecificationError(f"odds ratios need the logit link; model(s) {', '.join(bad)} "
+                                     "use another link")
+    thresholds = (0.05, 0.01, 0.001) if stars is True else tuple(sorted(stars or (), reverse=True))
+    coef_names: list[str] = []
+    for r in results:
+        coef_names += [c for c in r.names if c not in coef_names]
+    if order is not None:
+        unknown = [c for c in order if c not in coef_names]
+        if unknown:
+            raise SpecificationError(f"order: no model has coefficient(s) {', '.join(unknown)}; "
+                                     f"coefficients are: {', '.join(coef_names)}")
+        coef_names = list(order)
+    z = stats.norm.ppf(1 - alpha / 2)
+    est = pd.DataFrame(np.nan, index=coef_names, columns=names)
+    pv = est.copy()
+    below = pd.DataFrame("", index=coef_names, columns=names, dtype=object)
+    for name, r in zip(names, results):
+        for c in coef_names:
+            if c not in r.names:
+                continue
+            b, se, p = float(r.params[c]), float(r.bse[c]), float(r.pvalues[c])
+            lo, hi = b - z * se, b + z * se
+            if odds_ratios:
+                b, se, lo, hi = np.exp(b), np.exp(b) * se, np.exp(lo), np.exp(hi)
+            est.loc[c, name], pv.loc[c, name] = b, p
+            below.loc[c, name] = {"se": f"({se:.{digits}f})", "z": f"({float(r.tvalues[c]):.{digits}f})",
+                                  "p": f"({format_pvalue(p)})", None: "",
+                                  "ci": f"[{lo:.{digits}f}, {hi:.{digits}f}]"}[stat]
+    rows = {"Observations": [r.nobs for r in results],
+            "Log-likelihood": [r.llf for r in results],
+            "AIC": [r.aic for r in results], "BIC": [r.bic for r in results],
+            "Pseudo R² (McFadden)": [r.prsquared for r in results],
+            "Link": [r.link.name for r in results],
+            "Covariance": [r.cov_type for r in results]}
+    table_stats = pd.DataFrame(rows, index=names, dtype=object).T
+    notes = []
+    if stat is not None:
+        what = STAT_LABELS[stat] + (f" ({100 * (1 - alpha):g}%)" if stat == "ci" else "")
+        notes.append(f"{what[0].upper() + what[1:]} {'in brackets' if stat == 'ci' else 'in parentheses'}."
+                     + (" Estimates are odds ratios." if odds_ratios else ""))
+    elif odds_ratios:
+        notes.append("Estimates are odds ratios.")
+    if thresholds:
+        notes.append(", ".join(f"{'*' * (i + 1)} p<{t:g}" for i, t in enumerate(thresholds)))
+    events = {r.design.event for r in results}
+    if len(events) > 1:
+        notes.append("The models do not all describe the same event: " + "; ".join(sorted(events)) + ".")
+    return ComparisonTable(est, below if stat is not None else None, pv, table_stats,
+                           stars=thresholds, digits=digits, notes=notes, title=title)

@@ -1,0 +1,137 @@
+r"""Residuals and influence measures of a binomial GLM, as R's ``residuals.glm``, ``hatvalues``,
+``rstandard``, ``rstudent`` and ``cooks.distance``.
+
+With :math:`\mu_i = F(\eta_i)`, :math:`V_i = \mu_i(1-\mu_i)`, prior weight :math:`p_i = w_i m_i`
+(frequency weight times trials) and :math:`y_i` the observed proportion:
+
+=====================  =====================================================================
+response               :math:`y_i - \mu_i`
+Pearson                :math:`r^P_i = (y_i - \mu_i)\sqrt{p_i / V_i}`
+deviance               :math:`r^D_i = \operatorname{sign}(y_i-\mu_i)\sqrt{d_i}`, :math:`\sum_i d_i = D`
+working                :math:`(y_i - \mu_i) / \mu'(\eta_i)`
+hat value              :math:`h_i = W_i\,x_i^\top (X^\top W X)^{-1} x_i`, :math:`W_i = p_i \mu'(\eta_i)^2 / V_i`
+standardized           :math:`r^D_i/\sqrt{1-h_i}` (deviance), :math:`r^P_i/\sqrt{1-h_i}` (Pearson)
+likelihood (R's        :math:`\operatorname{sign}(r^D_i)\sqrt{(r^D_i)^2 + h_i (r^P_i)^2/(1-h_i)}`
+``rstudent``)          (Williams 1987)
+Cook's distance        :math:`\big(r^P_i/(1-h_i)\big)^2\, h_i / k`, :math:`k` coefficients
+=====================  =====================================================================
+
+The dispersion of the binomial family is 1.  A row with :math:`h_i = 1` gets NaN where R gives
+``NaN``/``Inf``.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cached_property
+
+import numpy as np
+import pandas as pd
+
+from . import family
+from .links import Link
+
+KINDS = ("response", "pearson", "deviance", "working")
+
+
+def residuals(kind: str, y: np.ndarray, trials: np.ndarray, weights: np.ndarray, eta: np.ndarray,
+              link: Link) -> np.ndarray:
+    """Residuals of one ``kind`` (``response``, ``pearson``, ``deviance``, ``working``)."""
+    mu = link.linkinv(eta)
+    if kind == "response":
+        return y - mu
+    if kind == "pearson":
+        return family.pearson_residuals(y, trials, weights, mu)
+    if kind == "deviance":
+        return family.deviance_residuals(y, trials, weights, eta, link)
+    if kind == "working":
+        return (y - mu) / link.mu_eta(eta)
+    raise ValueError(f"unknown residual kind {kind!r}")
+
+
+def hat_values(X: np.ndarray, trials: np.ndarray, weights: np.ndarray, eta: np.ndarray, link: Link,
+               fisher_cov: np.ndarray) -> np.ndarray:
+    r"""Diagonal of the IRLS hat matrix :math:`W^{1/2} X (X^\top W X)^{-1} X^\top W^{1/2}`."""
+    mu = link.linkinv(eta)
+    d = link.mu_eta(eta)
+    W = weights * trials * d * d / (mu * (1.0 - mu))
+    return W * np.einsum("ij,ij->i", X @ fisher_cov, X)
+
+
+def _ratio(num: np.ndarray, den: np.ndarray) -> np.ndarray:
+    out = np.full(np.shape(num), np.nan)
+    ok = den > 0
+    np.divide(num, den, out=out, where=ok)
+    return out
+
+
+@dataclass(frozen=True, eq=False)
+class Influence:
+    """Influence measures of a fit (see the module docstring for the formulas).
+
+    Attributes are Series indexed like the estimation rows.  Names follow statsmodels'
+    ``GLMInfluence`` (``hat_matrix_diag``, ``resid_studentized``, ``cooks_distance``); the R
+    equivalents are noted on each.
+    """
+
+    hat: np.ndarray
+    resid_dev: np.ndarray
+    resid_pear: np.ndarray
+    k: int
+    index: object = None
+
+    def _series(self, values: np.ndarray, name: str) -> pd.Series:
+        return pd.Series(values, index=self.index, name=name)
+
+    @cached_property
+    def _one_minus_h(self) -> np.ndarray:
+        return np.where(self.hat < 1.0 - 1e-12, 1.0 - self.hat, 0.0)
+
+    @property
+    def hat_matrix_diag(self) -> pd.Series:
+        """Hat values :math:`h_i` (R's ``hatvalues``)."""
+        return self._series(self.hat, "hat")
+
+    @property
+    def resid_std_deviance(self) -> pd.Series:
+        """Standardized deviance residuals (R's ``rstandard(fit)``, the default type)."""
+        return self._series(_ratio(self.resid_dev, np.sqrt(self._one_minus_h)), "std_resid_deviance")
+
+    @property
+    def resid_std_pearson(self) -> pd.Series:
+        """Standardized Pearson residuals (R's ``rstandard(fit, type="pearson")``)."""
+        return self._series(_ratio(self.resid_pear, np.sqrt(self._one_minus_h)), "std_resid_pearson")
+
+    @property
+    def resid_studentized(self) -> pd.Series:
+        """Internally studentized (standardized Pearson) residuals, as statsmodels' GLMInfluence."""
+        return self.resid_std_pearson.rename("resid_studentized")
+
+    @property
+    def resid_likelihood(self) -> pd.Series:
+        """Likelihood residuals, R's ``rstudent`` for a binomial glm (Williams 1987)."""
+        extra = _ratio(self.hat * self.resid_pear ** 2, self._one_minus_h)
+        return self._series(np.sign(self.resid_dev) * np.sqrt(self.resid_dev ** 2 + extra),
+                            "resid_likelihood")
+
+    @property
+    def cooks_distance(self) -> pd.Series:
+        """Cook's distance :math:`(r^P_i/(1-h_i))^2 h_i/k` (R's ``cooks.distance``)."""
+        return self._series(_ratio(self.resid_pear, self._one_minus_h) ** 2 * self.hat / self.k,
+                            "cooks_d")
+
+    def summary_frame(self) -> pd.DataFrame:
+        """All measures, one row per observation."""
+        cols = {"hat": self.hat_matrix_diag, "resid_deviance": self.resid_dev,
+                "resid_pearson": self.resid_pear, "std_resid_deviance": self.resid_std_deviance,
+                "std_resid_pearson": self.resid_std_pearson, "resid_likelihood": self.resid_likelihood,
+                "cooks_d": self.cooks_distance}
+        return pd.DataFrame({k: np.asarray(v) for k, v in cols.items()}, index=self.index)
+
+
+def influence(X: np.ndarray, y: np.ndarray, trials: np.ndarray, weights: np.ndarray,
+              eta: np.ndarray, link: Link, fisher_cov: np.ndarray, index=None) -> Influence:
+    """Build the :class:`Influence` of a fit from its arrays."""
+    return Influence(hat=hat_values(X, trials, weights, eta, link, fisher_cov),
+                     resid_dev=residuals("deviance", y, trials, weights, eta, link),
+                     resid_pear=residuals("pearson", y, trials, weights, eta, link),
+                     k=X.shape[1], index=index)

@@ -1,0 +1,178 @@
+r"""Row-block kernels shared by the rank screen and IRLS: :math:`X^\top W X` on every core.
+
+A tall, narrow :math:`X^\top W X` (n in the millions, p in the tens) is not parallelised well by
+OpenBLAS on its own, and forming :math:`W^{1/2}X` whole costs an :math:`n\times p` temporary.
+Here the rows are cut into *chunks*, one per core, each chunk is walked in blocks of
+:data:`BLOCK_ROWS` rows that stay in cache, and each block contributes
+
+.. math:: A \mathrel{+}= (W_b^{1/2} X_b)^\top (W_b^{1/2} X_b)
+
+through numpy's matmul, which recognises the :math:`B^\top B` pattern and calls BLAS ``syrk``
+(half the flops of ``gemm``) and releases the GIL, so the chunks run in threads truly in
+parallel.  BLAS itself is held to one thread meanwhile (``threadpoolctl``), since two chunk
+threads each asking OpenBLAS for two threads only oversubscribe the cores.  Only one block-sized
+buffer per thread is ever allocated.  Small problems (fewer than :data:`PARALLEL_MIN_ROWS` rows)
+run inline in the calling thread, so a fit on a thousand rows pays no pool overhead.
+
+This module sits at the bottom of the package (it imports only numpy) so that ``design`` and
+``irls`` can both use it.
+"""
+from __future__ import annotations
+
+import os
+import threading
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
+from typing import Callable, Iterator, TypeVar
+
+import numpy as np
+
+BLOCK_ROWS = 4096
+"""Rows per block: 4096 × 64 float64 columns is 2 MiB, an L2-sized working set."""
+
+PARALLEL_MIN_ROWS = 65536
+"""Below this many rows everything runs in the calling thread."""
+
+T = TypeVar("T")
+
+_lock = threading.Lock()
+_pool: ThreadPoolExecutor | None = None
+_controller = None
+_controller_failed = False
+
+
+def n_workers() -> int:
+    """Number of threads used for large problems: the cores this process may run on.
+
+    ``LOGITSTAT_NUM_THREADS`` overrides it (``1`` turns threading off).
+    """
+    env = os.environ.get("LOGITSTAT_NUM_THREADS")
+    if env:
+        try:
+            return max(1, int(env))
+        except ValueError:
+            pass
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError:  # pragma: no cover - not Linux
+        return max(1, os.cpu_count() or 1)
+
+
+def _executor(workers: int) -> ThreadPoolExecutor:
+    global _pool
+    with _lock:
+        if _pool is None or _pool._max_workers < workers:  # noqa: SLF001 - sizing check only
+            _pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="logitstat")
+        return _pool
+
+
+def _blas_controller():
+    """A cached ``threadpoolctl.ThreadpoolController`` (None when threadpoolctl is absent)."""
+    global _controller, _controller_failed
+    if _controller is None and not _controller_failed:
+        try:
+            from threadpoolctl import ThreadpoolController
+
+            _controller = ThreadpoolController()
+        except Exception:  # noqa: BLE001 - threadpoolctl is an optimisation only
+            _controller_failed = True
+    return _controller
+
+
+@contextmanager
+def single_threaded_blas() -> Iterator[bool]:
+    """Hold BLAS to one thread inside the block; yields whether that could be arranged."""
+    ctl = _blas_controller()
+    if ctl is None:
+        yield False
+        return
+    with ctl.limit(limits=1, user_api="blas"):
+        yield True
+
+
+def row_chunks(n: int, k: int) -> list[tuple[int, int]]:
+    """Cut ``range(n)`` into at most ``k`` contiguous chunks whose starts are block-aligned."""
+    blocks = -(-n // BLOCK_ROWS)
+    k = max(1, min(k, blocks))
+    cuts = [min(n, (blocks * i // k) * BLOCK_ROWS) for i in range(k + 1)]
+    cuts[-1] = n
+    return [(cuts[i], cuts[i + 1]) for i in range(k) if cuts[i + 1] > cuts[i]]
+
+
+def map_chunks(fn: Callable[[int, int], T], n: int, *, threads: int | None = None) -> list[T]:
+    """Run ``fn(lo, hi)`` on row chunks covering ``range(n)``, in parallel when ``n`` is large.
+
+    Returns the per-chunk results in row order (so reductions are deterministic for a given
+    number of threads).
+    """
+    k = n_workers() if threads is None else max(1, threads)
+    if k == 1 or n < PARALLEL_MIN_ROWS:
+        return [fn(0, n)]
+    chunks = row_chunks(n, k)
+    if len(chunks) == 1:
+        return [fn(0, n)]
+    with single_threaded_blas() as limited:
+        if not limited:  # without control over BLAS threads, let BLAS use the cores instead
+            return [fn(0, n)]
+        pool = _executor(len(chunks))
+        futures = [pool.submit(fn, lo, hi) for lo, hi in chunks]
+        return [f.result() for f in futures]
+
+
+def gram_chunk(X: np.ndarray, lo: int, hi: int, sw: np.ndarray | None = None,
+               rhs: np.ndarray | None = None, buf: np.ndarray | None = None
+               ) -> tuple[np.ndarray, np.ndarray | None]:
+    r"""Return :math:`\sum_b (S_b X_b)^\top (S_b X_b)` over the blocks of rows ``lo:hi``.
+
+    ``sw`` holds :math:`\sqrt{w_i}` (None for unit weights); with ``rhs`` (already multiplied by
+    :math:`\sqrt{w_i}`) also :math:`\sum_b (S_b X_b)^\top r_b`.
+    """
+    p = X.shape[1]
+    A = np.zeros((p, p))
+    b = np.zeros(p) if rhs is not None else None
+    if buf is None:
+        buf = np.empty((min(BLOCK_ROWS, max(hi - lo, 1)), p))
+    for s in range(lo, hi, BLOCK_ROWS):
+        e = min(s + BLOCK_ROWS, hi)
+        Xs = buf[:e - s]
+        if sw is None:
+            np.copyto(Xs, X[s:e])
+        else:
+            np.multiply(X[s:e], sw[s:e, None], out=Xs)
+        A += Xs.T @ Xs
+        if b is not None:
+            b += Xs.T @ rhs[s:e]
+    return A, b
+
+
+def gram(X: np.ndarray, w: np.ndarray | None = None, *, threads: int | None = None) -> np.ndarray:
+    r"""Return :math:`X^\top \mathrm{diag}(w) X` (``w`` ≥ 0; unit weights when None), in parallel.
+
+    Symmetric to the last bit (``syrk`` fills one triangle and numpy mirrors it).
+    """
+    X = np.asarray(X, dtype=float)
+    sw = None
+    if w is not None:
+        w = np.asarray(w, dtype=float)
+        if np.any(w < 0):
+            raise ValueError("gram: weights must be non-negative")
+        sw = np.sqrt(w)
+    parts = map_chunks(lambda lo, hi: gram_chunk(X, lo, hi, sw)[0], X.shape[0], threads=threads)
+    return _sum(parts)
+
+
+def _sum(parts: list[np.ndarray]) -> np.ndarray:
+    out = parts[0].copy() if len(parts) > 1 else parts[0]
+    for extra in parts[1:]:
+        out += extra
+    return out
+
+
+def blas_info() -> list[dict]:
+    """What ``threadpoolctl`` sees of the BLAS libraries (for benchmark reports)."""
+    ctl = _blas_controller()
+    return [] if ctl is None else ctl.info()
+
+
+__all__ = ["BLOCK_ROWS", "PARALLEL_MIN_ROWS", "n_workers", "single_threaded_blas", "row_chunks",
+           "map_chunks", "gram_chunk", "gram", "blas_info"]

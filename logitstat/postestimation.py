@@ -1,0 +1,158 @@
+"""Post-estimation inference on a fitted model: term tests, analysis of deviance, profile
+intervals, marginal effects, residuals and influence.
+
+:class:`InferenceMixin` gives :class:`~logitstat.results.BinaryResults` these methods; each is a
+thin, cached wrapper around a pure function of the fit's arrays in :mod:`~logitstat.inference`,
+:mod:`~logitstat.profile`, :mod:`~logitstat.margins` or :mod:`~logitstat.influence`.  No
+formatting happens here.
+"""
+from __future__ import annotations
+
+from functools import cached_property
+
+import numpy as np
+import pandas as pd
+
+from . import inference
+from .errors import SpecificationError
+from .influence import Influence, influence, residuals
+from .margins import marginal_effects as _marginal_effects
+from .profile import profile_conf_int
+
+__all__ = ["InferenceMixin"]
+
+
+class InferenceMixin:
+    """Methods for :class:`~logitstat.results.BinaryResults` (needs ``design``, ``link``, ``fit``,
+    ``params``, ``names``, ``method``, ``nobs`` and ``_cov``)."""
+
+    # ------------------------------------------------------------------ tests
+    def wald_test_terms(self) -> pd.DataFrame:
+        """Joint Wald χ² test of each formula term, a categorical's columns together.
+
+        As ``car::Anova(fit, type=3, test.statistic="Wald")`` with the model's covariance (of its
+        ``cov_type``, like car's ``vcov.=``).  Returns a DataFrame indexed by term, columns
+        ``statistic``, ``df``, ``pvalue``.
+        """
+        return inference.term_wald_tests(self.fit.params, self._cov, self.design.terms)
+
+    def anova(self) -> pd.DataFrame:
+        """Sequential analysis of deviance, as R's ``anova(fit, test="Chisq")``.
+
+        Terms are added in the model's (patsy's) term order; each row gives the deviance drop, its
+        degrees of freedom and the χ² p-value; ``NULL`` is the intercept-only model.  Columns
+        ``df``, ``deviance``, ``df_resid``, ``resid_deviance``, ``pvalue``.
+        """
+        self._require_ml("anova()")
+        d = self.design
+        return inference.analysis_of_deviance(
+            d.X, d.y, d.trials, d.weights, d.offset, self.link, d.terms, self.nobs,
+            deviance=self.deviance, tol=getattr(self, "_tol", 1e-8),
+            max_iter=getattr(self, "_max_iter", 100))
+
+    def _require_ml(self, what: str) -> None:
+        if getattr(self, "method", "irls") != "irls":
+            raise SpecificationError(f"{what} is based on the likelihood of a maximum-likelihood fit; "
+                                     f"this model was fitted by method={self.method!r}: refit it with "
+                                     "method='irls'")
+
+    # ------------------------------------------------------------------ profile likelihood
+    def _profile_conf_int(self, alpha: float) -> pd.DataFrame:
+        """Profile-likelihood interval ends (cached per ``alpha``); see :mod:`logitstat.profile`."""
+        self._require_ml("conf_int(method='profile')")
+        cache = self.__dict__.setdefault("_profile_cache", {})
+        if alpha not in cache:
+            d = self.design
+            lower, upper = profile_conf_int(d.X, d.y, d.trials, d.weights, d.offset, self.link,
+                                            self.fit.params, self.fit.cov, self.deviance, alpha=alpha,
+                                            max_iter=max(getattr(self, "_max_iter", 100), 100))
+            cache[alpha] = pd.DataFrame({"lower": lower, "upper": upper}, index=self.names)
+        return cache[alpha].copy()
+
+    # ------------------------------------------------------------------ marginal effects
+    def marginal_effects(self, at: str = "overall", dummy: bool = False, variables=None,
+                         alpha: float = 0.05, data=None) -> pd.DataFrame:
+        """Marginal effects on the probability scale, with Stata's ``margins, dydx(*)`` definitions.
+
+        Parameters
+        ----------
+        at : {"overall", "mean"}
+            ``"overall"``: average marginal effects :math:`\\frac1n\\sum_i \\partial\\mu_i/\\partial v`
+            (Stata's default); ``"mean"``: effects for the average individual, every numeric
+            variable at its mean and the design averaged over the rows (``margins, dydx(*) atmeans``).
+        dummy : bool
+            Numeric 0/1 variables as discrete changes from 0 to 1 (bool and categorical variables
+            always are: each level against the reference level).
+        variables : list of str, optional
+            Only these variables (data columns).
+        alpha : float
+            The intervals have level :math:`1-\\alpha`.
+        data : DataFrame, optional
+            The data the model was fitted on; by default the frame given to the fit.
+
+        Returns
+        -------
+        DataFrame
+            Indexed by variable (numeric; the derivative is with respect to the *variable*, through
+            every column it enters, e.g. ``x`` and ``x:C(g)`` or ``np.log(x)``) or by level
+            (categorical, e.g. ``race[T.black]``); columns ``effect``, ``se`` (delta method with
+            the model's covariance), ``z``, ``pvalue``, ``lower``, ``upper``.  See
+            :mod:`logitstat.margins` for the formulas.
+        """
+        frame = data if data is not None else getattr(self, "_frame", None)
+        return _marginal_effects(self.design, frame, self.fit.params, self._cov, self.link, at=at,
+                                 dummy=dummy, variables=variables, alpha=alpha)
+
+    # ------------------------------------------------------------------ residuals
+    def _resid(self, kind: str) -> pd.Series:
+        d = self.design
+        values = residuals(kind, d.y, d.trials, d.weights, self.fit.eta, self.link)
+        return pd.Series(values, index=d.row_labels, name=f"resid_{kind}")
+
+    @cached_property
+    def resid_response(self) -> pd.Series:
+        """Response residuals :math:`y_i - \\mu_i` (R's ``residuals(fit, "response")``)."""
+        return self._resid("response")
+
+    @cached_property
+    def resid_pearson(self) -> pd.Series:
+        """Pearson residuals :math:`(y_i-\\mu_i)\\sqrt{p_i/(\\mu_i(1-\\mu_i))}` (R's ``"pearson"``)."""
+        return self._resid("pearson")
+
+    @cached_property
+    def resid_deviance(self) -> pd.Series:
+        """Deviance residuals, signed roots of each row's deviance (R's default ``residuals``)."""
+        return self._resid("deviance")
+
+    @cached_property
+    def resid_working(self) -> pd.Series:
+        """Working residuals :math:`(y_i-\\mu_i)/\\mu'(\\eta_i)` (R's ``"working"``)."""
+        return self._resid("working")
+
+    def get_influence(self) -> Influence:
+        """Hat values, standardized residuals and Cook's distance (see :mod:`logitstat.influence`).
+
+        Always from the Fisher information of the fit, as R's ``hatvalues`` and
+        ``cooks.distance``, whatever the ``cov_type``.
+        """
+        cached = self.__dict__.get("_influence")
+        if cached is None:
+            d = self.design
+            cached = influence(d.X, d.y, d.trials, d.weights, self.fit.eta, self.link, self.fit.cov,
+                               index=d.row_labels)
+            self.__dict__["_influence"] = cached
+        return cached
+
+    # ------------------------------------------------------------------ helpers for results
+    def _profile_or_wald(self, alpha: float, method: str) -> pd.DataFrame:
+        if method == "profile":
+            return self._profile_conf_int(alpha)
+        raise SpecificationError(f"unknown confidence-interval method {method!r}: use 'wald' or "
+                                 "'profile'")
+
+
+def odds_ratio_frame(params: np.ndarray, ci: pd.DataFrame, pvalues) -> pd.DataFrame:
+    """Odds ratios with the exponentiated interval (Wald or profile) and the p-value."""
+    return pd.DataFrame({"odds_ratio": np.exp(params), "lower": np.exp(ci["lower"].to_numpy()),
+                         "upper": np.exp(ci["upper"].to_numpy()), "pvalue": np.asarray(pvalues)},
+                        index=ci.index)

@@ -1,0 +1,275 @@
+"""The ``logitstat`` command: a few runs of the installed command, the rest through ``cli.main``.
+
+Numbers are checked against closed forms: with one binary covariate the logit MLE is the
+log-odds of the reference group and the log odds ratio of the 2x2 table, with standard errors
+sqrt(1/a + 1/b + ...); the probit MLE is the difference of normal quantiles.
+"""
+from __future__ import annotations
+
+import json
+import math
+import shutil
+import subprocess
+import sys
+
+import numpy as np
+import pandas as pd
+import pytest
+from scipy import stats
+
+from logitstat import cli
+
+# a 2x2 table: x=0: 30 events / 70 non-events; x=1: 45 events / 25 non-events
+A0, B0, A1, B1 = 30, 70, 45, 25
+LOGIT_INTERCEPT = math.log(A0 / B0)
+LOGIT_SLOPE = math.log(A1 / B1) - math.log(A0 / B0)
+SE_SLOPE = math.sqrt(1 / A0 + 1 / B0 + 1 / A1 + 1 / B1)
+SE_INTERCEPT = math.sqrt(1 / A0 + 1 / B0)
+
+
+def table_frame() -> pd.DataFrame:
+    rows = [(1, 0)] * A0 + [(0, 0)] * B0 + [(1, 1)] * A1 + [(0, 1)] * B1
+    df = pd.DataFrame(rows, columns=["y", "x"])
+    df["g"] = np.arange(len(df)) % 7
+    return df
+
+
+@pytest.fixture()
+def csv(tmp_path):
+    path = tmp_path / "table.csv"
+    table_frame().to_csv(path, index=False)
+    return path
+
+
+def run(argv, capsys, stdin_text=None, monkeypatch=None):
+    if stdin_text is not None:
+        import io
+        monkeypatch.setattr(sys, "stdin", io.StringIO(stdin_text))
+    code = cli.main([str(a) for a in argv])
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def coef(doc: dict, name: str) -> dict:
+    return next(c for c in doc["coefficients"] if c["name"] == name)
+
+
+# --------------------------------------------------------------------------- installed command
+
+EXE = shutil.which("logitstat")
+needs_exe = pytest.mark.skipif(EXE is None, reason="the logitstat command is not installed")
+
+
+@needs_exe
+def test_installed_command_fits_csv_to_json(csv):
+    p = subprocess.run([EXE, "fit", str(csv), "y ~ x", "--format", "json", "--odds-ratios"],
+                       capture_output=True, text=True, timeout=60)
+    assert p.returncode == 0, p.stderr
+    doc = json.loads(p.stdout)
+    assert doc["schema"] == "logitstat.fit/1"
+    x = coef(doc, "x")
+    assert x["coef"] == pytest.approx(LOGIT_SLOPE, abs=1e-7)
+    assert x["std_err"] == pytest.approx(SE_SLOPE, abs=1e-7)
+    assert x["odds_ratio"] == pytest.approx(A1 * B0 / (B1 * A0), rel=1e-7)
+    assert coef(doc, "Intercept")["coef"] == pytest.approx(LOGIT_INTERCEPT, abs=1e-7)
+    assert doc["statistics"]["nobs"] == A0 + B0 + A1 + B1
+
+
+@needs_exe
+def test_installed_command_refuses_code_in_formula(csv, tmp_path):
+    marker = tmp_path / "PWNED"
+    formula = f'y ~ __import__("os").system("touch {marker}")'
+    p = subprocess.run([EXE, "fit", str(csv), formula], capture_output=True, text=True, timeout=60,
+                       cwd=tmp_path)
+    assert p.returncode != 0
+    assert not marker.exists()
+    assert p.stdout == ""
+    assert p.stderr.count("\n") == 1 and "Traceback" not in p.stderr
+    assert "refused formula" in p.stderr and "__import__" in p.stderr
+
+
+@needs_exe
+def test_installed_command_usage_error_is_one_line():
+    p = subprocess.run([EXE, "fit", "only-data"], capture_output=True, text=True, timeout=60)
+    assert p.returncode == 2
+    assert p.stderr.startswith("logitstat: error:") and p.stderr.count("\n") == 1
+
+
+# --------------------------------------------------------------------------- fitting, in process
+
+
+def test_json_has_every_number(csv, capsys):
+    code, out, err = run(["fit", csv, "y ~ x", "--format", "json"], capsys)
+    assert code == 0 and err == ""
+    doc = json.loads(out)
+    icpt = coef(doc, "Intercept")
+    assert icpt["coef"] == pytest.approx(LOGIT_INTERCEPT, abs=1e-7)
+    assert icpt["std_err"] == pytest.approx(SE_INTERCEPT, abs=1e-7)
+    x = coef(doc, "x")
+    assert x["z"] == pytest.approx(LOGIT_SLOPE / SE_SLOPE, abs=1e-6)
+    assert x["pvalue"] == pytest.approx(2 * stats.norm.sf(abs(LOGIT_SLOPE / SE_SLOPE)), rel=1e-5)
+    z = stats.norm.ppf(0.975)
+    assert x["ci_lower"] == pytest.approx(LOGIT_SLOPE - z * SE_SLOPE, abs=1e-6)
+    # log-likelihood of the saturated 2x2 fit, written out by hand
+    n0, n1 = A0 + B0, A1 + B1
+    llf = (A0 * math.log(A0 / n0) + B0 * math.log(B0 / n0) + A1 * math.log(A1 / n1)
+           + B1 * math.log(B1 / n1))
+    p = (A0 + A1) / (n0 + n1)
+    llnull = (A0 + A1) * math.log(p) + (B0 + B1) * math.log(1 - p)
+    s = doc["statistics"]
+    assert s["llf"] == pytest.approx(llf, abs=1e-7)
+    assert s["llnull"] == pytest.approx(llnull, abs=1e-7)
+    assert s["aic"] == pytest.approx(-2 * llf + 4, abs=1e-6)
+    assert s["bic"] == pytest.approx(-2 * llf + 2 * math.log(n0 + n1), abs=1e-6)
+    assert s["prsquared"] == pytest.approx(1 - llf / llnull, abs=1e-9)
+    assert s["df_model"] == 1 and s["df_resid"] == n0 + n1 - 2 and s["converged"] is True
+    assert doc["model"]["link"] == "logit" and doc["model"]["event"] == "y = 1"
+
+
+def test_probit_link_closed_form(csv, capsys):
+    code, out, _ = run(["fit", csv, "y ~ x", "--link", "probit", "-o", "-", "--format", "json"], capsys)
+    assert code == 0
+    doc = json.loads(out)
+    q0, q1 = stats.norm.ppf(A0 / (A0 + B0)), stats.norm.ppf(A1 / (A1 + B1))
+    assert coef(doc, "Intercept")["coef"] == pytest.approx(q0, abs=1e-7)
+    assert coef(doc, "x")["coef"] == pytest.approx(q1 - q0, abs=1e-7)
+
+
+@pytest.mark.parametrize("fmt, marker", [("text", "P>|z|"), ("markdown", "|:"),
+                                         ("html", "<table>"), ("latex", "\\toprule")])
+def test_each_format_carries_the_estimate(csv, capsys, fmt, marker):
+    code, out, _ = run(["fit", csv, "y ~ x", "--format", fmt], capsys)
+    assert code == 0 and marker in out
+    assert f"{LOGIT_SLOPE:.4f}" in out and f"{SE_SLOPE:.4f}" in out
+
+
+def test_output_file_format_from_suffix(csv, tmp_path, capsys):
+    target = tmp_path / "fit.json"
+    code, out, _ = run(["fit", csv, "y ~ x", "--output", target], capsys)
+    assert code == 0 and out == ""
+    assert coef(json.loads(target.read_text()), "x")["coef"] == pytest.approx(LOGIT_SLOPE, abs=1e-7)
+
+
+def test_stdin_tsv_and_bundled_dataset(csv, tmp_path, capsys, monkeypatch):
+    tsv = tmp_path / "t.tsv"
+    table_frame().to_csv(tsv, sep="\t", index=False)
+    for argv, stdin in ((["fit", "-", "y ~ x", "--format", "json"], csv.read_text()),
+                        (["fit", tsv, "y ~ x", "--format", "json"], None)):
+        code, out, err = run(argv, capsys, stdin, monkeypatch)
+        assert code == 0, err
+        assert coef(json.loads(out), "x")["coef"] == pytest.approx(LOGIT_SLOPE, abs=1e-7)
+    code, out, _ = run(["fit", "mroz", "lfp ~ k5 + C(wc)", "--format", "json"], capsys)
+    assert code == 0 and json.loads(out)["statistics"]["nobs"] == 753
+
+
+def test_parquet(csv, tmp_path, capsys):
+    pytest.importorskip("pyarrow")
+    path = tmp_path / "t.parquet"
+    table_frame().to_parquet(path)
+    code, out, _ = run(["fit", path, "y ~ x", "--format", "json"], capsys)
+    assert code == 0 and coef(json.loads(out), "x")["coef"] == pytest.approx(LOGIT_SLOPE, abs=1e-7)
+
+
+def test_weights_and_offset(tmp_path, capsys):
+    # frequency weights on the four cells reproduce the expanded table
+    cells = pd.DataFrame({"y": [1, 0, 1, 0], "x": [0, 0, 1, 1], "n": [A0, B0, A1, B1], "c": 0.5})
+    path = tmp_path / "cells.csv"
+    cells.to_csv(path, index=False)
+    code, out, _ = run(["fit", path, "y ~ x", "--weights", "n", "--format", "json"], capsys)
+    doc = json.loads(out)
+    assert code == 0 and coef(doc, "x")["std_err"] == pytest.approx(SE_SLOPE, abs=1e-7)
+    # a constant offset c moves the intercept by -c
+    code, out, _ = run(["fit", path, "y ~ x", "--weights", "n", "--offset", "c", "--format", "json"], capsys)
+    assert coef(json.loads(out), "Intercept")["coef"] == pytest.approx(LOGIT_INTERCEPT - 0.5, abs=1e-7)
+
+
+def test_clusters_and_robust(csv, capsys):
+    code, out, _ = run(["fit", csv, "y ~ x", "--groups", "g", "--format", "json"], capsys)
+    assert code == 0 and json.loads(out)["model"]["cov_type"] == "cluster"
+    code, out, _ = run(["fit", csv, "y ~ x", "--cov-type", "HC0", "--format", "json"], capsys)
+    # HC0 on a saturated 2x2 model equals the model-based errors
+    assert coef(json.loads(out), "x")["std_err"] == pytest.approx(SE_SLOPE, abs=1e-7)
+
+
+def test_firth_flag_runs_or_fails_cleanly(csv, capsys):
+    code, out, err = run(["fit", csv, "y ~ x", "--firth", "--format", "json"], capsys)
+    if code == 0:
+        doc = json.loads(out)
+        assert doc["model"]["method"] == "firth"
+        # Firth = adding 1/2 to each cell of a saturated 2x2 table
+        assert coef(doc, "x")["coef"] == pytest.approx(
+            math.log((A1 + .5) / (B1 + .5)) - math.log((A0 + .5) / (B0 + .5)), abs=1e-6)
+    else:
+        assert code == 1 and err.startswith("logitstat: error:") and err.count("\n") == 1
+
+
+def test_warning_is_one_line_on_stderr(capsys):
+    code, out, err = run(["fit", "mroz", "lfp ~ k5", "--link", "probit", "--odds-ratios"], capsys)
+    assert code == 0 and "coef" in out
+    assert err.startswith("logitstat: warning:") and "logit" in err
+
+
+# --------------------------------------------------------------------------- errors
+
+
+@pytest.mark.parametrize("argv, needle", [
+    (["fit", "no-such-file.csv", "y ~ x"], "no file"),
+    (["fit", "{csv}", "y ~ nosuch"], "nosuch"),
+    (["fit", "{csv}", "y ~ x +"], "formula"),
+    (["fit", "{csv}", "y ~ x.to_csv('out.csv')"], "refused"),
+    (["fit", "{csv}", "y ~ np.save('f', x)"], "refused"),
+    (["fit", "{csv}", "y ~ (lambda: 0)()"], "refused"),
+    (["fit", "{csv}", "y ~ Q('__builtins__')"], "refused"),
+    (["fit", "{csv}", "y ~ x", "--link", "nope"], "link"),
+    (["fit", "{csv}", "y ~ x", "--cov-type", "HC9"], "HC9"),
+    (["fit", "{csv}", "y ~ x", "--weights", "w"], "'w'"),
+    (["fit", "{csv}", "y ~ x", "--alpha", "1.5"], "alpha"),
+    (["fit", "{csv}", "g ~ x"], "response"),
+    (["fit", "{dir}", "y ~ x"], "directory"),
+    (["fit", "{bin}", "y ~ x"], "cannot read"),
+    (["fit", "{csv}", "y ~ x", "--output", "{dir}/missing/out.txt"], "cannot write"),
+    (["datasets", "nosuch"], "unknown dataset"),
+])
+def test_errors_are_one_line(argv, needle, csv, tmp_path, capsys):
+    binary = tmp_path / "garbage.csv"
+    binary.write_bytes(b"\xff\xfe\x00\x81" * 64)
+    argv = [a.format(csv=csv, dir=tmp_path, bin=binary) for a in argv]
+    code, out, err = run(argv, capsys)
+    assert code == 1, err
+    assert out == ""
+    assert err.startswith("logitstat: error:") and err.count("\n") == 1, err
+    assert needle in err
+
+
+@pytest.mark.parametrize("argv", [[], ["fit"], ["fit", "a.csv"], ["bogus"],
+                                  ["fit", "a.csv", "y ~ x", "--format", "xml"]])
+def test_usage_errors_exit_2(argv, capsys):
+    code, out, err = run(argv, capsys)
+    assert code == 2 and out == ""
+    assert err.startswith("logitstat: error:") and err.count("\n") == 1
+
+
+def test_empty_stdin(capsys, monkeypatch):
+    code, _, err = run(["fit", "-", "y ~ x"], capsys, "", monkeypatch)
+    assert code == 1 and "empty" in err
+
+
+# --------------------------------------------------------------------------- datasets, demo
+
+
+def test_datasets_list_describe_and_export(tmp_path, capsys):
+    import logitstat as ls
+
+    code, out, _ = run(["datasets"], capsys)
+    assert code == 0 and all(name in out for name in ls.datasets.names())
+    code, out, _ = run(["datasets", "--describe", "birthwt"], capsys)
+    assert code == 0 and "Hosmer" in out and "Licence" in out
+    target = tmp_path / "b.csv"
+    code, _, _ = run(["datasets", "birthwt", "--csv", "-o", target], capsys)
+    back = pd.read_csv(target)
+    assert code == 0 and back.shape == (189, 9) and int(back["low"].sum()) == 59
+
+
+def test_demo(capsys):
+    code, out, _ = run(["demo"], capsys)
+    assert code == 0 and "lfp = yes" in out and "k5" in out

@@ -1,0 +1,83 @@
+"""ls.compare: several models in one table, in every format."""
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+import logitstat as ls
+
+
+@pytest.fixture(scope="module")
+def models():
+    mroz = ls.datasets.load("mroz")
+    small = ls.logit("lfp ~ k5 + age", mroz)
+    full = ls.logit("lfp ~ k5 + age + wc + lwg + inc", mroz)
+    probit = ls.probit("lfp ~ k5 + age + wc + lwg + inc", mroz)
+    return small, full, probit
+
+
+def test_cells_are_the_models_numbers(models):
+    small, full, probit = models
+    t = ls.compare(models, names=["small", "full", "probit"])
+    frame = t.to_frame()
+    assert list(frame.columns) == ["small", "full", "probit"]
+    names = list(dict.fromkeys(list(small.names) + list(full.names)))
+    assert [i for i in frame.index if i] == names + [
+        "Observations", "Log-likelihood", "AIC", "BIC", "Pseudo R² (McFadden)", "Link", "Covariance"]
+    row = list(frame.index).index("k5")
+    assert frame.iloc[row]["full"] == f"{full.params['k5']:.3f}"
+    assert frame.iloc[row + 1]["probit"] == f"({probit.bse['k5']:.3f})"
+    assert frame.loc["wc[T.yes]", "small"] == ""  # absent coefficient stays blank
+    assert frame.loc["AIC", "small"] == f"{small.aic:.3f}"
+    assert frame.loc["Link", "probit"] == "probit"
+    d = t.to_dict()
+    assert d["models"]["full"]["statistics"]["BIC"] == pytest.approx(full.bic)
+    assert d["models"]["small"]["estimates"]["wc[T.yes]"] is None
+
+
+def test_stars_follow_thresholds(models):
+    full = models[1]
+    t = ls.compare([full], stars=True, stat=None)
+    frame = t.to_frame()
+    for name, p in full.pvalues.items():
+        n_stars = sum(p < c for c in (0.05, 0.01, 0.001))
+        assert frame.loc[name].iloc[0] == f"{full.params[name]:.3f}" + "*" * n_stars
+    assert "*** p<0.001" in str(t)
+    custom = ls.compare([full], stars=(0.1, 0.05, 0.01)).to_frame()
+    assert custom.loc["k5"].iloc[0].endswith("***")
+
+
+def test_odds_ratios_and_intervals(models):
+    small = models[0]
+    t = ls.compare([small], odds_ratios=True, stat="ci").to_frame()
+    b, se = small.params["k5"], small.bse["k5"]
+    lo, hi = np.exp(b - 1.959963984540054 * se), np.exp(b + 1.959963984540054 * se)
+    row = list(t.index).index("k5")
+    assert t.iloc[row, 0] == f"{np.exp(b):.3f}"
+    assert t.iloc[row + 1, 0] == f"[{lo:.3f}, {hi:.3f}]"
+    with pytest.raises(ls.SpecificationError):
+        ls.compare(models, odds_ratios=True)  # the probit has no odds ratios
+
+
+def test_every_format_has_every_model(models):
+    t = ls.compare(models, names=["A", "B", "C"], stars=True)
+    for text in (str(t), t.as_html(), t.as_latex(), t.as_markdown(), t._repr_html_()):
+        for name in ("A", "B", "C", "k5", "Observations"):
+            assert name in text
+        assert f"{models[2].params['k5']:.3f}" in text
+    assert "\\midrule" in t.as_latex() and "$^{***}$" in t.as_latex()
+    assert t.as_markdown().count("\n|") >= len(models[1].names) * 2 + 7
+    assert "<table>" in t.as_html()
+
+
+def test_bad_arguments(models):
+    with pytest.raises(ls.SpecificationError):
+        ls.compare([])
+    with pytest.raises(ls.SpecificationError):
+        ls.compare(models, names=["a"])
+    with pytest.raises(ls.SpecificationError):
+        ls.compare(models, stat="t")
+    with pytest.raises(ls.SpecificationError):
+        ls.compare(models, order=["nosuch"])
+    only = ls.compare(models, order=["k5"]).to_frame()
+    assert [i for i in only.index if i][0] == "k5"

@@ -1,0 +1,277 @@
+"""IRLS against independent truths: a plain Newton-Raphson written here from the likelihood,
+direct matrix algebra for the Fisher information, replicated rows for weights and trials."""
+from __future__ import annotations
+
+import warnings
+
+import numpy as np
+import pytest
+from scipy import special
+
+from logitstat import kernels
+from logitstat.errors import ConvergenceWarning, SpecificationError
+from logitstat.irls import _Model, irls, weighted_gram
+from logitstat.links import LINKS, get_link
+
+RNG = np.random.default_rng(20240517)
+
+
+def make(n=400, p=4, link="logit", scale=0.8, seed=0):
+    rng = np.random.default_rng(seed)
+    X = np.column_stack([np.ones(n), rng.standard_normal((n, p - 1))])
+    beta = np.linspace(-0.5, 0.7, p) * scale
+    eta = X @ beta
+    mu = special.expit(eta) if link == "logit" else get_link(link).linkinv(eta)
+    y = (rng.random(n) < mu).astype(float)
+    return X, y
+
+
+def ones(n):
+    return np.ones(n), np.ones(n), np.zeros(n)
+
+
+def newton_truth(X, y, link_name, w=None, m=None, iters=60):
+    """Newton-Raphson on the observed information, from the log-likelihood's derivatives.
+
+    Independent of logitstat: mu, mu' and mu'' are written out here for each link.
+    """
+    n, p = X.shape
+    w = np.ones(n) if w is None else w
+    m = np.ones(n) if m is None else m
+
+    def derivs(eta):
+        if link_name == "logit":
+            mu = 1.0 / (1.0 + np.exp(-eta))
+            d1 = mu * (1 - mu)
+            d2 = d1 * (1 - 2 * mu)
+        elif link_name == "probit":
+            mu = special.ndtr(eta)
+            d1 = np.exp(-eta ** 2 / 2) / np.sqrt(2 * np.pi)
+            d2 = -eta * d1
+        elif link_name == "cloglog":
+            mu = 1 - np.exp(-np.exp(eta))
+            d1 = np.exp(eta - np.exp(eta))
+            d2 = d1 * (1 - np.exp(eta))
+        else:
+            mu = 0.5 + np.arctan(eta) / np.pi
+            d1 = 1 / (np.pi * (1 + eta ** 2))
+            d2 = -2 * eta / (np.pi * (1 + eta ** 2) ** 2)
+        return mu, d1, d2
+
+    beta = np.linalg.lstsq(X, (y - 0.5), rcond=None)[0] * 0.1
+    for _ in range(iters):
+        mu, d1, d2 = derivs(X @ beta)
+        V = mu * (1 - mu)
+        r = w * m * (y - mu)
+        grad = X.T @ (r * d1 / V)
+        # -d2 loglik / d eta2 per row
+        hrow = w * m * d1 ** 2 / V - r * (d2 / V - d1 ** 2 * (1 - 2 * mu) / V ** 2)
+        H = X.T @ (hrow[:, None] * X)
+        step = np.linalg.solve(H, grad)
+        beta = beta + step
+        if np.max(np.abs(step)) < 1e-15:
+            break
+    mu, d1, _ = derivs(X @ beta)
+    fisher = X.T @ ((w * m * d1 ** 2 / (mu * (1 - mu)))[:, None] * X)
+    return beta, np.linalg.inv(fisher)
+
+
+@pytest.mark.parametrize("link", sorted(LINKS))
+def test_estimate_is_the_mle_within_tolerance_in_se_units(link):
+    X, y = make(300, 4, link, seed=3)
+    res = irls(X, y, *ones(len(y)), get_link(link))
+    truth, cov = newton_truth(X, y, link)
+    se = np.sqrt(np.diag(cov))
+    assert res.converged
+    assert np.max(np.abs(res.params - truth) / se) < 1e-8
+    np.testing.assert_allclose(res.cov, cov, rtol=1e-7)
+
+
+def test_probit_fisher_scoring_lands_within_1e8_even_when_the_rate_is_slow():
+    # small n and a misspecified (logit-generated, strong) signal: Fisher scoring's linear
+    # rate is at its worst here
+    X, y = make(120, 5, "logit", scale=3.0, seed=11)
+    res = irls(X, y, *ones(len(y)), get_link("probit"))
+    truth, cov = newton_truth(X, y, "probit")
+    se = np.sqrt(np.diag(cov))
+    assert res.converged
+    assert np.max(np.abs(res.params - truth) / se) < 1e-9
+    assert np.max(np.abs(res.params - truth) / np.abs(truth)) < 1e-8
+
+
+def test_covariance_is_inverse_fisher_information_at_the_returned_estimate():
+    X, y = make(500, 5, "probit", seed=5)
+    link = get_link("probit")
+    res = irls(X, y, *ones(len(y)), link)
+    eta = X @ res.params
+    np.testing.assert_allclose(res.eta, eta, rtol=1e-12, atol=1e-12)
+    mu, d = special.ndtr(eta), np.exp(-eta ** 2 / 2) / np.sqrt(2 * np.pi)
+    info = X.T @ ((d ** 2 / (mu * (1 - mu)))[:, None] * X)
+    np.testing.assert_allclose(res.cov, np.linalg.inv(info), rtol=1e-8)
+    dev = -2 * np.sum(y * np.log(mu) + (1 - y) * np.log1p(-mu))
+    np.testing.assert_allclose(res.deviance, dev, rtol=1e-12)
+
+
+def test_frequency_weights_and_trials_equal_replicated_rows():
+    X, y = make(200, 3, seed=8)
+    w = RNG.integers(1, 4, len(y)).astype(float)
+    rep = np.repeat(np.arange(len(y)), w.astype(int))
+    full = irls(X[rep], y[rep], *ones(len(rep)), get_link("logit"))
+    weighted = irls(X, y, np.ones(len(y)), w, np.zeros(len(y)), get_link("logit"))
+    np.testing.assert_allclose(weighted.params, full.params, rtol=1e-9, atol=1e-12)
+    np.testing.assert_allclose(weighted.cov, full.cov, rtol=1e-7)
+    np.testing.assert_allclose(weighted.deviance, full.deviance, rtol=1e-10)
+    # grouped: two covariate patterns' worth of successes out of trials
+    Xg = X[:50]
+    m = RNG.integers(1, 6, 50).astype(float)
+    k = np.array([RNG.integers(0, mi + 1) for mi in m], dtype=float)
+    rows = np.repeat(np.arange(50), m.astype(int))
+    yb = np.concatenate([np.r_[np.ones(int(ki)), np.zeros(int(mi - ki))] for ki, mi in zip(k, m)])
+    binary = irls(Xg[rows], yb, *ones(len(rows)), get_link("cloglog"))
+    grouped = irls(Xg, k / m, m, np.ones(50), np.zeros(50), get_link("cloglog"))
+    np.testing.assert_allclose(grouped.params, binary.params, rtol=1e-8, atol=1e-12)
+    np.testing.assert_allclose(grouped.cov, binary.cov, rtol=1e-7)
+
+
+def test_offset_shifts_the_intercept():
+    X, y = make(300, 3, seed=2)
+    off = np.full(len(y), 0.7)
+    a = irls(X, y, *ones(len(y)), get_link("logit"))
+    b = irls(X, y, np.ones(len(y)), np.ones(len(y)), off, get_link("logit"))
+    np.testing.assert_allclose(b.params[0], a.params[0] - 0.7, rtol=1e-9)
+    np.testing.assert_allclose(b.params[1:], a.params[1:], rtol=1e-9)
+    np.testing.assert_allclose(b.eta, a.eta, rtol=1e-9)
+
+
+def test_start_params_warm_start_and_step_halving_reach_the_same_optimum():
+    X, y = make(300, 4, seed=4)
+    link = get_link("logit")
+    base = irls(X, y, *ones(len(y)), link)
+    warm = irls(X, y, *ones(len(y)), link, start=base.params + 1e-3)
+    assert warm.n_iter <= 3
+    far = irls(X, y, *ones(len(y)), link, start=np.array([8.0, -9.0, 7.0, -6.0]))
+    np.testing.assert_allclose(far.params, base.params, rtol=1e-8, atol=1e-10)
+    with pytest.raises(SpecificationError, match="start_params must have 4 values"):
+        irls(X, y, *ones(len(y)), link, start=np.zeros(3))
+
+
+def test_gram_shortcut_changes_nothing():
+    X, y = make(400, 5, "probit", seed=6)
+    link = get_link("probit")
+    a = irls(X, y, *ones(len(y)), link)
+    b = irls(X, y, *ones(len(y)), link, gram=X.T @ X)
+    np.testing.assert_allclose(b.params, a.params, rtol=1e-11, atol=1e-13)
+    np.testing.assert_allclose(b.cov, a.cov, rtol=1e-10)
+    # non-constant starting weights (frequency weights): the shortcut must not be taken wrongly
+    w = np.linspace(0.5, 2.0, len(y))
+    c = irls(X, y, np.ones(len(y)), w, np.zeros(len(y)), link, gram=X.T @ X)
+    d = irls(X, y, np.ones(len(y)), w, np.zeros(len(y)), link)
+    np.testing.assert_allclose(c.params, d.params, rtol=1e-11, atol=1e-13)
+
+
+def test_fortran_and_c_ordered_designs_agree():
+    X, y = make(300, 4, seed=9)
+    a = irls(np.ascontiguousarray(X), y, *ones(len(y)), get_link("logit"))
+    b = irls(np.asfortranarray(X), y, *ones(len(y)), get_link("logit"))
+    np.testing.assert_allclose(a.params, b.params, rtol=1e-12, atol=1e-14)
+
+
+@pytest.mark.parametrize("link", ["logit", "probit"])
+def test_fused_link_formulas_equal_the_link_methods(link):
+    """The fast per-block weights equal those from Link.linkinv/mu_eta, also where R's clamps
+    bite (|eta| beyond 30 for logit, 8.13 for probit)."""
+    L = get_link(link)
+    n = 2000
+    y = (RNG.random(n) < 0.4).astype(float)
+    prior = RNG.integers(1, 4, n).astype(float)
+    off = RNG.normal(size=n)
+    model = _Model(np.ones((n, 1)), y, np.ones(n), prior, off, L)
+    for eta in (RNG.normal(0, 2, n), RNG.normal(0, 20, n)):
+        sw, wz = model.working(eta.copy(), 0, n)
+        mu, d = L.linkinv(eta), L.mu_eta(eta)
+        W = prior * d ** 2 / (mu * (1 - mu))
+        z = eta - off + (y - mu) / d
+        np.testing.assert_allclose(sw ** 2, W, rtol=1e-12, atol=0)
+        np.testing.assert_allclose(wz, np.sqrt(W) * z, rtol=1e-10, atol=1e-300)
+        dev = 2 * np.sum(prior * -(y * L.log_probs(eta)[0] + (1 - y) * L.log_probs(eta)[1]))
+        np.testing.assert_allclose(model.deviance(eta, 0, n), dev, rtol=1e-12)
+
+
+def test_threads_give_the_same_fit_as_one_thread(monkeypatch):
+    n = kernels.PARALLEL_MIN_ROWS + 3 * kernels.BLOCK_ROWS + 17
+    X, y = make(n, 3, seed=12)
+    link = get_link("logit")
+    monkeypatch.setenv("LOGITSTAT_NUM_THREADS", "2")
+    two = irls(X, y, *ones(n), link)
+    monkeypatch.setenv("LOGITSTAT_NUM_THREADS", "1")
+    one = irls(X, y, *ones(n), link)
+    np.testing.assert_allclose(two.params, one.params, rtol=1e-12, atol=1e-14)
+    np.testing.assert_allclose(two.cov, one.cov, rtol=1e-10)
+    np.testing.assert_allclose(two.deviance, one.deviance, rtol=1e-12)
+
+
+def test_row_chunks_cover_the_rows_in_aligned_pieces():
+    for n in (1, 4095, 4096, 4097, 100_000):
+        for k in (1, 2, 3):
+            chunks = kernels.row_chunks(n, k)
+            assert chunks[0][0] == 0 and chunks[-1][1] == n
+            assert all(a[1] == b[0] for a, b in zip(chunks, chunks[1:]))
+            assert all(lo % kernels.BLOCK_ROWS == 0 for lo, _ in chunks)
+
+
+def test_gram_kernels_equal_plain_products(monkeypatch):
+    monkeypatch.setenv("LOGITSTAT_NUM_THREADS", "2")
+    n = kernels.PARALLEL_MIN_ROWS + 5000
+    X = RNG.standard_normal((n, 4))
+    w = RNG.random(n)
+    np.testing.assert_allclose(kernels.gram(X), X.T @ X, rtol=1e-11)
+    np.testing.assert_allclose(kernels.gram(X, w), X.T @ (w[:, None] * X), rtol=1e-11)
+    A, b = weighted_gram(X, w, w * 2.0)
+    np.testing.assert_allclose(A, X.T @ (w[:, None] * X), rtol=1e-11)
+    np.testing.assert_allclose(b, X.T @ (2 * w), rtol=1e-11)
+    signed = w - 0.5
+    A, _ = weighted_gram(X[:500], signed[:500])
+    np.testing.assert_allclose(A, X[:500].T @ (signed[:500, None] * X[:500]), rtol=1e-10, atol=1e-10)
+    with pytest.raises(ValueError):
+        kernels.gram(X[:10], -np.ones(10))
+
+
+def test_ill_conditioned_design_uses_the_qr_fallback(monkeypatch):
+    X, y = make(300, 3, seed=13)
+    z = np.random.default_rng(1).standard_normal(len(y))
+    near = X[:, 1] + 1e-6 * z                       # full rank, but nearly aliased with x1
+    from logitstat import irls as irls_module
+    calls = []
+    qr = irls_module.linalg.qr
+    monkeypatch.setattr(irls_module.linalg, "qr", lambda *a, **k: calls.append(1) or qr(*a, **k))
+    res = irls(np.column_stack([X, near]), y, *ones(len(y)), get_link("logit"))
+    assert calls, "the pivoted-QR fallback was not used"
+    # the same column space, well conditioned: the fitted values must agree
+    truth, _ = newton_truth(np.column_stack([X, z]), y, "logit")
+    assert res.converged
+    np.testing.assert_allclose(res.eta, np.column_stack([X, z]) @ truth, rtol=1e-6, atol=1e-7)
+
+
+def test_iteration_cap_warns_and_still_reports_the_covariance_at_the_estimate():
+    X, y = make(300, 4, "probit", seed=14)
+    link = get_link("probit")
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        res = irls(X, y, *ones(len(y)), link, max_iter=1)
+    assert any(issubclass(w.category, ConvergenceWarning) for w in caught)
+    assert not res.converged and res.n_iter == 1
+    eta = X @ res.params
+    mu, d = special.ndtr(eta), np.exp(-eta ** 2 / 2) / np.sqrt(2 * np.pi)
+    info = X.T @ ((d ** 2 / (mu * (1 - mu)))[:, None] * X)
+    np.testing.assert_allclose(res.cov, np.linalg.inv(info), rtol=1e-8)
+
+
+def test_separated_data_warn_and_stop():
+    X = np.column_stack([np.ones(20), np.arange(20.0)])
+    y = (np.arange(20) >= 10).astype(float)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        res = irls(X, y, *ones(20), get_link("logit"), max_iter=25)
+    assert any(issubclass(w.category, ConvergenceWarning) for w in caught)
+    assert not res.converged
+    assert res.deviance < 1e-6
