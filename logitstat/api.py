@@ -50,8 +50,9 @@ def glm(formula, data=None, *, link="logit", weights=None, offset=None, missing:
         ``sandwich::vcovHC`` and ``cluster`` (with ``groups=``) ``sandwich::vcovCL``; frequency
         weights count as duplicated rows.  See :mod:`logitstat.covariance`.
     cov_kwds : dict, optional
-        Options of the covariance type: for ``cluster``, ``type`` (``"HC1"``, the default small-
-        sample factor :math:`(n-1)/(n-k)`, or ``"HC0"``) and ``cadjust`` (``True``: :math:`G/(G-1)`).
+        Options of the covariance type: for ``cluster``, ``cadjust`` (default ``True``: the
+        factor :math:`G/(G-1)`, as ``vcovCL`` and Stata) and ``type`` (default ``"HC0"``;
+        ``"HC1"`` adds :math:`(n-1)/(n-k)`).
     information : {"expected", "observed"}
         The bread of every covariance: inverse Fisher information (as R's ``glm``) or inverse
         observed information (the Hessian, as Newton fits in statsmodels and Stata); the two
@@ -81,6 +82,19 @@ def glm(formula, data=None, *, link="logit", weights=None, offset=None, missing:
     check_information(information)
     if method not in METHODS:
         raise SpecificationError(f"unknown method {method!r}: choose one of {', '.join(map(repr, METHODS))}")
+    if isinstance(formula, str) and _is_dask_frame(data):  # out of core: logitstat.dask
+        from .dask import glm_dask
+        if (method != "irls" or groups is not None or penalty is not None or alpha is not None
+                or class_weight is not None or information != "expected"):
+            raise SpecificationError("a Dask DataFrame is fitted by IRLS with weights=, offset=, "
+                                     "cov_type='nonrobust'|'HC0'-'HC3' only; compute() it to use "
+                                     "the other options")
+        env = eval_env if isinstance(eval_env, patsy.EvalEnvironment) else \
+            patsy.EvalEnvironment.capture(eval_env + 1)
+        return glm_dask(formula, data, link_obj, eval_env=env, weights=weights, offset=offset,
+                        missing=missing, success=success, cov_type=cov_type or "nonrobust",
+                        tol=tol, max_iter=max_iter, start_params=start_params,
+                        drop_collinear=drop_collinear)
     if isinstance(formula, str):
         env = eval_env if isinstance(eval_env, patsy.EvalEnvironment) else \
             patsy.EvalEnvironment.capture(eval_env + 1)
@@ -99,7 +113,7 @@ def glm(formula, data=None, *, link="logit", weights=None, offset=None, missing:
         from .classweights import fit_class_weighted
         return fit_class_weighted(des, link_obj, class_weight, cov_type=cov_type, method=method,
                                   tol=tol, max_iter=max_iter, start_params=start_params,
-                                  drop_collinear=drop_collinear)
+                                  drop_collinear=drop_collinear, cov_kwds=cov_kwds)
     cov_type = cov_type or "nonrobust"
     res = fit_design(des, link_obj, cov_type=cov_type, method=method, tol=tol, max_iter=max_iter,
                      start_params=start_params, drop_collinear=drop_collinear, cov_kwds=cov_kwds,
@@ -107,6 +121,12 @@ def glm(formula, data=None, *, link="logit", weights=None, offset=None, missing:
     if isinstance(formula, str):  # for marginal effects (the frame is only read, never modified)
         res._frame = data if isinstance(data, pd.DataFrame) else pd.DataFrame(data)
     return res
+
+
+def _is_dask_frame(data) -> bool:
+    """A Dask DataFrame (recognised without importing Dask)."""
+    mod = type(data).__module__ or ""
+    return mod.split(".")[0] in ("dask", "dask_expr") and hasattr(data, "npartitions")
 
 
 def fit_design(des: _design.Design, link, *, cov_type="nonrobust", method="irls", tol=1e-8,

@@ -155,7 +155,8 @@ class ClassWeightedResults(BinaryResults):
 
 def fit_class_weighted(des: Design, link, class_weight, *, cov_type: str | None = None,
                        method: str = "irls", tol: float = 1e-8, max_iter: int = 100,
-                       start_params=None, drop_collinear: bool = False) -> ClassWeightedResults:
+                       start_params=None, drop_collinear: bool = False,
+                       cov_kwds: dict | None = None) -> ClassWeightedResults:
     """Fit a class-weighted binary GLM by IRLS (called by :func:`logitstat.api.glm`).
 
     ``cov_type`` defaults to ``"HC0"``; an explicit ``"nonrobust"`` is honoured with a warning.
@@ -170,11 +171,10 @@ def fit_class_weighted(des: Design, link, class_weight, *, cov_type: str | None 
         raise DataError(f"the model has {p} coefficients but only {n} rows of data: "
                         "simplify the formula or collect more data")
     freq = des.weights.copy()
-    cw = class_weights(des.y if not des.grouped else np.full(n, 0.5), class_weight,
-                       freq if des.has_weights else None)
     cw_des, info = apply_class_weight(des, class_weight)
+    cw = class_weights(des.y, class_weight, freq if des.has_weights else None)
     fit = irls(cw_des.X, cw_des.y, cw_des.trials, cw_des.weights, cw_des.offset, link,
                start=start_params, tol=tol, max_iter=max_iter)
     return ClassWeightedResults(cw_des, link, fit, freq_weights=freq, class_weight=cw,
                                 class_weight_info=info, cov_type=cov_type or "HC0", method=method,
-                                tol=tol, max_iter=max_iter)
+                                tol=tol, max_iter=max_iter, cov_kwds=cov_kwds)

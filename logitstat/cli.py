@@ -16,6 +16,7 @@ import sys
 import warnings
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from . import datasets
@@ -139,7 +140,7 @@ def _fit(args) -> int:
         warnings.simplefilter("always")
         res = api.glm(args.formula, df, link=args.link, weights=args.weights, offset=args.offset,
                       cov_type=args.cov_type, groups=args.groups, method=method,
-                      missing=args.missing, success=args.success,
+                      missing=args.missing, success=_success_value(args.success),
                       eval_env=restricted_environment())
         summary = res.summary(odds_ratios=args.odds_ratios, alpha=args.alpha)
         text = (json.dumps(fit_to_dict(res, summary, args, source), indent=2, allow_nan=False)
@@ -152,6 +153,18 @@ def _fit(args) -> int:
             print(f"logitstat: warning: {msg}", file=sys.stderr)
     _emit(text, args.output)
     return 0
+
+
+def _success_value(text: str | None):
+    """``--success`` as a number when it reads as one (levels are also matched as text)."""
+    if text is None:
+        return None
+    for kind in (int, float):
+        try:
+            return kind(text)
+        except ValueError:
+            continue
+    return text
 
 
 def _render(summary, fmt: str) -> str:
@@ -184,7 +197,7 @@ def _number(x):
         return str(x)
     if not math.isfinite(v):
         return None
-    return int(v) if isinstance(x, int) else v
+    return int(v) if isinstance(x, (int, np.integer)) else v
 
 
 def fit_to_dict(res, summary, args, source: str) -> dict:
@@ -217,6 +230,14 @@ def fit_to_dict(res, summary, args, source: str) -> dict:
     sep = getattr(res, "separation", None)
     if sep is not None and hasattr(sep, "kind"):
         diagnostics["separation"] = str(sep.kind)
+    if callable(getattr(res, "vif", None)):
+        try:
+            table = res.vif()
+        except (LogitstatError, ValueError, np.linalg.LinAlgError):
+            table = None
+        if table is not None:
+            diagnostics["vif"] = {str(term): {col: _number(v) for col, v in row.items()}
+                                  for term, row in table.iterrows()}
     return {
         "schema": JSON_SCHEMA, "logitstat_version": __version__, "data": source,
         "formula": args.formula,
@@ -282,7 +303,7 @@ def build_parser() -> argparse.ArgumentParser:
         "pyarrow), '-' for CSV on standard input, or a bundled dataset name (see 'logitstat "
         "datasets'). The formula may use the data's columns, patsy's C(), I(), Q(), center(), "
         "standardize(), bs() and np.<function> for numerical functions; nothing else runs.",
-        epilog='example: logitstat fit mroz "lfp ~ k5 + age + wc + np.log(inc + 1)" --odds-ratios')
+        epilog='example: logitstat fit mroz "lfp ~ k5 + age + wc" --odds-ratios')
     fit.add_argument("data", metavar="DATA", help="CSV/TSV/Parquet path, '-' for stdin, or a dataset name")
     fit.add_argument("formula", metavar="FORMULA", help='patsy formula, e.g. "y ~ x1 + C(group)"')
     fit.add_argument("--link", default="logit", help="logit (default), probit, cloglog or cauchit")

@@ -28,11 +28,13 @@ with :math:`\omega_i = 1` (HC0), :math:`n/(n-k)` (HC1), :math:`1/(1-h_i)` (HC2),
 
     V_{CL} = c\; B \Big(\sum_g U_g U_g^\top\Big) B, \qquad
     c = \underbrace{\frac{G}{G-1}}_{\texttt{cadjust}}\;
-        \underbrace{\frac{n-1}{n-k}}_{\texttt{type="HC1"}},
+        \underbrace{\frac{n-1}{n-k}}_{\texttt{type="HC1"} \text{ only}}.
 
-the default of ``vcovCL`` for a glm; ``cov_kwds={"type": "HC0"}`` drops the second factor and
-``cov_kwds={"cadjust": False}`` the first.  With every row its own cluster and both factors
-removed this is HC0.
+The default is ``vcovCL``'s for a glm — and Stata's ``vce(cluster)`` for ``logit``/``probit`` —
+the HC1-type cluster adjustment :math:`c = G/(G-1)` (``type="HC0"``, ``cadjust=True``; the
+extra :math:`(n-1)/(n-k)` is ``vcovCL``'s default only for ``lm``).  ``cov_kwds={"type": "HC1"}``
+adds that factor and ``cov_kwds={"cadjust": False}`` drops :math:`G/(G-1)`.  With every row its
+own cluster, ``cadjust=False`` gives HC0 and ``type="HC1"`` gives HC1.
 """
 from __future__ import annotations
 
@@ -265,7 +267,7 @@ class Cluster(CovarianceEstimator):
 
     name = "cluster"
     needs_groups = True
-    options = {"type": ("HC1", "HC0"), "cadjust": (True, False)}
+    options = {"type": ("HC0", "HC1"), "cadjust": (True, False)}
 
     @property
     def description(self):
@@ -295,7 +297,7 @@ class Cluster(CovarianceEstimator):
         if self.kwds["type"] == "HC1":
             if n <= k:
                 raise DataError(f"the HC1 adjustment needs more observations ({n:g}) than "
-                                f"coefficients ({k}); pass cov_kwds={{'type': 'HC0'}}")
+                                f"coefficients ({k}); use the default cov_kwds={{'type': 'HC0'}}")
             factor *= (n - 1.0) / (n - k)
         return _symmetric(factor * (parts.bread @ (sums.T @ sums) @ parts.bread))
 

@@ -42,6 +42,9 @@ NUMPY_NAMES: frozenset[str] = frozenset("""
     sum tan tanh trunc var where
 """.split())
 
+#: longest formula accepted (characters).
+MAX_LENGTH = 5000
+
 #: keywords that may appear inside a formula's Python expressions.
 _KEYWORDS_OK = frozenset({"True", "False", "None", "and", "or", "not", "if", "else", "in", "is"})
 
@@ -75,6 +78,8 @@ def screen_formula(formula: str) -> None:
     """
     if not isinstance(formula, str) or not formula.strip():
         raise FormulaError("the formula is empty: write it as 'y ~ x1 + x2'")
+    if len(formula) > MAX_LENGTH:
+        raise FormulaError(f"the formula is {len(formula)} characters long; the limit is {MAX_LENGTH}")
     try:
         toks = [t for t in tokenize.generate_tokens(io.StringIO(formula).readline)
                 if t.type not in (tokenize.NEWLINE, tokenize.NL, tokenize.ENDMARKER,
@@ -88,7 +93,8 @@ def screen_formula(formula: str) -> None:
             if text.startswith("_"):
                 raise _refuse(formula, f"names starting with '_' such as {text!r} are not allowed")
             if keyword.iskeyword(text) and text not in _KEYWORDS_OK:
-                raise _refuse(formula, f"the keyword {text!r} is not allowed")
+                raise _refuse(formula, f"the keyword {text!r} is not allowed (for a column of "
+                              f"that name write Q({text!r}))")
             if prev is not None and prev.string == ".":
                 if text not in NUMPY_NAMES:
                     raise _refuse(formula, f"attribute {text!r} is not an allowed np function")
@@ -138,12 +144,34 @@ def check_expression(code: str) -> ast.Expression:
                     and node.attr in _PATSY_METHODS):
                 continue
             raise _refuse(code, f"attribute access '.{node.attr}' is not allowed")
+        elif isinstance(node, ast.BinOp):
+            _check_arithmetic(code, node)
         elif isinstance(node, ast.keyword) and node.arg is None:
             raise _refuse(code, "'**' argument unpacking is not allowed")
         elif isinstance(node, ast.Constant) and (isinstance(node.value, bytes) or (
                 isinstance(node.value, str) and "__" in node.value)):
             raise _refuse(code, "this constant is not allowed")
     return tree
+
+
+def _constant_only(node: ast.AST) -> bool:
+    return not any(isinstance(n, ast.Name) for n in ast.walk(node))
+
+
+def _check_arithmetic(code: str, node: ast.BinOp) -> None:
+    """Refuse constant arithmetic that could exhaust time or memory (``9**9**9``, ``"a" * 10**9``)."""
+    if isinstance(node.op, (ast.LShift, ast.RShift)):
+        raise _refuse(code, "bit shifts are not allowed")
+    if isinstance(node.op, ast.Pow) and _constant_only(node.left):
+        small = (isinstance(node.right, ast.Constant) and isinstance(node.right.value, (int, float))
+                 and not isinstance(node.right.value, bool) and abs(node.right.value) <= 64)
+        nested = any(isinstance(n, ast.BinOp) and isinstance(n.op, ast.Pow) for n in ast.walk(node.left))
+        if not small or nested:
+            raise _refuse(code, "a constant may only be raised to a small constant power")
+    if isinstance(node.op, ast.Mult) and any(
+            isinstance(side, (ast.Constant, ast.List, ast.Tuple)) and not isinstance(
+                getattr(side, "value", None), (int, float)) for side in (node.left, node.right)):
+        raise _refuse(code, "repeating strings or sequences is not allowed")
 
 
 class RestrictedEnvironment(patsy.EvalEnvironment):

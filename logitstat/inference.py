@@ -178,9 +178,10 @@ def nested_lr_test(restricted: FitArrays, full: FitArrays) -> TestResult:
             f"lr_test: the models were fitted on different rows ({nr} vs {nf}; missing values in a "
             "variable of one model only?): refit both on the same complete rows, e.g. "
             "data.dropna(subset=[all variables of the larger model])")
-    for what in ("y", "trials", "weights", "offset"):
+    for what, label in (("y", "response"), ("trials", "binomial trials"), ("weights", "weights"),
+                        ("offset", "offset")):
         if not np.array_equal(getattr(r, what), getattr(f, what)):
-            raise SpecificationError(f"lr_test: the models have different {what} on the same rows; "
+            raise SpecificationError(f"lr_test: the models have different {label} on the same rows; "
                                      "they must share response, weights and offset to be nested")
     df = f.X.shape[1] - r.X.shape[1]
     if df == 0:

@@ -114,8 +114,9 @@ def weighted_gram(X: np.ndarray, W: np.ndarray, Wz: np.ndarray | None = None) ->
 class _Model:
     """The constant arrays of one fit and the fused pass over them."""
 
-    def __init__(self, X, y, trials, weights, offset, link: Link):
+    def __init__(self, X, y, trials, weights, offset, link: Link, threads: int | None = None):
         self.X, self.y, self.trials, self.weights, self.link = X, y, trials, weights, link
+        self.threads = threads
         self.n, self.p = X.shape
         self.prior = weights * trials
         self.offset = offset
@@ -197,7 +198,7 @@ class _Model:
                     b += Xs.T @ wz
             return A, b, dev
 
-        parts = kernels.map_chunks(chunk, self.n)
+        parts = kernels.map_chunks(chunk, self.n, threads=self.threads)
         A, b, dev = parts[0]
         for A2, b2, d2 in parts[1:]:
             A += A2
@@ -224,7 +225,7 @@ class _Model:
                 b += X[s:e].T @ wz[s:e]
             return b, self.deviance(eta[lo:hi], lo, hi)
 
-        parts = kernels.map_chunks(chunk, self.n)
+        parts = kernels.map_chunks(chunk, self.n, threads=self.threads)
         b = parts[0][0]
         for b2, _ in parts[1:]:
             b = b + b2
@@ -243,7 +244,48 @@ class _Model:
                     dev += self.deviance(eta[s:e], s, e)
             return dev
 
-        return float(sum(kernels.map_chunks(chunk, self.n)))
+        return float(sum(kernels.map_chunks(chunk, self.n, threads=self.threads)))
+
+    # ------------------------------------------------------------------ the driver's interface
+    def start(self, beta: np.ndarray | None, gram: np.ndarray | None) -> tuple[np.ndarray, np.ndarray, float]:
+        """The pass at the start: R's ``mustart`` when ``beta`` is None, else ``X beta``."""
+        self.eta = np.empty(self.n)
+        self.trial = np.empty(self.n)
+        if beta is None:
+            prior = self.prior
+            self.eta[:] = self.link.linkfun((prior * self.y + 0.5) / (prior + 1.0))
+            return self.first_pass(self.eta, gram)
+        return self.fused_pass(beta, self.eta)
+
+    def pass_at(self, beta: np.ndarray) -> tuple[np.ndarray, np.ndarray, float]:
+        """The pass at a trial point."""
+        return self.fused_pass(beta, self.trial)
+
+    def halve(self, beta: np.ndarray) -> float:
+        """Deviance half way from the current point to the trial point (which moves there)."""
+        self.trial += self.eta                  # eta is linear in beta
+        self.trial *= 0.5
+        return self.full_deviance(self.trial)
+
+    def regram(self, beta: np.ndarray) -> tuple[np.ndarray, np.ndarray, float]:
+        """The pass at the trial point after halvings (its eta is known)."""
+        return self.fused_pass(None, self.trial)
+
+    def accept(self) -> None:
+        self.eta, self.trial = self.trial, self.eta
+
+    def finish(self, beta: np.ndarray, step: np.ndarray) -> float:
+        """Move the current point by ``step`` (a last, tiny step) and return the deviance."""
+        return self.advance(step, self.eta)
+
+    def lsq(self, beta_now: np.ndarray | None, A: np.ndarray, b: np.ndarray) -> np.ndarray:
+        """The weighted least-squares step by pivoted QR of :math:`W^{1/2}X` (ill-conditioned)."""
+        sw, wz = self.full_working(self.eta)
+        q, r, piv = linalg.qr(self.X * sw[:, None], mode="economic", pivoting=True,
+                              check_finite=False)
+        out = np.empty(self.p)
+        out[piv] = linalg.solve_triangular(r, q.T @ wz, check_finite=False)
+        return out
 
     def full_deviance(self, eta: np.ndarray) -> float:
         with np.errstate(over="ignore", invalid="ignore", divide="ignore", under="ignore"):
@@ -255,11 +297,12 @@ class _Model:
             return self.working(eta, 0, self.n)
 
 
-def _solve(A: np.ndarray, b: np.ndarray, model: _Model, eta: np.ndarray
+def _solve(A: np.ndarray, b: np.ndarray, model, beta: np.ndarray | None
            ) -> tuple[np.ndarray, tuple | None]:
-    """Solve the normal equations by Cholesky; fall back to pivoted QR when ill-conditioned.
+    """Solve the normal equations by Cholesky; fall back to ``model.lsq`` (pivoted QR) when
+    ill-conditioned.
 
-    Returns the solution and the Cholesky factor with the scaling (None after the QR fallback).
+    Returns the solution and the Cholesky factor with the scaling (None after the fallback).
     """
     d = np.sqrt(np.diag(A))
     if np.all(d > 0) and np.all(np.isfinite(A)):
@@ -271,11 +314,7 @@ def _solve(A: np.ndarray, b: np.ndarray, model: _Model, eta: np.ndarray
                 return linalg.cho_solve(c, b / d, check_finite=False) / d, (c, d)
         except linalg.LinAlgError:
             pass
-    sw, wz = model.full_working(eta)
-    q, r, piv = linalg.qr(model.X * sw[:, None], mode="economic", pivoting=True, check_finite=False)
-    beta = np.empty(model.p)
-    beta[piv] = linalg.solve_triangular(r, q.T @ wz, check_finite=False)
-    return beta, None
+    return model.lsq(beta, A, b), None
 
 
 def _inverse(A: np.ndarray, factor) -> np.ndarray:
@@ -329,47 +368,70 @@ def irls(X: np.ndarray, y: np.ndarray, trials: np.ndarray, weights: np.ndarray, 
         returned estimate.
     """
     X = np.asarray(X, dtype=float)
-    n, p = X.shape
-    y = np.asarray(y, dtype=float)
-    trials = np.asarray(trials, dtype=float)
-    weights = np.asarray(weights, dtype=float)
-    offset = np.asarray(offset, dtype=float)
-    model = _Model(X, y, trials, weights, offset, link)
-    eta = np.empty(n)
-    trial_eta = np.empty(n)
+    p = X.shape[1]
+    model = _Model(X, np.asarray(y, dtype=float), np.asarray(trials, dtype=float),
+                   np.asarray(weights, dtype=float), np.asarray(offset, dtype=float), link)
+    out = drive(model, p, start=start, tol=tol, max_iter=max_iter, max_halvings=max_halvings,
+                gram=gram)
+    return IRLSResult(params=out.params, cov=out.cov, eta=model.eta, deviance=out.deviance,
+                      n_iter=out.n_iter, converged=out.converged, decrement=out.decrement,
+                      message=out.message)
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What :func:`drive` returns: the estimate and the information at it."""
+
+    params: np.ndarray
+    cov: np.ndarray
+    information: np.ndarray
+    deviance: float
+    n_iter: int
+    converged: bool
+    decrement: float
+    message: str
+
+
+def drive(model, p: int, *, start=None, tol: float = 1e-8, max_iter: int = 100,
+          max_halvings: int = 30, gram: np.ndarray | None = None) -> Outcome:
+    """The IRLS iterations, for any ``model`` offering passes over its data.
+
+    ``model`` implements ``start(beta, gram)``, ``pass_at(beta)``, ``halve(beta)``,
+    ``regram(beta)``, ``accept()``, ``finish(beta, step)`` and ``lsq(beta, A, b)`` (see
+    :class:`_Model`, the in-memory one; :mod:`logitstat.dask` has one whose passes are Dask
+    reductions over partitions).  Each pass returns :math:`X^\top W X`, :math:`X^\top W z`
+    and the deviance at its point.
+    """
     if start is None:
-        prior = model.prior
-        eta[:] = link.linkfun((prior * y + 0.5) / (prior + 1.0))
         beta = None
-        A, b, dev = model.first_pass(eta, gram)
     else:
         beta = np.asarray(start, dtype=float)
         if beta.shape != (p,):
             raise SpecificationError(f"start_params must have {p} values; got {beta.shape}")
-        A, b, dev = model.fused_pass(beta, eta)
-        if not np.isfinite(dev):
-            raise ConvergenceError("the deviance is not finite at start_params: give other "
-                                   "starting values (or none)")
+    A, b, dev = model.start(beta, gram)
+    if beta is not None and not np.isfinite(dev):
+        raise ConvergenceError("the deviance is not finite at start_params: give other "
+                               "starting values (or none)")
     decrement = np.inf
     converged = False
     message = ""
     factor = None
     it = 0
     while True:
-        new, factor = _solve(A, b, model, eta)
+        new, factor = _solve(A, b, model, beta)
         if beta is not None:
             step = new - beta
             decrement = float(np.sqrt(max(step @ A @ step, 0.0)))
             if decrement < tol:          # take the (tiny) last step; no new pass is needed
                 converged = True
                 it += 1
+                dev = model.finish(beta, step)
                 beta = new
-                dev = model.advance(step, eta)
                 break
         if it == max_iter:
             break
         it += 1
-        new_A, new_b, new_dev = model.fused_pass(new, trial_eta)
+        new_A, new_b, new_dev = model.pass_at(new)
         halvings = 0
         while beta is not None and (not np.isfinite(new_dev) or
                                     (new_dev - dev) > 1e-10 * (abs(dev) + 0.1)):
@@ -378,16 +440,14 @@ def irls(X: np.ndarray, y: np.ndarray, trials: np.ndarray, weights: np.ndarray, 
             halvings += 1
             step = step / 2.0
             new = beta + step
-            trial_eta += eta                   # eta is linear in beta: halve towards eta
-            trial_eta *= 0.5
-            new_dev = model.full_deviance(trial_eta)
+            new_dev = model.halve(new)
         if not np.isfinite(new_dev):
             raise ConvergenceError("the deviance is not finite at any step: check the data for "
                                    "extreme values or try another link or start_params")
         if halvings:
-            new_A, new_b, new_dev = model.fused_pass(None, trial_eta)
+            new_A, new_b, new_dev = model.regram(new)
+        model.accept()
         beta, dev, A, b = new, new_dev, new_A, new_b
-        eta, trial_eta = trial_eta, eta
         factor = None
         if halvings == max_halvings:
             message = "step-halving failed to reduce the deviance"
@@ -396,11 +456,11 @@ def irls(X: np.ndarray, y: np.ndarray, trials: np.ndarray, weights: np.ndarray, 
         message = message or f"no convergence after {it} iterations"
         warnings.warn(f"IRLS did not converge: {message} (decrement {decrement:.3g}); "
                       "estimates may be unreliable: check for separation or rescale the "
-                      "covariates, or raise max_iter", ConvergenceWarning, stacklevel=3)
+                      "covariates, or raise max_iter", ConvergenceWarning, stacklevel=4)
     if beta is None:  # max_iter=0: report the first scoring step, evaluated there
         beta = new
-        A, _, dev = model.fused_pass(beta, eta)
+        A, _, dev = model.pass_at(beta)
+        model.accept()
         factor = None
-    cov = _inverse(A, factor)
-    return IRLSResult(params=beta, cov=cov, eta=eta, deviance=dev, n_iter=it, converged=converged,
-                      decrement=decrement, message=message)
+    return Outcome(params=beta, cov=_inverse(A, factor), information=A, deviance=dev, n_iter=it,
+                   converged=converged, decrement=decrement, message=message)

@@ -161,6 +161,23 @@ def gram(X: np.ndarray, w: np.ndarray | None = None, *, threads: int | None = No
     return _sum(parts)
 
 
+def abs_rmatvec(X: np.ndarray, v: np.ndarray, *, threads: int | None = None) -> np.ndarray:
+    r"""Return :math:`|X|^\top v` (elementwise absolute values) without an :math:`n\times p` copy."""
+    X = np.asarray(X, dtype=float)
+    v = np.asarray(v, dtype=float)
+
+    def chunk(lo: int, hi: int) -> np.ndarray:
+        out = np.zeros(X.shape[1])
+        buf = np.empty((min(BLOCK_ROWS, max(hi - lo, 1)), X.shape[1]))
+        for s in range(lo, hi, BLOCK_ROWS):
+            e = min(s + BLOCK_ROWS, hi)
+            np.abs(X[s:e], out=buf[:e - s])
+            out += buf[:e - s].T @ v[s:e]
+        return out
+
+    return _sum(map_chunks(chunk, X.shape[0], threads=threads))
+
+
 def _sum(parts: list[np.ndarray]) -> np.ndarray:
     out = parts[0].copy() if len(parts) > 1 else parts[0]
     for extra in parts[1:]:
@@ -175,4 +192,4 @@ def blas_info() -> list[dict]:
 
 
 __all__ = ["BLOCK_ROWS", "PARALLEL_MIN_ROWS", "n_workers", "single_threaded_blas", "row_chunks",
-           "map_chunks", "gram_chunk", "gram", "blas_info"]
+           "map_chunks", "gram_chunk", "gram", "abs_rmatvec", "blas_info"]

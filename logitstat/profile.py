@@ -25,8 +25,9 @@ points therefore lies below :math:`D_j` beyond them, and where it reaches the cu
 the root: that is the next trial point (at most 8 times farther out), which brackets the root
 after a step or two.  Each refit is warm-started from the nearest solution already found,
 moved along the profile path by the slope :math:`V_{-j,j}/V_{jj}` of the Wald approximation.
-IRLS halves steps that increase the deviance, so refits far from the estimate stay on track
-(R's ``glm(offset=)`` refits can stop at a wrong point there).
+IRLS halves steps that increase the deviance, and when even that fails (far out under
+separation, where the working weights underflow) the refit follows the path from the nearest
+solved point in halves; R's ``glm(offset=)`` refits can stop at a wrong point there.
 
 **Infinite ends.**  When the profile stays flat — the deviance stops increasing as :math:`b`
 moves out — the likelihood never drops by the cut-off in that direction: the estimate runs to
@@ -47,6 +48,8 @@ from .links import Link
 
 MAX_STEPS = 60
 FLAT_STEPS = 3
+MAX_CONTINUATION = 40
+MAX_REFITS = 5000          # per coefficient: a guard against pathological data only
 
 
 class _Profile:
@@ -64,27 +67,49 @@ class _Profile:
         ok = np.isfinite(self.se) and self.se > 0
         self.path_slope = cov[others, j] / cov[j, j] if ok else np.zeros(len(others))
         self.cache: list[tuple[float, float, np.ndarray]] = [(self.bhat, np.nan, params[others])]
+        self.budget = MAX_REFITS
 
-    def deviance(self, b: float) -> float:
-        """:math:`D_j(b)` (refit of the other coefficients, warm-started)."""
+    def deviance(self, b: float, depth: int = 0) -> float:
+        """:math:`D_j(b)` (refit of the other coefficients, warm-started).
+
+        When IRLS cannot even reduce the deviance from the warm start (far out under
+        separation the working weights vanish), the path from the nearest solved point is
+        followed in halves: each solved midpoint is a good start for the next.
+        """
         off = self.offset + b * self.xj
         if self.Xr.shape[1] == 0:
             return family.deviance(self.y, self.trials, self.weights, off, self.link)
-        b0, _, coef0 = min(self.cache, key=lambda c: abs(c[0] - b))
-        start = coef0
-        if np.isfinite(self.se) and abs(b - b0) <= 3.0 * self.se:
-            start = coef0 + self.path_slope * (b - b0)
-        fit = self._refit(off, start)
-        if fit is None and start is not coef0:
-            fit = self._refit(off, coef0)
-        if fit is None:
-            fit = self._refit(off, None)
+        fit = self._solve(b, off)
+        while (fit is None or _failed(fit)) and depth < MAX_CONTINUATION and self.budget > 0:
+            b0 = min(self.cache, key=lambda c: abs(c[0] - b))[0]
+            if abs(b - b0) <= 1e-12 * (1.0 + abs(b)):
+                break
+            self.deviance(0.5 * (b0 + b), depth + 1)
+            again = self._solve(b, off)
+            if again is not None and (fit is None or again.deviance < fit.deviance):
+                fit = again
         if fit is None:
             return np.inf
         self.cache.append((b, fit.deviance, fit.params))
         return fit.deviance
 
+    def _solve(self, b, off):
+        """Best refit from the warm starts: moved along the Wald path, then as they are."""
+        b0, _, coef0 = min(self.cache, key=lambda c: abs(c[0] - b))
+        starts = [coef0]
+        if np.isfinite(self.se) and abs(b - b0) <= 3.0 * self.se:
+            starts.insert(0, coef0 + self.path_slope * (b - b0))
+        best = None
+        for start in starts:
+            fit = self._refit(off, start)
+            if fit is not None and (best is None or fit.deviance < best.deviance):
+                best = fit
+            if best is not None and not _failed(best):
+                break
+        return best
+
     def _refit(self, off, start):
+        self.budget -= 1
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", ConvergenceWarning)
             try:
@@ -92,6 +117,11 @@ class _Profile:
                             tol=self.tol, max_iter=self.max_iter)
             except ConvergenceError:
                 return None
+
+
+def _failed(fit) -> bool:
+    """IRLS stopped because no step reduced the deviance (not merely at the iteration cap)."""
+    return not fit.converged and fit.message.startswith("step-halving")
 
 
 def _one_side(prof: _Profile, dev_hat: float, q: float, side: int) -> float:

@@ -36,6 +36,7 @@ from typing import Sequence
 import numpy as np
 from scipy.optimize import linprog
 
+from . import kernels
 from .errors import ConvergenceError
 
 __all__ = ["SeparationReport", "check_separation", "detect_separation", "needs_lp",
@@ -280,7 +281,8 @@ def overlap_certificate(X: np.ndarray, y: np.ndarray, mu: np.ndarray, dmu: np.nd
     live = (w > 0) & (m > 0)
     if not live.any() or not np.all(np.isfinite(mu[live])):
         return False
-    X, y, m, w, mu, dmu = X[live], y[live], m[live], w[live], mu[live], dmu[live]
+    if not live.all():  # (no copy of X in the usual case)
+        X, y, m, w, mu, dmu = X[live], y[live], m[live], w[live], mu[live], dmu[live]
     if np.any(mu <= 0) or np.any(mu >= 1):
         return False
     lam_s = w * m * y * dmu / mu
@@ -289,7 +291,7 @@ def overlap_certificate(X: np.ndarray, y: np.ndarray, mu: np.ndarray, dmu: np.nd
     if present.size == 0 or present.min() <= 1e-8 * present.max():
         return False
     g = X.T @ (lam_s - lam_f)
-    M = X.T @ ((lam_s + lam_f)[:, None] * X)
+    M = kernels.gram(X, lam_s + lam_f)  # row blocks on all cores, no n x p temporary
     try:
         v = np.linalg.solve(M, g)
     except np.linalg.LinAlgError:
@@ -302,7 +304,7 @@ def overlap_certificate(X: np.ndarray, y: np.ndarray, mu: np.ndarray, dmu: np.nd
         return False
     ls, lf = lam_s * fac_s, lam_f * fac_f
     resid = X.T @ (ls - lf)
-    size = np.abs(X).T @ (ls + lf)
+    size = kernels.abs_rmatvec(X, ls + lf)
     return bool(np.all(np.abs(resid) <= 1e-10 * size + 1e-300))
 
 

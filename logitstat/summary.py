@@ -144,8 +144,8 @@ class Summary:
         """GitHub-flavoured Markdown."""
         top = tabulate(self._header_rows(), headers=["", "", "", ""], tablefmt="pipe",
                        disable_numparse=True)
-        coef = tabulate(self._cells(), headers=[""] + list(self.table.columns), tablefmt="pipe",
-                        disable_numparse=True)
+        coef = tabulate(self._cells(), headers=[""] + [c.replace("|", "\\|") for c in self.table.columns],
+                        tablefmt="pipe", disable_numparse=True)
         notes = "\n".join(f"{i}. {n}" for i, n in enumerate(self.notes, 1))
         return f"**{self.title}**\n\n{top}\n\n{coef}\n" + (f"\n{notes}\n" if notes else "")
 

@@ -90,3 +90,16 @@ def test_empty_and_unreadable_formulas():
     for bad in ("", "   ", "y ~ 'unterminated"):
         with pytest.raises(ls.FormulaError):
             screen_formula(bad)
+
+
+@pytest.mark.parametrize("formula", ["y ~ I(9 ** 9 ** 9)", "y ~ I(((9 ** 64) ** 64) ** 64)",
+                                     "y ~ I(1 << 10 ** 9)", "y ~ I(len('a' * 10 ** 9))",
+                                     "y ~ I([0] * 10 ** 9)"])
+def test_runaway_constant_arithmetic_is_refused(df, formula):
+    with pytest.raises(ls.FormulaError):
+        ls.glm(formula, df, eval_env=restricted_environment())
+
+
+def test_overlong_formula_is_refused():
+    with pytest.raises(ls.FormulaError, match="limit"):
+        screen_formula("y ~ " + " + ".join(["x"] * 2000))

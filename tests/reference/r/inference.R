@@ -157,9 +157,19 @@ margins_ref <- function(fit, data, numeric_vars, factor_vars = character(), dumm
 }
 
 # ---------------------------------------------------------------- one model
-emit <- function(name, fit, data_name, columns, patsy_formula, link, cluster = NULL,
+# glm() takes its working weights (hence vcov, hatvalues, the sandwich bread) from the iterate
+# before the last one, ~1e-7 off the estimate; one more fit started at the estimate puts them at it.
+at_estimate <- function(fit0) {
+  cl <- fit0$call
+  cl$start <- coef(fit0)
+  cl$control <- ctl
+  eval(cl, globalenv())
+}
+
+emit <- function(name, fit0, data_name, columns, patsy_formula, link, cluster = NULL,
                  cluster_col = NULL, margins = NULL, nested = NULL, exact = TRUE, weights = NULL,
                  grouped = FALSE) {
+  fit <- at_estimate(fit0)   # fit0 (no start) for anova() and MASS, which refit from its call
   V <- vcov(fit)
   ex <- list(name = name, data = data_name, columns = columns, formula = patsy_formula, link = link,
              weights = weights, grouped = grouped,
@@ -182,16 +192,16 @@ emit <- function(name, fit, data_name, columns, patsy_formula, link, cluster = N
   ex$anova3 <- list(terms = rownames(a3), chisq = a3$Chisq, df = a3$Df, pvalue = a3$`Pr(>Chisq)`)
   a3r <- suppressMessages(car::Anova(fit, type = 3, test.statistic = "Wald", vcov. = vcovHC(fit, type = "HC0")))
   ex$anova3_hc0 <- list(terms = rownames(a3r), chisq = a3r$Chisq, df = a3r$Df, pvalue = a3r$`Pr(>Chisq)`)
-  sq <- anova(fit, test = "Chisq")
+  sq <- anova(fit0, test = "Chisq")
   ex$anova_seq <- list(terms = rownames(sq), df = sq$Df, deviance = sq$Deviance,
                        df_resid = sq$`Resid. Df`, resid_deviance = sq$`Resid. Dev`, pvalue = sq$`Pr(>Chi)`)
   if (!is.null(nested)) {
-    small <- update(fit, as.formula(nested$drop))
-    a <- anova(small, fit, test = "Chisq")
+    small <- update(fit0, as.formula(nested$drop))
+    a <- anova(small, fit0, test = "Chisq")
     ex$lr_test <- list(small_formula = nested$patsy, stat = a$Deviance[2], df = a$Df[2],
                        pvalue = a$`Pr(>Chi)`[2])
   }
-  ci <- try(suppressMessages(confint(fit)), silent = TRUE)
+  ci <- try(suppressMessages(confint(fit0)), silent = TRUE)
   if (!inherits(ci, "try-error")) ex$conf_int_profile_mass <- unm(ci)
   if (exact) {
     ex$conf_int_profile_exact <- exact_profile(fit)
@@ -233,7 +243,8 @@ for (lk in c("logit", "probit", "cloglog")) {
 inf <- datasets::infert[, c("case", "spontaneous", "induced", "education", "age", "stratum")]
 cols <- write_data(inf, "infert")
 for (lk in c("logit", "probit")) {
-  fit <- glm(case ~ spontaneous + induced + education + age, data = inf, family = binomial(lk), control = ctl)
+  # terms in patsy's order (categorical-only terms first), for the sequential table
+  fit <- glm(case ~ education + spontaneous + induced + age, data = inf, family = binomial(lk), control = ctl)
   emit(paste0("infert_", lk), fit, "infert", cols, "case ~ spontaneous + induced + education + age", lk,
        cluster = ~stratum, cluster_col = "stratum",
        margins = list(data = inf, numeric = c("spontaneous", "induced", "age"), factor = "education"),

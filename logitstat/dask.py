@@ -1,0 +1,729 @@
+r"""Fits on Dask DataFrames: the same IRLS, one :math:`p\times p` reduction per iteration.
+
+``ls.logit(formula, ddf)`` with a :class:`dask.dataframe.DataFrame` runs the iterations of
+:func:`logitstat.irls.drive` -- the very code of the in-memory fit -- with passes that are Dask
+computations: every partition builds its rows of the design (patsy formula, the fast builder of
+:mod:`logitstat.fastdesign`), runs the in-memory fused pass of :mod:`logitstat.irls` on them and
+returns its :math:`X_k^\top W_k X_k`, :math:`X_k^\top W_k z_k` and deviance; the client adds
+the partitions' :math:`p\times p` pieces and solves.  Nothing of size :math:`n` ever leaves a
+worker, and a worker holds one partition at a time, so the data may be far larger than the
+memory of any machine (each iteration reads it again; ``ddf.persist()`` first keeps it in the
+cluster's memory instead).  The estimates equal the in-memory fit on the same rows to rounding.
+
+Before the iterations, the levels of every string or categorical column used are made known
+across partitions (sorted, as patsy sorts them in memory), so that every partition codes its
+categoricals into the same columns; each partition checks that its design columns are the
+global ones.  Formulas with stateful transforms (``center(x)``, ``standardize(x)``, splines)
+need statistics of the whole column and are refused.
+
+The results object, :class:`DaskBinaryResults`, is a :class:`~logitstat.results.BinaryResults`:
+coefficients, standard errors (``nonrobust``, ``HC0``--``HC3``: the sandwich's meat is one more
+reduction), tests, likelihoods, the summary and predictions on new pandas data all work.
+Row-level results stay lazy -- ``fittedvalues`` and ``predict()`` are Dask Series -- or raise
+:class:`RowsNotInMemory` saying what to do (residuals, influence, design VIFs).
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from functools import cached_property
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import patsy
+from scipy import linalg, special
+
+from . import design as _design
+from . import fastdesign, kernels
+from .design import Design
+from .diagnostics import ModelSeparation
+from .errors import (DataError, FormulaError, MissingDataError, ResponseError, SpecificationError)
+from .irls import IRLSResult, _Model, drive
+from .links import Link
+from .results import BinaryResults
+from .separation import SeparationReport
+
+__all__ = ["is_dask_frame", "glm_dask", "DaskBinaryResults", "RowsNotInMemory"]
+
+COV_TYPES = ("nonrobust", "hc0", "hc1", "hc2", "hc3")
+
+
+class RowsNotInMemory(SpecificationError):
+    """A row-level quantity was asked of a Dask fit, whose rows stay on the cluster."""
+
+
+def is_dask_frame(obj: Any) -> bool:
+    """Whether ``obj`` is a Dask DataFrame (checked without importing Dask)."""
+    mod = type(obj).__module__ or ""
+    return mod.split(".")[0] in ("dask", "dask_expr") and hasattr(obj, "npartitions") \
+        and hasattr(obj, "columns")
+
+
+# --------------------------------------------------------------------------- the partition side
+@dataclass
+class _Spec:
+    """Everything a partition needs to build its rows of the model (small and picklable)."""
+
+    formula: str
+    namespace: dict
+    lhs_names: list[str]
+    rhs_names: list[str]
+    response: str                      # "numeric" | "levels" | "grouped"
+    event_col: int | None
+    success: Any
+    weights: str | None
+    offset: str | None
+    missing: str
+    link: Link
+    keep: list[int] | None = None      # design columns kept (aliased ones dropped)
+    null: bool = False                 # intercept-only design (the null model with an offset)
+
+
+@dataclass
+class _Rows:
+    X: np.ndarray
+    y: np.ndarray
+    trials: np.ndarray
+    weights: np.ndarray
+    offset: np.ndarray
+    n_in: int
+    index: pd.Index
+
+
+def _build_rows(pdf: pd.DataFrame, spec: _Spec) -> _Rows:
+    """The model's arrays for one partition, with the global columns checked."""
+    n_in = len(pdf)
+    labels = pdf.index
+    pdf = pdf.reset_index(drop=True)
+    env = patsy.EvalEnvironment([spec.namespace])
+    try:
+        built = fastdesign.design_arrays(spec.formula, pdf, env, "drop", order="C")
+    except patsy.PatsyError as exc:
+        raise _design._reword_patsy_error(exc, spec.formula, pdf) from None
+    rhs_names = list(built.X_info.column_names)
+    if rhs_names != spec.rhs_names or list(built.y_info.column_names) != spec.lhs_names:
+        raise FormulaError(
+            f"a partition codes formula {spec.formula!r} into other columns "
+            f"({', '.join(rhs_names[:6])}...) than the whole data: in a Dask fit every "
+            "categorical must be a string or category column (not C() of a numeric column), "
+            "so that its levels can be made known across partitions first")
+    rows = built.index.to_numpy()
+    Y = built.y
+    if spec.response == "numeric":
+        y = Y[:, 0]
+        if not np.all((y == 0.0) | (y == 1.0)):
+            if spec.success is None:
+                bad = np.unique(y[(y != 0.0) & (y != 1.0)])[:5]
+                raise ResponseError(f"response must be 0/1, bool or a two-level category; found "
+                                    f"values {', '.join(f'{v:g}' for v in bad)}")
+        if spec.success is not None:
+            y = (y == float(spec.success)).astype(float)
+        trials = np.ones(len(y))
+    elif spec.response == "levels":
+        y = Y[:, spec.event_col].astype(float)
+        trials = np.ones(len(y))
+    else:
+        s, f = Y[:, 0], Y[:, 1]
+        if not (np.all(np.isfinite(Y)) and np.all(Y >= 0)):
+            raise ResponseError("the count columns of the response must be finite and non-negative")
+        trials = s + f
+        y = np.where(trials > 0, s / np.where(trials > 0, trials, 1.0), 0.0)
+    keep = np.ones(len(rows), dtype=bool)
+    w = off = None
+    if spec.weights is not None:
+        w = pdf[spec.weights].to_numpy(dtype=float)[rows]
+        keep &= ~np.isnan(w)
+    if spec.offset is not None:
+        off = pdf[spec.offset].to_numpy(dtype=float)[rows]
+        keep &= ~np.isnan(off)
+    X = built.X
+    if not keep.all():
+        rows = rows[keep]
+        X, y, trials = X[keep], y[keep], trials[keep]
+        w = None if w is None else w[keep]
+        off = None if off is None else off[keep]
+    if spec.missing == "raise" and len(y) < n_in:
+        raise MissingDataError(f"{n_in - len(y)} rows of a partition have missing values in the "
+                               "variables used; drop them first or pass missing='drop'")
+    if w is not None and (np.any(~np.isfinite(w)) or np.any(w < 0)):
+        raise DataError(f"weights {spec.weights!r} must be finite and non-negative")
+    if off is not None and not np.all(np.isfinite(off)):
+        raise DataError("offset has infinite values; remove those rows")
+    if not np.all(np.isfinite(X)):
+        raise DataError("the design has infinite values; remove those rows or transform the variable")
+    if spec.null:
+        X = np.ones((len(y), 1))
+    elif spec.keep is not None:
+        X = X[:, spec.keep]
+    n = len(y)
+    return _Rows(np.ascontiguousarray(X), y, trials, np.ones(n) if w is None else w,
+                 np.zeros(n) if off is None else off, n_in, labels[rows])
+
+
+def _partition_task(pdf: pd.DataFrame, spec: _Spec, mode: str, beta, extra=None) -> dict:
+    """One partition's share of a pass (see :class:`_DaskModel`); returns small arrays only."""
+    r = _build_rows(pdf, spec)
+    n, p = r.X.shape
+    model = _Model(r.X, r.y, r.trials, r.weights, r.offset, spec.link, threads=1)
+    out: dict[str, Any] = {"n_in": r.n_in, "n": n}
+    with kernels.single_threaded_blas(), np.errstate(all="ignore"):
+        if mode in ("start", "pass"):
+            eta = np.empty(n)
+            if mode == "start" and beta is None:
+                prior = model.prior
+                eta[:] = spec.link.linkfun((prior * r.y + 0.5) / (prior + 1.0))
+                A, b, dev = model.fused_pass(None, eta) if n else (np.zeros((p, p)), np.zeros(p), 0.0)
+            else:
+                A, b, dev = model.fused_pass(beta, eta) if n else (np.zeros((p, p)), np.zeros(p), 0.0)
+            out.update(A=A, b=b, dev=dev)
+            if mode == "start":
+                prior = model.prior
+                out.update(sum_prior=float(prior.sum()), sum_event=float(prior @ r.y),
+                           sum_w=float(r.weights.sum()), n_pos=int(np.count_nonzero(r.trials > 0)),
+                           gram=kernels.gram(r.X, threads=1) if n else np.zeros((p, p)),
+                           colsum=r.X.sum(axis=0))
+        elif mode == "deviance":
+            eta = r.X @ beta + r.offset
+            out["dev"] = model.full_deviance(eta) if n else 0.0
+        elif mode == "final":
+            out.update(_final_stats(r, model, spec.link, beta, spec.response == "grouped"))
+        elif mode == "meat":
+            out.update(_meat(r, model, spec.link, beta, extra))
+        elif mode == "certificate":
+            out.update(_certificate_rows(r, spec.link, beta, extra))
+        elif mode == "predict":
+            raise ValueError("predict is mapped over partitions, not reduced")
+    return out
+
+
+def _score_pieces(r: _Rows, link: Link, eta: np.ndarray):
+    mu = link.linkinv(eta)
+    d = link.mu_eta(eta)
+    var = mu * (1.0 - mu)
+    return mu, d, var
+
+
+def _final_stats(r: _Rows, model: _Model, link: Link, beta, grouped: bool) -> dict:
+    """At the estimate: deviance, log-likelihood, and the overlap certificate's sums."""
+    n, p = r.X.shape
+    if n == 0:
+        return dict(dev=0.0, ll=0.0, g=np.zeros(p), M=np.zeros((p, p)), min_lam=np.inf, max_lam=0.0)
+    eta = r.X @ beta + r.offset
+    dev = model.full_deviance(eta)
+    from . import family
+
+    ll = family.loglik(r.y, r.trials, r.weights, eta, link, grouped)
+    mu, d, _ = _score_pieces(r, link, eta)
+    live = (r.weights > 0) & (r.trials > 0)
+    lam_s = r.weights * r.trials * r.y * d / mu
+    lam_f = r.weights * r.trials * (1.0 - r.y) * d / (1.0 - mu)
+    present = np.concatenate([lam_s[live & (r.y > 0)], lam_f[live & (r.y < 1)]])
+    inside = bool(np.all((mu[live] > 0) & (mu[live] < 1)))
+    return dict(dev=dev, ll=ll, g=r.X.T @ (lam_s - lam_f), M=kernels.gram(r.X, lam_s + lam_f, threads=1),
+                min_lam=float(present.min()) if present.size and inside else (0.0 if present.size else np.inf),
+                max_lam=float(present.max()) if present.size else 0.0)
+
+
+def _certificate_rows(r: _Rows, link: Link, beta, v) -> dict:
+    """Second half of the overlap certificate (see :func:`logitstat.separation.overlap_certificate`)."""
+    n, p = r.X.shape
+    if n == 0:
+        return dict(ok=True, resid=np.zeros(p), size=np.zeros(p))
+    eta = r.X @ beta + r.offset
+    mu, d, _ = _score_pieces(r, link, eta)
+    lam_s = r.weights * r.trials * r.y * d / mu
+    lam_f = r.weights * r.trials * (1.0 - r.y) * d / (1.0 - mu)
+    live = (r.weights > 0) & (r.trials > 0)
+    xv = r.X @ v
+    fac_s, fac_f = 1.0 - xv, 1.0 + xv
+    ok = not (np.any(fac_s[live & (r.y > 0)] <= 0.5) or np.any(fac_f[live & (r.y < 1)] <= 0.5))
+    ls_, lf_ = np.where(live, lam_s * fac_s, 0.0), np.where(live, lam_f * fac_f, 0.0)
+    return dict(ok=ok, resid=r.X.T @ (ls_ - lf_), size=kernels.abs_rmatvec(r.X, ls_ + lf_, threads=1))
+
+
+def _meat(r: _Rows, model: _Model, link: Link, beta, bread) -> dict:
+    r"""Sandwich pieces :math:`\sum_i w_i f_i s_i^2 x_i x_i^\top` for HC0 (f = 1), HC2, HC3."""
+    n, p = r.X.shape
+    if n == 0:
+        return {k: np.zeros((p, p)) for k in ("hc0", "hc2", "hc3")}
+    eta = r.X @ beta + r.offset
+    mu, d, var = _score_pieces(r, link, eta)
+    score = r.trials * (r.y - mu) * d / var
+    unit_w = r.trials * d * d / var
+    h = unit_w * np.einsum("ij,ij->i", r.X @ bread, r.X)
+    c = r.weights * score ** 2
+    return {"hc0": kernels.gram(r.X, c, threads=1),
+            "hc2": kernels.gram(r.X, c / (1.0 - h), threads=1),
+            "hc3": kernels.gram(r.X, c / (1.0 - h) ** 2, threads=1)}
+
+
+def _predict_partition(pdf: pd.DataFrame, spec: _Spec, beta, which: str) -> pd.Series:
+    """Fitted values of one partition, indexed like the partition's rows that were used."""
+    r = _build_rows(pdf, spec)
+    eta = r.X @ beta + r.offset
+    vals = eta if which == "linear" else spec.link.linkinv(eta)
+    return pd.Series(vals, index=r.index, name=which)
+
+
+# --------------------------------------------------------------------------- the client side
+class _DaskModel:
+    """The driver's interface (see :func:`logitstat.irls.drive`) over Dask partitions."""
+
+    def __init__(self, ddf, spec: _Spec, p: int):
+        self.parts = ddf.to_delayed()
+        self.spec = spec
+        self.p = p
+        self.beta = self.trial_beta = None
+        self.stats: dict = {}
+        self.final: dict | None = None
+        self.final_beta = None
+        self.passes = 0
+
+    def run(self, mode: str, beta=None, extra=None) -> list[dict]:
+        import dask
+
+        task = dask.delayed(_partition_task, pure=False)
+        out = dask.compute(*[task(part, self.spec, mode, beta, extra) for part in self.parts])
+        self.passes += 1
+        return list(out)
+
+    @staticmethod
+    def _sum(parts: list[dict], key: str):
+        total = parts[0][key]
+        total = total.copy() if isinstance(total, np.ndarray) else total
+        for q in parts[1:]:
+            total = total + q[key]
+        return total
+
+    def _abd(self, parts):
+        return self._sum(parts, "A"), self._sum(parts, "b"), float(self._sum(parts, "dev"))
+
+    def start(self, beta, gram):
+        parts = self.run("start", beta)
+        self.stats = {k: self._sum(parts, k) for k in ("n_in", "n", "sum_prior", "sum_event",
+                                                       "sum_w", "n_pos", "gram", "colsum")}
+        self.beta = self.trial_beta = beta
+        if self.stats["n"] == 0:
+            raise DataError("no rows left after dropping rows with missing values")
+        if not (0.0 < self.stats["sum_event"] < self.stats["sum_prior"]):
+            raise ResponseError("the response is constant (only one outcome occurs in the data): "
+                                "a binary model needs both outcomes")
+        return self._abd(parts)
+
+    def pass_at(self, beta):
+        self.trial_beta = beta
+        return self._abd(self.run("pass", beta))
+
+    def halve(self, beta):
+        self.trial_beta = beta
+        return float(self._sum(self.run("deviance", beta), "dev"))
+
+    def regram(self, beta):
+        return self._abd(self.run("pass", beta))
+
+    def accept(self):
+        self.beta = self.trial_beta
+
+    def finish(self, beta, step):
+        new = beta + step
+        self.final_at(new)
+        return self.final["dev"]
+
+    def final_at(self, beta):
+        parts = self.run("final", beta)
+        self.final = {k: self._sum(parts, k) for k in ("dev", "ll", "g", "M")}
+        self.final["min_lam"] = min(q["min_lam"] for q in parts)
+        self.final["max_lam"] = max(q["max_lam"] for q in parts)
+        self.final_beta = beta
+
+    def lsq(self, beta, A, b):
+        """Ill-conditioned normal equations: the minimum-norm least-squares solution of A x = b
+        (the rows are not at hand for a QR of the weighted design)."""
+        return linalg.lstsq(A, b, cond=1e-13, check_finite=False)[0]
+
+
+@dataclass(frozen=True)
+class DaskDesign:
+    """What a Dask fit knows of its design: the metadata of a :class:`~logitstat.design.Design`
+    and the moments :math:`X^\\top X` and column sums; the rows stay on the cluster."""
+
+    names: list[str]
+    terms: dict[str, slice]
+    response: str
+    event: str
+    grouped: bool
+    has_weights: bool
+    has_offset: bool
+    n_dropped: int
+    formula: str
+    design_info: Any
+    offset_name: str | None
+    nobs: float
+    gram: np.ndarray
+    colsum: np.ndarray
+    n_rows: int
+    aliased: dict[str, str] = field(default_factory=dict)
+    groups: None = None
+    row_labels: None = None
+    dropped_levels: dict = field(default_factory=dict)
+
+    @property
+    def intercept(self) -> bool:
+        return "Intercept" in self.names
+
+    def __getattr__(self, name: str):
+        if name in ("X", "y", "trials", "weights", "offset"):
+            raise RowsNotInMemory(
+                f"design.{name} of a Dask fit is not in memory (its rows stay on the cluster): "
+                "use res.fittedvalues / res.predict() (lazy Dask Series), or fit on a pandas "
+                "DataFrame (ddf.compute()) when the rows fit in memory")
+        raise AttributeError(name)
+
+
+class DaskBinaryResults(BinaryResults):
+    """:class:`~logitstat.results.BinaryResults` of a fit on a Dask DataFrame.
+
+    Everything computed from the estimates, their covariance and the likelihoods works as for an
+    in-memory fit; fitted values and predictions without ``newdata`` are lazy Dask Series;
+    quantities that need every row in memory raise :class:`RowsNotInMemory`.
+    """
+
+    def __init__(self, design: DaskDesign, link: Link, fit: IRLSResult, model: _DaskModel, ddf,
+                 *, cov_type: str = "nonrobust", tol: float = 1e-8, max_iter: int = 100):
+        if str(cov_type).lower() not in COV_TYPES:
+            raise SpecificationError(f"cov_type={cov_type!r} is not available for Dask fits: use "
+                                     "one of 'nonrobust', 'HC0', 'HC1', 'HC2', 'HC3'")
+        super().__init__(design, link, fit, cov_type=cov_type, method="irls", tol=tol,
+                         max_iter=max_iter)
+        self._model = model
+        self._ddf = ddf
+
+    # ------------------------------------------------------------------ covariance
+    @cached_property
+    def _cov(self) -> np.ndarray:
+        kind = self.cov_type.lower()
+        if kind == "nonrobust":
+            return self.fit.cov
+        B = self.fit.cov
+        parts = self._model.run("meat", self.fit.params, B)
+        key = {"hc0": "hc0", "hc1": "hc0", "hc2": "hc2", "hc3": "hc3"}[kind]
+        meat = _DaskModel._sum(parts, key)
+        cov = B @ meat @ B
+        if kind == "hc1":
+            n, k = self.nobs, len(self.names)
+            cov = cov * n / (n - k)
+        return cov
+
+    @property
+    def score_parts(self):
+        raise RowsNotInMemory("per-row scores of a Dask fit are not in memory; robust covariances "
+                              "HC0-HC3 are computed on the cluster (cov_type=...)")
+
+    # ------------------------------------------------------------------ likelihoods
+    @cached_property
+    def llf(self) -> float:
+        return float(self._model.final["ll"])
+
+    @cached_property
+    def _null(self) -> tuple[float, float]:
+        """(log-likelihood, deviance) of the intercept-only model with the same weights/offset."""
+        d = self.design
+        st = self._model.stats
+        if not d.has_offset and d.intercept:
+            mu0 = st["sum_event"] / st["sum_prior"]
+            null_beta = np.array([float(self.link.linkfun(np.array(mu0)))])
+        elif not d.intercept:
+            null_beta = np.zeros(1)
+        else:
+            null_beta = None
+        spec = _Spec(**{**self._model.spec.__dict__, "null": True})
+        model = _DaskModel(self._ddf, spec, 1)
+        if null_beta is None:
+            out = drive(model, 1, tol=self._tol, max_iter=self._max_iter)
+            null_beta = out.params
+        # (without an intercept the "null" model is the offset alone: beta = 0 on the ones column)
+        if model.final is None or not np.array_equal(model.final_beta, null_beta):
+            model.final_at(null_beta)
+        return float(model.final["ll"]), float(model.final["dev"])
+
+    @property
+    def llnull(self) -> float:
+        return self._null[0]
+
+    @property
+    def null_deviance(self) -> float:
+        return self._null[1]
+
+    # ------------------------------------------------------------------ rows
+    @cached_property
+    def fittedvalues(self):
+        """Fitted probabilities of the rows used: a lazy Dask Series."""
+        return self.predict()
+
+    def predict(self, newdata=None, which: str = "mean"):
+        """Predictions; without ``newdata`` (or with a Dask DataFrame) a lazy Dask Series."""
+        if newdata is None or is_dask_frame(newdata):
+            if which not in ("mean", "linear"):
+                raise SpecificationError(f"which={which!r}: use 'mean' or 'linear'")
+            frame = self._ddf if newdata is None else newdata
+            meta = pd.Series(np.zeros(0), name=which, dtype=float)
+            return frame.map_partitions(_predict_partition, self._model.spec, self.fit.params,
+                                        which, meta=meta)
+        return super().predict(newdata, which)
+
+    def get_prediction(self, newdata=None, which: str = "mean"):
+        if newdata is None or is_dask_frame(newdata):
+            raise RowsNotInMemory("standard errors of predictions are computed for pandas newdata; "
+                                  "for the fitted rows use res.predict() (a lazy Dask Series)")
+        return super().get_prediction(newdata, which)
+
+    # ------------------------------------------------------------------ diagnostics
+    @cached_property
+    def condition_number(self) -> float:
+        """Belsley–Kuh–Welsch scaled condition number, from :math:`X^\\top X` (reduced on the
+        cluster): the singular values of the column-equilibrated X are the square roots of the
+        eigenvalues of the correspondingly scaled Gram matrix."""
+        G = self.design.gram
+        d = np.sqrt(np.diag(G))
+        if np.any(d == 0):
+            return float("inf")
+        lam = np.linalg.eigvalsh(G / np.outer(d, d))
+        return float(np.sqrt(lam[-1] / lam[0])) if lam[0] > 0 else float("inf")
+
+    @cached_property
+    def separation(self) -> ModelSeparation:
+        """Overlap certificate computed on the cluster (see
+        :func:`logitstat.separation.overlap_certificate`); the exact linear programs need the
+        rows in memory, so a fit the certificate cannot clear raises :class:`RowsNotInMemory`."""
+        fin = self._model.final
+        names = pd.Index(self.names)
+        ok = bool(self.fit.converged) and fin["max_lam"] > 0 and fin["min_lam"] > 1e-8 * fin["max_lam"]
+        if ok:
+            try:
+                v = np.linalg.solve(fin["M"], fin["g"])
+            except np.linalg.LinAlgError:
+                ok = False
+        if ok and np.all(np.isfinite(v)):
+            parts = self._model.run("certificate", self.fit.params, v)
+            resid = _DaskModel._sum(parts, "resid")
+            size = _DaskModel._sum(parts, "size")
+            ok = all(q["ok"] for q in parts) and bool(np.all(np.abs(resid) <= 1e-10 * size + 1e-300))
+        else:
+            ok = False
+        if not ok:
+            raise RowsNotInMemory(
+                "the fit does not prove that the outcomes overlap (fitted probabilities reach 0 "
+                "or 1, or no convergence): the exact separation check needs the rows in memory; "
+                "fit ddf.compute() with pandas to run it")
+        p = len(self.names)
+        rep = SeparationReport("none", np.zeros(p, dtype=int), np.zeros(0, dtype=bool),
+                               np.zeros(p, dtype=bool), "certificate")
+        return ModelSeparation("none", pd.Series(rep.directions, index=names, name="direction"),
+                               pd.Series(np.zeros(0, dtype=bool), name="separated"),
+                               pd.Series(rep.undetermined, index=names, name="undetermined"), rep)
+
+
+# --------------------------------------------------------------------------- entry point
+def _known_categories(ddf, cols: list[str]):
+    """Make every string/object/category column in ``cols`` a category of known levels."""
+    import dask
+
+    todo, sets = [], {}
+    for c in cols:
+        dt = ddf[c].dtype
+        if isinstance(dt, pd.CategoricalDtype):
+            if not ddf[c].cat.known:
+                ddf = ddf.assign(**{c: ddf[c].cat.as_known()})
+        elif dt == object or pd.api.types.is_string_dtype(dt):
+            todo.append(c)
+    if todo:
+        uniq = dask.compute(*[ddf[c].dropna().unique() for c in todo])
+        for c, u in zip(todo, uniq):
+            levels = sorted(pd.unique(np.asarray(u, dtype=object)).tolist(), key=str)
+            try:
+                levels = sorted(levels)
+            except TypeError:
+                pass
+            sets[c] = levels
+        ddf = ddf.assign(**{c: ddf[c].astype(pd.CategoricalDtype(sets[c])) for c in todo})
+    return ddf
+
+
+def _namespace(formula: str, env: patsy.EvalEnvironment, columns) -> dict:
+    """The caller's names that the formula uses (modules, functions, constants), for the workers."""
+    tokens = set(re.findall(r"[A-Za-z_][A-Za-z0-9_]*", formula)) - set(map(str, columns))
+    ns = {}
+    for tok in tokens:
+        try:
+            ns[tok] = env.namespace[tok]
+        except KeyError:
+            continue
+    return ns
+
+
+def glm_dask(formula: str, ddf, link: Link, *, eval_env: patsy.EvalEnvironment, weights=None,
+             offset=None, missing: str = "drop", success=None, cov_type: str = "nonrobust",
+             tol: float = 1e-8, max_iter: int = 100, start_params=None,
+             drop_collinear: bool = False) -> DaskBinaryResults:
+    """Fit a binomial GLM to a Dask DataFrame (see the module docstring).
+
+    ``weights`` and ``offset`` must be column names.  The other options are those of
+    :func:`logitstat.glm`.
+    """
+    if missing not in ("drop", "raise"):
+        raise SpecificationError(f"missing={missing!r}: choose 'drop' or 'raise'")
+    if not isinstance(formula, str) or "~" not in formula:
+        raise FormulaError(f"formula {formula!r} needs a response: write it as 'y ~ x1 + x2'")
+    for what, val in (("weights", weights), ("offset", offset)):
+        if val is not None and not isinstance(val, str):
+            raise SpecificationError(f"with a Dask DataFrame, {what}= must be a column name")
+        if val is not None and val not in ddf.columns:
+            raise DataError(f"{what} column {val!r} not found in the data")
+    if str(cov_type).lower() not in COV_TYPES:
+        raise SpecificationError(f"cov_type={cov_type!r} is not available for Dask fits: use one "
+                                 "of 'nonrobust', 'HC0', 'HC1', 'HC2', 'HC3'")
+    used = _design._formula_variables(formula, ddf._meta)
+    cols = list(dict.fromkeys(used + [c for c in (weights, offset) if c is not None]))
+    ddf = _known_categories(ddf[cols], used)
+    namespace = _namespace(formula, eval_env, ddf.columns)
+    # the design's structure (columns, terms, levels) from the first non-empty partition
+    head = None
+    for i in range(ddf.npartitions):
+        head = ddf.get_partition(i).compute()
+        if len(head):
+            break
+    if head is None or not len(head):
+        raise DataError("the Dask DataFrame has no rows")
+    env = patsy.EvalEnvironment([namespace])
+    try:
+        built = fastdesign.design_arrays(formula, head.reset_index(drop=True), env, "drop")
+    except patsy.PatsyError as exc:
+        raise _design._reword_patsy_error(exc, formula, head) from None
+    except Exception as exc:  # noqa: BLE001 - an error inside a user function of the formula
+        raise FormulaError(f"cannot evaluate formula {formula!r}: {type(exc).__name__}: {exc}") from None
+    info = built.X_info
+    for fac, fi in info.factor_infos.items():
+        if fi.state.get("transforms"):
+            raise SpecificationError(
+                f"term {fac.name()!r} uses a stateful transform (center, standardize, splines...), "
+                "which needs statistics of the whole column: compute the transformed column "
+                "first (e.g. ddf.assign(...)) and use it in the formula")
+    response, event_col, event = _response_kind(built.y_info, success)
+    spec = _Spec(formula, namespace, list(built.y_info.column_names), list(info.column_names),
+                 response, event_col, success, weights, offset, missing, link)
+    names = list(info.column_names)
+    model = _DaskModel(ddf, spec, len(names))
+    # rank: X'X comes with the first pass, so the first pass runs before the rank check; a
+    # rank-deficient design is caught there and the pass repeated without the aliased columns
+    A, b, dev = model.start(None if start_params is None else np.asarray(start_params, float), None)
+    G = model.stats["gram"]
+    aliased = _aliased_from_gram(G, names)
+    if aliased and not drop_collinear:
+        raise _design.CollinearityError(
+            f"the design matrix is rank deficient: {'; '.join(aliased.values())}. Remove one of the "
+            "dependent terms (or pass drop_collinear=True to drop aliased columns as R does)")
+    terms = dict(info.term_name_slices)
+    if aliased:
+        keep = [j for j, nm in enumerate(names) if nm not in aliased]
+        spec.keep = keep
+        names = [names[j] for j in keep]
+        terms = _shrink_terms(terms, info.column_names, aliased)
+        model = _DaskModel(ddf, spec, len(names))
+        A, b, dev = model.start(None if start_params is None else np.asarray(start_params, float), None)
+        G = model.stats["gram"]
+    state = {"first": (A, b, dev)}
+
+    class _Once:
+        """Hand the already-computed first pass to the driver."""
+
+        def __getattr__(self, name):
+            return getattr(model, name)
+
+        def start(self, beta, gram):
+            return state.pop("first")
+
+    out = drive(_Once(), len(names), start=start_params, tol=tol, max_iter=max_iter)
+    if model.final is None or model.final_beta is None or not np.array_equal(model.final_beta, out.params):
+        model.final_at(out.params)
+    st = model.stats
+    nobs = st["sum_w"] if weights is not None else st["n_pos"]
+    nobs = int(nobs) if float(nobs).is_integer() else float(nobs)
+    des = DaskDesign(names=names, terms=terms, response=spec.lhs_names[0] if response != "grouped"
+                     else " + ".join(spec.lhs_names), event=event, grouped=response == "grouped",
+                     has_weights=weights is not None, has_offset=offset is not None,
+                     n_dropped=int(st["n_in"] - st["n"]), formula=formula, design_info=info,
+                     offset_name=offset, nobs=nobs, gram=G, colsum=st["colsum"], n_rows=int(st["n"]),
+                     aliased=aliased)
+    fit = IRLSResult(params=out.params, cov=out.cov, eta=None, deviance=model.final["dev"],
+                     n_iter=out.n_iter, converged=out.converged, decrement=out.decrement,
+                     message=out.message)
+    return DaskBinaryResults(des, link, fit, model, ddf, cov_type=cov_type, tol=tol, max_iter=max_iter)
+
+
+def _response_kind(y_info, success) -> tuple[str, int | None, str]:
+    """How a partition turns its response columns into (y, trials), and the event's name."""
+    name = y_info.term_names[0] if y_info.term_names else "y"
+    if len(y_info.terms) == 2 and len(y_info.column_names) == 2:
+        s, f = y_info.column_names
+        return "grouped", None, f"{s} (of {s} + {f})"
+    if len(y_info.terms) != 1:
+        raise ResponseError(f"the left-hand side {' + '.join(y_info.term_names)!r} is not a binary "
+                            "response: use one 0/1, bool or two-level column, or 'successes + failures'")
+    factors = y_info.terms[0].factors
+    fi = y_info.factor_infos[factors[0]] if len(factors) == 1 else None
+    if fi is not None and fi.type == "categorical":
+        levels = list(fi.categories)
+        if len(levels) != 2:
+            raise ResponseError(f"response {name!r} has {len(levels)} levels "
+                                f"({', '.join(map(repr, levels))}) but a binary model needs exactly "
+                                "two: recode it to two levels")
+        event = levels[1] if success is None else next(
+            (lv for lv in levels if lv == success or str(lv) == str(success)), None)
+        if event is None:
+            raise ResponseError(f"success={success!r} is not a level of response {name!r}; its "
+                                f"levels are {', '.join(map(repr, levels))}")
+        return "levels", levels.index(event), f"{name} = {event}"
+    if len(y_info.column_names) != 1:
+        raise ResponseError(f"response {name!r} has {len(y_info.column_names)} columns")
+    return "numeric", None, f"{name} = {1 if success is None else success}"
+
+
+def _aliased_from_gram(G: np.ndarray, names: list[str], tol: float = 1e-7) -> dict[str, str]:
+    r"""Columns that are (numerically) combinations of earlier ones, from :math:`X^\top X`.
+
+    The pivot-free Cholesky of the scaled Gram matrix, column by column: column :math:`j` is
+    aliased when its squared residual norm after projecting on the kept earlier columns is below
+    ``tol**2`` of its own (the test of :func:`logitstat.design.aliased_columns`, done on the
+    Gram matrix because the rows are not in memory).
+    """
+    d = np.sqrt(np.diag(G))
+    out: dict[str, str] = {}
+    kept: list[int] = []
+    for j, nm in enumerate(names):
+        if d[j] == 0:
+            out[nm] = f"{nm} = 0 (the column is all zero: an empty level or constant zero)"
+            continue
+        if kept:
+            S = G[np.ix_(kept, kept)] / np.outer(d[kept], d[kept])
+            r = G[kept, j] / (d[kept] * d[j])
+            coef = linalg.solve(S, r, assume_a="pos", check_finite=False)
+            resid = 1.0 - r @ coef
+        else:
+            coef, resid = np.zeros(0), 1.0
+        if resid < tol ** 2:
+            c = coef * d[j] / d[kept]
+            out[nm] = _design._describe(nm, [names[k] for k in kept], c)
+        else:
+            kept.append(j)
+    return out
+
+
+def _shrink_terms(terms: dict[str, slice], columns, aliased) -> dict[str, slice]:
+    out, pos = {}, 0
+    for term, sl in terms.items():
+        width = sum(1 for j in range(sl.start, sl.stop) if columns[j] not in aliased)
+        if width:
+            out[term] = slice(pos, pos + width)
+            pos += width
+    return out
