@@ -136,6 +136,9 @@ def _fit(args) -> int:
     df, source = read_data(args.data)
     if args.groups and args.cov_type.lower() == "nonrobust":
         args.cov_type = "cluster"
+    elif args.groups and args.cov_type.lower() != "cluster":
+        raise SpecificationError(f"--groups clusters the standard errors: it goes with --cov-type "
+                                 f"cluster, not {args.cov_type}")
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         res = api.glm(args.formula, df, link=args.link, weights=args.weights, offset=args.offset,

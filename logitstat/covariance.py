@@ -281,7 +281,8 @@ class Cluster(CovarianceEstimator):
 
     def cov(self, parts):
         if parts.groups is None:
-            raise SpecificationError("cov_type='cluster' needs groups= (a column name or one label per row)")
+            raise SpecificationError("cov_type='cluster' needs groups= (a column name or one "
+                                     "label per row)")
         codes, uniq = pd.factorize(np.asarray(parts.groups), sort=True)
         G = len(uniq)
         if G < 2:

@@ -534,20 +534,38 @@ def _known_categories(ddf, cols: list[str]):
         dt = ddf[c].dtype
         if isinstance(dt, pd.CategoricalDtype):
             if not ddf[c].cat.known:
-                ddf = ddf.assign(**{c: ddf[c].cat.as_known()})
+                todo.append(c)
         elif dt == object or pd.api.types.is_string_dtype(dt):
             todo.append(c)
     if todo:
-        uniq = dask.compute(*[ddf[c].dropna().unique() for c in todo])
-        for c, u in zip(todo, uniq):
-            levels = sorted(pd.unique(np.asarray(u, dtype=object)).tolist(), key=str)
+        parts = ddf.to_delayed()
+        task = dask.delayed(_levels_of, pure=True)
+        per_part = dask.compute(*[task(part, todo) for part in parts])
+        for c in todo:
+            cats = [q[c][1] for q in per_part if q[c][1] is not None]
+            if cats and len(cats) == len(per_part) and all(x == cats[0] for x in cats):
+                sets[c] = cats[0]      # one category order in every partition: keep it
+                continue
+            u = np.concatenate([q[c][0] for q in per_part]) if per_part else np.zeros(0, dtype=object)
+            levels = sorted(pd.unique(u).tolist(), key=str)
             try:
-                levels = sorted(levels)
+                levels = sorted(levels)  # as patsy sorts the levels of a string column
             except TypeError:
                 pass
             sets[c] = levels
         ddf = ddf.assign(**{c: ddf[c].astype(pd.CategoricalDtype(sets[c])) for c in todo})
     return ddf
+
+
+def _levels_of(pdf: pd.DataFrame, cols: list[str]) -> dict[str, tuple]:
+    """Per column of one partition: its distinct non-missing values, and its categories (in
+    order) when it is categorical."""
+    out = {}
+    for c in cols:
+        col = pdf[c]
+        cats = list(col.cat.categories) if isinstance(col.dtype, pd.CategoricalDtype) else None
+        out[c] = (np.asarray(pd.unique(col.dropna()), dtype=object), cats)
+    return out
 
 
 def _namespace(formula: str, env: patsy.EvalEnvironment, columns) -> dict:

@@ -48,13 +48,18 @@ def residuals(kind: str, y: np.ndarray, trials: np.ndarray, weights: np.ndarray,
     raise ValueError(f"unknown residual kind {kind!r}")
 
 
-def hat_values(X: np.ndarray, trials: np.ndarray, weights: np.ndarray, eta: np.ndarray, link: Link,
-               fisher_cov: np.ndarray) -> np.ndarray:
-    r"""Diagonal of the IRLS hat matrix :math:`W^{1/2} X (X^\top W X)^{-1} X^\top W^{1/2}`."""
+def hat_values(X: np.ndarray, trials: np.ndarray, weights: np.ndarray, eta: np.ndarray,
+               link: Link) -> np.ndarray:
+    r"""Diagonal of the IRLS hat matrix :math:`W^{1/2} X (X^\top W X)^{-1} X^\top W^{1/2}`.
+
+    Computed as the squared row norms of :math:`Q` in :math:`W^{1/2}X = QR` (as R's
+    ``lm.influence``), with :math:`W` at ``eta`` itself.
+    """
     mu = link.linkinv(eta)
     d = link.mu_eta(eta)
     W = weights * trials * d * d / (mu * (1.0 - mu))
-    return W * np.einsum("ij,ij->i", X @ fisher_cov, X)
+    q = np.linalg.qr(np.sqrt(W)[:, None] * X, mode="reduced")[0]
+    return np.einsum("ij,ij->i", q, q)
 
 
 def _ratio(num: np.ndarray, den: np.ndarray) -> np.ndarray:
@@ -129,9 +134,9 @@ class Influence:
 
 
 def influence(X: np.ndarray, y: np.ndarray, trials: np.ndarray, weights: np.ndarray,
-              eta: np.ndarray, link: Link, fisher_cov: np.ndarray, index=None) -> Influence:
+              eta: np.ndarray, link: Link, index=None) -> Influence:
     """Build the :class:`Influence` of a fit from its arrays."""
-    return Influence(hat=hat_values(X, trials, weights, eta, link, fisher_cov),
+    return Influence(hat=hat_values(X, trials, weights, eta, link),
                      resid_dev=residuals("deviance", y, trials, weights, eta, link),
                      resid_pear=residuals("pearson", y, trials, weights, eta, link),
                      k=X.shape[1], index=index)

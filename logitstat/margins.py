@@ -91,20 +91,23 @@ def _reference_and_labels(info, factor, levels) -> tuple[object, tuple]:
             cm = sub.contrast_matrices.get(factor)
             if cm is None:
                 continue
-            zero = np.flatnonzero(~np.asarray(cm.matrix).any(axis=1))
-            if zero.size == 1 and np.allclose(np.abs(cm.matrix).sum(axis=1)[np.arange(len(levels)) != zero[0]], 1):
+            M = np.asarray(cm.matrix)
+            zero = np.flatnonzero(~M.any(axis=1))
+            # treatment coding: one all-zero row (the reference), one 1 in every other row
+            if zero.size == 1 and np.allclose(np.delete(np.abs(M).sum(axis=1), zero[0]), 1):
                 ref = zero[0]
                 labels = []
                 for i, _ in enumerate(levels):
                     if i == ref:
                         continue
-                    col = int(np.flatnonzero(np.asarray(cm.matrix)[i])[0])
+                    col = int(np.flatnonzero(M[i])[0])
                     labels.append(f"{name}{cm.column_suffixes[col]}")
                 return levels[ref], tuple(labels)
     return levels[0], tuple(f"{name}[{lvl}]" for lvl in levels[1:])
 
 
-def model_variables(design: Design, frame: pd.DataFrame, dummy: bool = False) -> tuple[list[Variable], dict]:
+def model_variables(design: Design, frame: pd.DataFrame,
+                    dummy: bool = False) -> tuple[list[Variable], dict]:
     """The variables of a formula model: numeric ones (derivatives), categorical ones (levels).
 
     Returns the variables and ``{variable: factor}`` for variables inside a categorical factor
@@ -133,8 +136,9 @@ def model_variables(design: Design, frame: pd.DataFrame, dummy: bool = False) ->
             order.extend(used)
     both = set(numeric) & set(categorical)
     if both:
-        raise SpecificationError(f"variable(s) {', '.join(map(repr, sorted(both)))} enter the model both "
-                                 "as categorical and as numeric: marginal effects are not defined")
+        raise SpecificationError(f"variable(s) {', '.join(map(repr, sorted(both)))} enter the model "
+                                 "both as categorical and as numeric: marginal effects are not "
+                                 "defined; use one form")
     out = []
     for name in dict.fromkeys(order):
         if name in categorical:

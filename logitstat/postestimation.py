@@ -72,12 +72,25 @@ class InferenceMixin:
     # ------------------------------------------------------------------ marginal effects
     def marginal_effects(self, at: str = "overall", dummy: bool = False, variables=None,
                          alpha: float = 0.05, data=None) -> pd.DataFrame:
-        """Marginal effects on the probability scale, with Stata's ``margins, dydx(*)`` definitions.
+        r"""Marginal effects on the probability scale, with Stata's ``margins, dydx(*)`` definitions.
+
+        With :math:`F` the inverse link and row weights :math:`a_i` (frequency weight times trials):
+
+        * numeric variable :math:`v`: :math:`\sum_i a_i\,\partial F(x_i^\top\beta)/\partial v_i / \sum_i a_i`,
+          the derivative through every column :math:`v` enters (``margins, dydx(v)``);
+        * level :math:`l` of a categorical :math:`g`: the average discrete change
+          :math:`\sum_i a_i [F(x_i^{(g=l)\top}\beta) - F(x_i^{(g=r)\top}\beta)] / \sum_i a_i` from the
+          reference level :math:`r` (Stata's ``i.g``);
+        * ``at="mean"`` (``atmeans``): the same for one individual with every numeric variable at
+          its mean and the indicator columns at their sample proportions.
+
+        Standard errors: the delta method :math:`\sqrt{G V G^\top}`, :math:`G` the gradient of the
+        effects in :math:`\beta` and :math:`V` the model's covariance (``vce`` of the fit).
 
         Parameters
         ----------
         at : {"overall", "mean"}
-            ``"overall"``: average marginal effects :math:`\\frac1n\\sum_i \\partial\\mu_i/\\partial v`
+            ``"overall"``: average marginal effects :math:`\frac1n\sum_i \partial\mu_i/\partial v`
             (Stata's default); ``"mean"``: effects for the average individual, every numeric
             variable at its mean and the design averaged over the rows (``margins, dydx(*) atmeans``).
         dummy : bool
@@ -86,7 +99,7 @@ class InferenceMixin:
         variables : list of str, optional
             Only these variables (data columns).
         alpha : float
-            The intervals have level :math:`1-\\alpha`.
+            The intervals have level :math:`1-\alpha`.
         data : DataFrame, optional
             The data the model was fitted on; by default the frame given to the fit.
 
@@ -132,13 +145,13 @@ class InferenceMixin:
     def get_influence(self) -> Influence:
         """Hat values, standardized residuals and Cook's distance (see :mod:`logitstat.influence`).
 
-        Always from the Fisher information of the fit, as R's ``hatvalues`` and
+        Always from the Fisher information at the estimate, as R's ``hatvalues`` and
         ``cooks.distance``, whatever the ``cov_type``.
         """
         cached = self.__dict__.get("_influence")
         if cached is None:
             d = self.design
-            cached = influence(d.X, d.y, d.trials, d.weights, self.fit.eta, self.link, self.fit.cov,
+            cached = influence(d.X, d.y, d.trials, d.weights, self.fit.eta, self.link,
                                index=d.row_labels)
             self.__dict__["_influence"] = cached
         return cached

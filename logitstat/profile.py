@@ -80,7 +80,8 @@ class _Profile:
         if self.Xr.shape[1] == 0:
             return family.deviance(self.y, self.trials, self.weights, off, self.link)
         fit = self._solve(b, off)
-        while (fit is None or _failed(fit)) and depth < MAX_CONTINUATION and self.budget > 0:
+        while ((fit is None or _failed(fit, self.max_iter)) and depth < MAX_CONTINUATION
+               and self.budget > 0):
             b0 = min(self.cache, key=lambda c: abs(c[0] - b))[0]
             if abs(b - b0) <= 1e-12 * (1.0 + abs(b)):
                 break
@@ -104,7 +105,7 @@ class _Profile:
             fit = self._refit(off, start)
             if fit is not None and (best is None or fit.deviance < best.deviance):
                 best = fit
-            if best is not None and not _failed(best):
+            if best is not None and not _failed(best, self.max_iter):
                 break
         return best
 
@@ -119,9 +120,9 @@ class _Profile:
                 return None
 
 
-def _failed(fit) -> bool:
-    """IRLS stopped because no step reduced the deviance (not merely at the iteration cap)."""
-    return not fit.converged and fit.message.startswith("step-halving")
+def _failed(fit, max_iter: int) -> bool:
+    """IRLS stopped early because no step reduced the deviance (not merely at the iteration cap)."""
+    return not fit.converged and (fit.n_iter < max_iter or fit.message.startswith("step-halving"))
 
 
 def _one_side(prof: _Profile, dev_hat: float, q: float, side: int) -> float:

@@ -224,6 +224,7 @@ def test_warning_is_one_line_on_stderr(capsys):
     (["fit", "{csv}", "y ~ x", "--cov-type", "HC9"], "HC9"),
     (["fit", "{csv}", "y ~ x", "--weights", "w"], "'w'"),
     (["fit", "{csv}", "y ~ x", "--alpha", "1.5"], "alpha"),
+    (["fit", "{csv}", "y ~ x", "--groups", "g", "--cov-type", "HC1"], "--groups"),
     (["fit", "{csv}", "g ~ x"], "response"),
     (["fit", "{dir}", "y ~ x"], "directory"),
     (["fit", "{bin}", "y ~ x"], "cannot read"),

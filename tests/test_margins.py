@@ -53,9 +53,10 @@ def test_derivative_is_with_respect_to_the_variable(df, link):
     b = res.params
     eta = res.predict(which="linear").to_numpy()
     f = dens(res, eta)
-    x, z = df["x"].to_numpy(), df["z"].to_numpy()
+    x = df["x"].to_numpy()
     dx = b["np.log(x)"] / x + 2 * b["I(x ** 2)"] * x
-    dz = b["z"] + b["z:C(g)[T.b]"] * (df.g == "b") + b["z:C(g)[T.c]"] * (df.g == "c")
+    g = df["g"].to_numpy()
+    dz = b["z"] + b["z:C(g)[T.b]"] * (g == "b") + b["z:C(g)[T.c]"] * (g == "c")
     me = res.marginal_effects()
     assert me.loc["x", "effect"] == pytest.approx(np.mean(f * dx), rel=1e-9)
     assert me.loc["z", "effect"] == pytest.approx(np.mean(f * dz), rel=1e-9)

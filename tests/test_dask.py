@@ -1,0 +1,107 @@
+"""Fits on Dask DataFrames equal the in-memory fit on the same rows (on a real LocalCluster)."""
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+from scipy import special
+
+dd = pytest.importorskip("dask.dataframe")
+distributed = pytest.importorskip("distributed")
+
+import logitstat as ls  # noqa: E402
+from logitstat.dask import RowsNotInMemory, _aliased_from_gram  # noqa: E402
+
+
+@pytest.fixture(scope="module")
+def client():
+    with distributed.LocalCluster(n_workers=1, threads_per_worker=2, processes=False,
+                                  dashboard_address=None) as cluster, \
+            distributed.Client(cluster) as c:
+        yield c
+
+
+@pytest.fixture(scope="module")
+def frame():
+    rng = np.random.default_rng(7)
+    n = 900
+    df = pd.DataFrame({"x": rng.standard_normal(n), "z": rng.standard_normal(n),
+                       "w": rng.integers(1, 4, n).astype(float), "o": rng.normal(0, 0.2, n)})
+    # sorted so that the partitions see different levels of g ("d" only in the last one)
+    df["g"] = np.sort(rng.choice(["a", "b", "c", "d"], n, p=[0.4, 0.3, 0.2, 0.1]))
+    eta = -0.3 + 0.9 * df.x - 0.6 * df.z + df.g.map({"a": 0, "b": 0.4, "c": -0.5, "d": 0.8})
+    df["y"] = (rng.random(n) < special.expit(eta)).astype(float)
+    df["yes"] = np.where(df.y > 0, "yes", "no")
+    df.loc[[3, 400], "x"] = np.nan
+    return df
+
+
+def assert_same_fit(r, m, rtol=1e-8):
+    assert list(r.params.index) == list(m.params.index)
+    np.testing.assert_allclose(r.params, m.params, rtol=rtol, atol=1e-12)
+    np.testing.assert_allclose(r.bse, m.bse, rtol=rtol)
+    np.testing.assert_allclose([r.llf, r.llnull, r.deviance, r.null_deviance],
+                               [m.llf, m.llnull, m.deviance, m.null_deviance], rtol=rtol)
+    assert r.nobs == m.nobs and r.design.n_dropped == m.design.n_dropped
+    assert r.converged
+
+
+@pytest.mark.parametrize("link", ["logit", "probit"])
+def test_dask_fit_equals_in_memory_fit(client, frame, link):
+    ddf = dd.from_pandas(frame, npartitions=3)
+    kw = dict(weights="w", offset="o") if link == "probit" else {}
+    r = ls.glm("y ~ x + z + g", ddf, link=link, **kw)
+    m = ls.glm("y ~ x + z + g", frame, link=link, **kw)
+    assert_same_fit(r, m)
+    assert r.design.event == m.design.event
+    assert str(r.summary()).count("\n") > 10
+
+
+def test_parquet_dataset_string_response_and_lazy_fitted_values(client, frame, tmp_path):
+    pytest.importorskip("pyarrow")
+    frame.iloc[:500].to_parquet(tmp_path / "part0.parquet")
+    frame.iloc[500:].to_parquet(tmp_path / "part1.parquet")
+    ddf = dd.read_parquet(str(tmp_path))
+    r = ls.logit("yes ~ x + g", ddf, cov_type="HC3")
+    m = ls.logit("yes ~ x + g", frame, cov_type="HC3")
+    assert_same_fit(r, m)
+    assert r.design.event == "yes = yes" == m.design.event
+    fitted = r.fittedvalues.compute()
+    pd.testing.assert_series_equal(fitted.sort_index(), m.fittedvalues.sort_index(),
+                                   check_names=False, rtol=1e-8)
+    np.testing.assert_allclose(r.predict(frame.head(5)), m.predict(frame.head(5)), rtol=1e-8)
+    assert np.isclose(r.condition_number, m.condition_number, rtol=1e-8)
+    with pytest.raises(RowsNotInMemory, match="not in memory"):
+        r.design.X
+
+
+def test_grouped_response_and_collinearity(client, frame):
+    agg = frame.dropna().groupby("g").agg(s=("y", "sum"), n=("y", "size")).reset_index()
+    agg["f"] = agg.n - agg.s
+    agg["k"] = np.arange(len(agg), dtype=float)
+    agg["k2"] = 2.0 * agg.k
+    ddf = dd.from_pandas(agg, npartitions=2)
+    r = ls.logit("s + f ~ k", ddf)
+    m = ls.logit("s + f ~ k", agg)
+    assert_same_fit(r, m)
+    with pytest.raises(ls.CollinearityError, match="k2 = 2"):
+        ls.logit("s + f ~ k + k2", ddf)
+
+
+def test_refusals_are_explained(client, frame):
+    ddf = dd.from_pandas(frame, npartitions=2)
+    with pytest.raises(ls.SpecificationError, match="stateful transform"):
+        ls.logit("y ~ center(x)", ddf)
+    with pytest.raises(ls.SpecificationError, match="Dask"):
+        ls.logit("y ~ x", ddf, cov_type="cluster", groups="g")
+    with pytest.raises(ls.SpecificationError, match="column name"):
+        ls.logit("y ~ x", ddf, weights=np.ones(len(frame)))
+
+
+def test_aliased_columns_from_the_gram_matrix():
+    rng = np.random.default_rng(0)
+    X = np.column_stack([np.ones(50), rng.standard_normal(50), rng.standard_normal(50)])
+    X = np.column_stack([X, X[:, 1] - 3 * X[:, 2], np.zeros(50)])
+    out = _aliased_from_gram(X.T @ X, ["Intercept", "a", "b", "c", "e"])
+    assert set(out) == {"c", "e"}
+    assert out["c"] == "c = a - 3·b"
