@@ -197,6 +197,11 @@ def _partition_task(pdf: pd.DataFrame, spec: _Spec, mode: str, beta, extra=None)
     return out
 
 
+def _partition_series(pdf: pd.DataFrame, spec: _Spec, mode: str, beta, extra=None) -> pd.Series:
+    """:func:`_partition_task` wrapped for ``map_partitions`` (one object per partition)."""
+    return pd.Series([_partition_task(pdf, spec, mode, beta, extra)], dtype=object)
+
+
 def _score_pieces(r: _Rows, link: Link, eta: np.ndarray):
     mu = link.linkinv(eta)
     d = link.mu_eta(eta)
@@ -271,7 +276,7 @@ class _DaskModel:
     """The driver's interface (see :func:`logitstat.irls.drive`) over Dask partitions."""
 
     def __init__(self, ddf, spec: _Spec, p: int):
-        self.parts = ddf.to_delayed()
+        self.ddf = ddf
         self.spec = spec
         self.p = p
         self.beta = self.trial_beta = None
@@ -281,10 +286,11 @@ class _DaskModel:
         self.passes = 0
 
     def run(self, mode: str, beta=None, extra=None) -> list[dict]:
-        import dask
-
-        task = dask.delayed(_partition_task, pure=False)
-        out = dask.compute(*[task(part, self.spec, mode, beta, extra) for part in self.parts])
+        """One pass: every partition's small dict of sums (reading and building each partition
+        and reducing it happen in one fused task, so no partition is ever moved or kept)."""
+        meta = pd.Series([], dtype=object)
+        out = self.ddf.map_partitions(_partition_series, self.spec, mode, beta, extra, meta=meta,
+                                      enforce_metadata=False, align_dataframes=False).compute()
         self.passes += 1
         return list(out)
 
