@@ -374,7 +374,7 @@ def main(argv=None) -> int:
 
 def render(rows) -> str:
     head = ("n", "p", "link", "tool", "time (median)", "time / logitstat", "peak memory above input",
-            "max |coef − statsmodels|", "note")
+            "max abs. coef. diff. vs statsmodels", "note")
     lines = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
     for r in rows:
         n, p, link = r[:3]

@@ -11,7 +11,7 @@ from . import design as _design
 from . import kernels
 from .covariance import check_information, get_estimator
 from .diagnostics import separated_refit, separation_warning_text
-from .errors import ConvergenceWarning, DataError, SeparationWarning, SpecificationError
+from .errors import ConvergenceWarning, DataError, DomainWarning, SeparationWarning, SpecificationError
 from .firth import firth_fit
 from .inference import FitArrays, TestResult, nested_lr_test
 from .irls import irls
@@ -105,6 +105,7 @@ def glm(formula, data=None, *, link="logit", weights=None, offset=None, missing:
             raise DataError("the array interface needs both y and X: glm(y, X, ...)")
         des = _design.from_arrays(formula, data, names=names, weights=weights, offset=offset,
                                   groups=groups, success=success)
+    _warn_fractional_counts(des)
     if penalty is not None or alpha is not None:
         from .penresults import fit_penalized
         return fit_penalized(des, link_obj, penalty=penalty, alpha=alpha, l1_ratio=l1_ratio,
@@ -121,6 +122,23 @@ def glm(formula, data=None, *, link="logit", weights=None, offset=None, missing:
     if isinstance(formula, str):  # for marginal effects (the frame is only read, never modified)
         res._frame = data if isinstance(data, pd.DataFrame) else pd.DataFrame(data)
     return res
+
+
+def _warn_fractional_counts(des: _design.Design) -> None:
+    """Warn, as R's ``glm`` does ("non-integer #successes"), when frequency weights times trials
+    give counts of successes or failures that are not whole numbers (by more than 1e-3, R's
+    tolerance).  The fit is still the weighted one; only the likelihood's meaning differs."""
+    if not (des.has_weights or des.grouped):
+        return
+    n = des.weights * des.trials
+    s = n * des.y
+    if max(np.max(np.abs(s - np.round(s)), initial=0.0),
+           np.max(np.abs(n - s - np.round(n - s)), initial=0.0)) > 1e-3:
+        warnings.warn("the frequency weights (or grouped counts) are not whole numbers: estimates "
+                      "and standard errors are those of the weighted likelihood, and so are llf, "
+                      "AIC, BIC and LR tests (sum of w_i times each row's log-likelihood); R's glm "
+                      'warns "non-integer #successes" and its logLik/AIC round the counts, so '
+                      "those differ from R's", DomainWarning, stacklevel=_caller_level())
 
 
 def _is_dask_frame(data) -> bool:

@@ -142,6 +142,11 @@ class ClassWeightedResults(BinaryResults):
             return int(total) if total.is_integer() else total
         return int(np.count_nonzero(self.design.trials > 0))
 
+    @property
+    def df_resid(self) -> float:
+        """Observations (frequency weights, not class weights) less coefficients."""
+        return self.nobs - len(self.names)
+
     def summary(self, *args, **kwargs):
         """The binary summary, with the class weights in the header and the estimand in the footer."""
         s = super().summary(*args, **kwargs)

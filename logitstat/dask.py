@@ -16,6 +16,8 @@ categoricals into the same columns; each partition checks that its design column
 global ones.  Formulas with stateful transforms (``center(x)``, ``standardize(x)``, splines)
 need statistics of the whole column and are refused.
 
+What a partition computes lives in :mod:`logitstat.dask_tasks`; this module is the client side.
+
 The results object, :class:`DaskBinaryResults`, is a :class:`~logitstat.results.BinaryResults`:
 coefficients, standard errors (``nonrobust``, ``HC0``--``HC3``: the sandwich's meat is one more
 reduction), tests, likelihoods, the summary and predictions on new pandas data all work.
@@ -32,14 +34,14 @@ from typing import Any
 import numpy as np
 import pandas as pd
 import patsy
-from scipy import linalg, special
+from scipy import linalg
 
 from . import design as _design
-from . import fastdesign, kernels
-from .design import Design
+from . import fastdesign
+from .dask_tasks import _partition_series, _predict_partition, _Spec
 from .diagnostics import ModelSeparation
-from .errors import (DataError, FormulaError, MissingDataError, ResponseError, SpecificationError)
-from .irls import IRLSResult, _Model, drive
+from .errors import DataError, FormulaError, ResponseError, SpecificationError
+from .irls import IRLSResult, drive
 from .links import Link
 from .results import BinaryResults
 from .separation import SeparationReport
@@ -58,217 +60,6 @@ def is_dask_frame(obj: Any) -> bool:
     mod = type(obj).__module__ or ""
     return mod.split(".")[0] in ("dask", "dask_expr") and hasattr(obj, "npartitions") \
         and hasattr(obj, "columns")
-
-
-# --------------------------------------------------------------------------- the partition side
-@dataclass
-class _Spec:
-    """Everything a partition needs to build its rows of the model (small and picklable)."""
-
-    formula: str
-    namespace: dict
-    lhs_names: list[str]
-    rhs_names: list[str]
-    response: str                      # "numeric" | "levels" | "grouped"
-    event_col: int | None
-    success: Any
-    weights: str | None
-    offset: str | None
-    missing: str
-    link: Link
-    keep: list[int] | None = None      # design columns kept (aliased ones dropped)
-    null: bool = False                 # intercept-only design (the null model with an offset)
-
-
-@dataclass
-class _Rows:
-    X: np.ndarray
-    y: np.ndarray
-    trials: np.ndarray
-    weights: np.ndarray
-    offset: np.ndarray
-    n_in: int
-    index: pd.Index
-
-
-def _build_rows(pdf: pd.DataFrame, spec: _Spec) -> _Rows:
-    """The model's arrays for one partition, with the global columns checked."""
-    n_in = len(pdf)
-    labels = pdf.index
-    pdf = pdf.reset_index(drop=True)
-    env = patsy.EvalEnvironment([spec.namespace])
-    try:
-        built = fastdesign.design_arrays(spec.formula, pdf, env, "drop", order="C")
-    except patsy.PatsyError as exc:
-        raise _design._reword_patsy_error(exc, spec.formula, pdf) from None
-    rhs_names = list(built.X_info.column_names)
-    if rhs_names != spec.rhs_names or list(built.y_info.column_names) != spec.lhs_names:
-        raise FormulaError(
-            f"a partition codes formula {spec.formula!r} into other columns "
-            f"({', '.join(rhs_names[:6])}...) than the whole data: in a Dask fit every "
-            "categorical must be a string or category column (not C() of a numeric column), "
-            "so that its levels can be made known across partitions first")
-    rows = built.index.to_numpy()
-    Y = built.y
-    if spec.response == "numeric":
-        y = Y[:, 0]
-        if not np.all((y == 0.0) | (y == 1.0)):
-            if spec.success is None:
-                bad = np.unique(y[(y != 0.0) & (y != 1.0)])[:5]
-                raise ResponseError(f"response must be 0/1, bool or a two-level category; found "
-                                    f"values {', '.join(f'{v:g}' for v in bad)}")
-        if spec.success is not None:
-            y = (y == float(spec.success)).astype(float)
-        trials = np.ones(len(y))
-    elif spec.response == "levels":
-        y = Y[:, spec.event_col].astype(float)
-        trials = np.ones(len(y))
-    else:
-        s, f = Y[:, 0], Y[:, 1]
-        if not (np.all(np.isfinite(Y)) and np.all(Y >= 0)):
-            raise ResponseError("the count columns of the response must be finite and non-negative")
-        trials = s + f
-        y = np.where(trials > 0, s / np.where(trials > 0, trials, 1.0), 0.0)
-    keep = np.ones(len(rows), dtype=bool)
-    w = off = None
-    if spec.weights is not None:
-        w = pdf[spec.weights].to_numpy(dtype=float)[rows]
-        keep &= ~np.isnan(w)
-    if spec.offset is not None:
-        off = pdf[spec.offset].to_numpy(dtype=float)[rows]
-        keep &= ~np.isnan(off)
-    X = built.X
-    if not keep.all():
-        rows = rows[keep]
-        X, y, trials = X[keep], y[keep], trials[keep]
-        w = None if w is None else w[keep]
-        off = None if off is None else off[keep]
-    if spec.missing == "raise" and len(y) < n_in:
-        raise MissingDataError(f"{n_in - len(y)} rows of a partition have missing values in the "
-                               "variables used; drop them first or pass missing='drop'")
-    if w is not None and (np.any(~np.isfinite(w)) or np.any(w < 0)):
-        raise DataError(f"weights {spec.weights!r} must be finite and non-negative")
-    if off is not None and not np.all(np.isfinite(off)):
-        raise DataError("offset has infinite values; remove those rows")
-    if not np.all(np.isfinite(X)):
-        raise DataError("the design has infinite values; remove those rows or transform the variable")
-    if spec.null:
-        X = np.ones((len(y), 1))
-    elif spec.keep is not None:
-        X = X[:, spec.keep]
-    n = len(y)
-    return _Rows(np.ascontiguousarray(X), y, trials, np.ones(n) if w is None else w,
-                 np.zeros(n) if off is None else off, n_in, labels[rows])
-
-
-def _partition_task(pdf: pd.DataFrame, spec: _Spec, mode: str, beta, extra=None) -> dict:
-    """One partition's share of a pass (see :class:`_DaskModel`); returns small arrays only."""
-    r = _build_rows(pdf, spec)
-    n, p = r.X.shape
-    model = _Model(r.X, r.y, r.trials, r.weights, r.offset, spec.link, threads=1)
-    out: dict[str, Any] = {"n_in": r.n_in, "n": n}
-    with kernels.single_threaded_blas(), np.errstate(all="ignore"):
-        if mode in ("start", "pass"):
-            eta = np.empty(n)
-            if mode == "start" and beta is None:
-                prior = model.prior
-                eta[:] = spec.link.linkfun((prior * r.y + 0.5) / (prior + 1.0))
-                A, b, dev = model.fused_pass(None, eta) if n else (np.zeros((p, p)), np.zeros(p), 0.0)
-            else:
-                A, b, dev = model.fused_pass(beta, eta) if n else (np.zeros((p, p)), np.zeros(p), 0.0)
-            out.update(A=A, b=b, dev=dev)
-            if mode == "start":
-                prior = model.prior
-                out.update(sum_prior=float(prior.sum()), sum_event=float(prior @ r.y),
-                           sum_w=float(r.weights.sum()), n_pos=int(np.count_nonzero(r.trials > 0)),
-                           gram=kernels.gram(r.X, threads=1) if n else np.zeros((p, p)),
-                           colsum=r.X.sum(axis=0))
-        elif mode == "deviance":
-            eta = r.X @ beta + r.offset
-            out["dev"] = model.full_deviance(eta) if n else 0.0
-        elif mode == "final":
-            out.update(_final_stats(r, model, spec.link, beta, spec.response == "grouped"))
-        elif mode == "meat":
-            out.update(_meat(r, model, spec.link, beta, extra))
-        elif mode == "certificate":
-            out.update(_certificate_rows(r, spec.link, beta, extra))
-        elif mode == "predict":
-            raise ValueError("predict is mapped over partitions, not reduced")
-    return out
-
-
-def _partition_series(pdf: pd.DataFrame, spec: _Spec, mode: str, beta, extra=None) -> pd.Series:
-    """:func:`_partition_task` wrapped for ``map_partitions`` (one object per partition)."""
-    return pd.Series([_partition_task(pdf, spec, mode, beta, extra)], dtype=object)
-
-
-def _score_pieces(r: _Rows, link: Link, eta: np.ndarray):
-    mu = link.linkinv(eta)
-    d = link.mu_eta(eta)
-    var = mu * (1.0 - mu)
-    return mu, d, var
-
-
-def _final_stats(r: _Rows, model: _Model, link: Link, beta, grouped: bool) -> dict:
-    """At the estimate: deviance, log-likelihood, and the overlap certificate's sums."""
-    n, p = r.X.shape
-    if n == 0:
-        return dict(dev=0.0, ll=0.0, g=np.zeros(p), M=np.zeros((p, p)), min_lam=np.inf, max_lam=0.0)
-    eta = r.X @ beta + r.offset
-    dev = model.full_deviance(eta)
-    from . import family
-
-    ll = family.loglik(r.y, r.trials, r.weights, eta, link, grouped)
-    mu, d, _ = _score_pieces(r, link, eta)
-    live = (r.weights > 0) & (r.trials > 0)
-    lam_s = r.weights * r.trials * r.y * d / mu
-    lam_f = r.weights * r.trials * (1.0 - r.y) * d / (1.0 - mu)
-    present = np.concatenate([lam_s[live & (r.y > 0)], lam_f[live & (r.y < 1)]])
-    inside = bool(np.all((mu[live] > 0) & (mu[live] < 1)))
-    return dict(dev=dev, ll=ll, g=r.X.T @ (lam_s - lam_f), M=kernels.gram(r.X, lam_s + lam_f, threads=1),
-                min_lam=float(present.min()) if present.size and inside else (0.0 if present.size else np.inf),
-                max_lam=float(present.max()) if present.size else 0.0)
-
-
-def _certificate_rows(r: _Rows, link: Link, beta, v) -> dict:
-    """Second half of the overlap certificate (see :func:`logitstat.separation.overlap_certificate`)."""
-    n, p = r.X.shape
-    if n == 0:
-        return dict(ok=True, resid=np.zeros(p), size=np.zeros(p))
-    eta = r.X @ beta + r.offset
-    mu, d, _ = _score_pieces(r, link, eta)
-    lam_s = r.weights * r.trials * r.y * d / mu
-    lam_f = r.weights * r.trials * (1.0 - r.y) * d / (1.0 - mu)
-    live = (r.weights > 0) & (r.trials > 0)
-    xv = r.X @ v
-    fac_s, fac_f = 1.0 - xv, 1.0 + xv
-    ok = not (np.any(fac_s[live & (r.y > 0)] <= 0.5) or np.any(fac_f[live & (r.y < 1)] <= 0.5))
-    ls_, lf_ = np.where(live, lam_s * fac_s, 0.0), np.where(live, lam_f * fac_f, 0.0)
-    return dict(ok=ok, resid=r.X.T @ (ls_ - lf_), size=kernels.abs_rmatvec(r.X, ls_ + lf_, threads=1))
-
-
-def _meat(r: _Rows, model: _Model, link: Link, beta, bread) -> dict:
-    r"""Sandwich pieces :math:`\sum_i w_i f_i s_i^2 x_i x_i^\top` for HC0 (f = 1), HC2, HC3."""
-    n, p = r.X.shape
-    if n == 0:
-        return {k: np.zeros((p, p)) for k in ("hc0", "hc2", "hc3")}
-    eta = r.X @ beta + r.offset
-    mu, d, var = _score_pieces(r, link, eta)
-    score = r.trials * (r.y - mu) * d / var
-    unit_w = r.trials * d * d / var
-    h = unit_w * np.einsum("ij,ij->i", r.X @ bread, r.X)
-    c = r.weights * score ** 2
-    return {"hc0": kernels.gram(r.X, c, threads=1),
-            "hc2": kernels.gram(r.X, c / (1.0 - h), threads=1),
-            "hc3": kernels.gram(r.X, c / (1.0 - h) ** 2, threads=1)}
-
-
-def _predict_partition(pdf: pd.DataFrame, spec: _Spec, beta, which: str) -> pd.Series:
-    """Fitted values of one partition, indexed like the partition's rows that were used."""
-    r = _build_rows(pdf, spec)
-    eta = r.X @ beta + r.offset
-    vals = eta if which == "linear" else spec.link.linkinv(eta)
-    return pd.Series(vals, index=r.index, name=which)
 
 
 # --------------------------------------------------------------------------- the client side
@@ -373,6 +164,7 @@ class DaskDesign:
     groups: None = None
     row_labels: None = None
     dropped_levels: dict = field(default_factory=dict)
+    n_informative: float = 0           # rows with trials > 0 (sum of weights when weighted)
 
     @property
     def intercept(self) -> bool:
@@ -417,7 +209,7 @@ class DaskBinaryResults(BinaryResults):
         meat = _DaskModel._sum(parts, key)
         cov = B @ meat @ B
         if kind == "hc1":
-            n, k = self.nobs, len(self.names)
+            n, k = self.design.n_informative, len(self.names)
             cov = cov * n / (n - k)
         return cov
 
@@ -433,14 +225,13 @@ class DaskBinaryResults(BinaryResults):
 
     @cached_property
     def _null(self) -> tuple[float, float]:
-        """(log-likelihood, deviance) of the intercept-only model with the same weights/offset."""
+        """Log-likelihood of the intercept-only model with the same weights/offset, and R's null
+        deviance (of that model; of the offset alone when the formula has no intercept)."""
         d = self.design
         st = self._model.stats
-        if not d.has_offset and d.intercept:
+        if not d.has_offset:
             mu0 = st["sum_event"] / st["sum_prior"]
             null_beta = np.array([float(self.link.linkfun(np.array(mu0)))])
-        elif not d.intercept:
-            null_beta = np.zeros(1)
         else:
             null_beta = None
         spec = _Spec(**{**self._model.spec.__dict__, "null": True})
@@ -448,10 +239,13 @@ class DaskBinaryResults(BinaryResults):
         if null_beta is None:
             out = drive(model, 1, tol=self._tol, max_iter=self._max_iter)
             null_beta = out.params
-        # (without an intercept the "null" model is the offset alone: beta = 0 on the ones column)
         if model.final is None or not np.array_equal(model.final_beta, null_beta):
             model.final_at(null_beta)
-        return float(model.final["ll"]), float(model.final["dev"])
+        ll, dev = float(model.final["ll"]), float(model.final["dev"])
+        if not d.intercept:  # beta = 0 on the ones column: the offset alone
+            model.final_at(np.zeros(1))
+            dev = float(model.final["dev"])
+        return ll, dev
 
     @property
     def llnull(self) -> float:
@@ -533,8 +327,6 @@ class DaskBinaryResults(BinaryResults):
 # --------------------------------------------------------------------------- entry point
 def _known_categories(ddf, cols: list[str]):
     """Make every string/object/category column in ``cols`` a category of known levels."""
-    import dask
-
     todo, sets = [], {}
     for c in cols:
         dt = ddf[c].dtype
@@ -544,9 +336,10 @@ def _known_categories(ddf, cols: list[str]):
         elif dt == object or pd.api.types.is_string_dtype(dt):
             todo.append(c)
     if todo:
-        parts = ddf.to_delayed()
-        task = dask.delayed(_levels_of, pure=True)
-        per_part = dask.compute(*[task(part, todo) for part in parts])
+        # only these columns are read (a column projection: cheap on Parquet)
+        per_part = list(ddf[todo].map_partitions(
+            lambda pdf: pd.Series([_levels_of(pdf, todo)], dtype=object),
+            meta=pd.Series([], dtype=object), enforce_metadata=False).compute())
         for c in todo:
             cats = [q[c][1] for q in per_part if q[c][1] is not None]
             if cats and len(cats) == len(per_part) and all(x == cats[0] for x in cats):
@@ -671,14 +464,15 @@ def glm_dask(formula: str, ddf, link: Link, *, eval_env: patsy.EvalEnvironment, 
     if model.final is None or model.final_beta is None or not np.array_equal(model.final_beta, out.params):
         model.final_at(out.params)
     st = model.stats
-    nobs = st["sum_w"] if weights is not None else st["n_pos"]
+    nobs = st["sum_w"] if weights is not None else st["n"]  # as Design.nobs / n_informative
     nobs = int(nobs) if float(nobs).is_integer() else float(nobs)
+    n_info = nobs if weights is not None else int(st["n_pos"])
     des = DaskDesign(names=names, terms=terms, response=spec.lhs_names[0] if response != "grouped"
                      else " + ".join(spec.lhs_names), event=event, grouped=response == "grouped",
                      has_weights=weights is not None, has_offset=offset is not None,
                      n_dropped=int(st["n_in"] - st["n"]), formula=formula, design_info=info,
                      offset_name=offset, nobs=nobs, gram=G, colsum=st["colsum"], n_rows=int(st["n"]),
-                     aliased=aliased)
+                     aliased=aliased, n_informative=n_info)
     fit = IRLSResult(params=out.params, cov=out.cov, eta=None, deviance=model.final["dev"],
                      n_iter=out.n_iter, converged=out.converged, decrement=out.decrement,
                      message=out.message)

@@ -20,6 +20,7 @@ import pandas as pd
 import patsy
 
 from . import fastdesign
+from . import frameprep
 from . import kernels
 from .errors import (CollinearityError, DataError, FormulaError, MissingDataError, PredictionError,
                      ResponseError, SpecificationError)
@@ -66,6 +67,7 @@ class Design:
     offset_name: str | None = None
     groups: np.ndarray | None = None
     aliased: dict[str, str] = field(default_factory=dict)
+    row_positions: np.ndarray | None = None   # positions in the caller's data of the rows used
 
     @property
     def intercept(self) -> bool:
@@ -74,11 +76,23 @@ class Design:
 
     @property
     def nobs(self) -> float:
-        """Number of observations: sum of frequency weights, else rows (with trials > 0)."""
+        """Number of observations: sum of frequency weights, else rows (as R's
+        ``nrow(model.matrix(fit))``, the ``n`` of R's ``BIC``, also for a grouped row of zero
+        trials)."""
         if self.has_weights:
             total = float(np.sum(self.weights))
             return int(total) if total.is_integer() else total
-        return int(np.count_nonzero(self.trials > 0))
+        return int(self.X.shape[0])
+
+    @property
+    def n_informative(self) -> float:
+        """Observations that carry information (R's ``nobs()``, the basis of ``df.residual``):
+        rows with trials > 0, or the sum of their frequency weights."""
+        live = self.trials > 0
+        if self.has_weights:
+            total = float(np.sum(self.weights[live]))
+            return int(total) if total.is_integer() else total
+        return int(np.count_nonzero(live))
 
 
 # --------------------------------------------------------------------------- inputs
@@ -90,7 +104,10 @@ def _column_or_array(value, data: pd.DataFrame | None, n: int, what: str) -> tup
         if data is None or value not in data.columns:
             cols = "" if data is None else f"; columns are: {', '.join(map(str, data.columns))}"
             raise DataError(f"{what} column {value!r} not found in the data{cols}")
-        return data[value].to_numpy(), value
+        col = data[value]
+        if what != "groups" and pd.api.types.is_numeric_dtype(col.dtype):
+            return frameprep.as_float(col), value   # nullable Int64/Float64: pd.NA -> NaN
+        return col.to_numpy(), value
     arr = np.asarray(value.to_numpy() if isinstance(value, pd.Series) else value)
     if arr.ndim != 1 or arr.shape[0] != n:
         raise DataError(f"{what} must be a column name or a 1-D array with one value per row "
@@ -321,16 +338,22 @@ def from_formula(formula: str, data: pd.DataFrame, eval_env, *, weights=None, of
     n_all = len(data)
     frame = data.copy(deep=False)
     frame.index = pd.RangeIndex(n_all)
+    frame = frameprep.patsy_ready(frame, _formula_variables(formula, data))
     extras = {}
     for what, value in (("weights", weights), ("offset", offset), ("groups", groups)):
         if value is not None:
             extras[what] = _column_or_array(value, data, n_all, what)
-    try:
-        lhs, rhs = _dmatrices(formula, frame, eval_env)
-    except patsy.PatsyError as exc:
-        raise _reword_patsy_error(exc, formula, data) from None
-    except Exception as exc:  # an error raised while evaluating a user function in the formula
-        raise FormulaError(f"cannot evaluate formula {formula!r}: {type(exc).__name__}: {exc}") from None
+
+    def build(frame):
+        try:
+            return _dmatrices(formula, frame, eval_env)
+        except patsy.PatsyError as exc:
+            raise _reword_patsy_error(exc, formula, data) from None
+        except Exception as exc:  # an error raised while evaluating a user function in the formula
+            raise FormulaError(f"cannot evaluate formula {formula!r}: {type(exc).__name__}: "
+                               f"{exc}") from None
+
+    lhs, rhs = build(frame)
     rows = rhs.index.to_numpy()
     keep = np.ones(len(rows), dtype=bool)
     arrays: dict[str, np.ndarray] = {}
@@ -350,8 +373,15 @@ def from_formula(formula: str, data: pd.DataFrame, eval_env, *, weights=None, of
         detail = ", ".join(f"{c!r} ({k} rows)" for c, k in counts.items()) or "the variables used"
         raise MissingDataError(f"missing values in {detail}; drop them first or pass missing='drop'")
     if not keep.any():
+        empty = [c for c in _formula_variables(formula, data) if data[c].isna().all()]
         raise DataError(f"no rows left after dropping rows with missing values "
-                        f"(all {n_all} rows have a missing value in a variable used)")
+                        f"(all {n_all} rows have a missing value in a variable used"
+                        + (f"; {', '.join(map(repr, empty))} has no value at all)" if empty else ")"))
+    # levels no estimation row has are dropped, as R's model.frame(drop.unused.levels = TRUE)
+    unused = frameprep.unused_levels(frame, _formula_variables(formula.split("~", 1)[1], data),
+                                     rows[keep], dropped_rows=n_dropped > 0)
+    if unused:
+        lhs, rhs = build(frameprep.drop_levels(frame, unused))
     names = list(rhs.columns.astype(str))
     X = rhs.to_numpy(dtype=float)
     if not keep.all():
@@ -379,7 +409,8 @@ def from_formula(formula: str, data: pd.DataFrame, eval_env, *, weights=None, of
                         "with a single level (after dropping missing values) cannot be estimated; "
                         "remove the term or check the data")
     return _finish(X, y, trials, w, off, names, terms, resp_name, event, grouped,
-                   n_dropped=n_dropped, row_labels=data.index[rows[keep]], formula=formula,
+                   n_dropped=n_dropped, row_labels=data.index[rows[keep]], row_positions=rows[keep],
+                   formula=formula,
                    design_info=info, offset_name=offset if isinstance(offset, str) else None,
                    groups=None if g is None else g[keep])
 
@@ -478,10 +509,15 @@ def new_design_matrix(design: Design, newdata: pd.DataFrame) -> tuple[np.ndarray
             raise PredictionError(f"new X has {X.shape[1]} columns; the model has {len(design.names)}")
         ok = np.isfinite(X).all(axis=1)
         return X, np.zeros(X.shape[0]), ok
+    if isinstance(newdata, pd.Series):
+        raise PredictionError("newdata is a Series (one row?): pass a DataFrame, e.g. "
+                              "data.iloc[[i]] rather than data.iloc[i]")
     if not isinstance(newdata, pd.DataFrame):
         newdata = pd.DataFrame(newdata)
     frame = newdata.copy(deep=False)
     frame.index = pd.RangeIndex(len(frame))
+    frame = frameprep.patsy_ready(frame, _formula_variables(design.formula or "", newdata))
+    frame = frameprep.match_levels(frame, design.design_info)
     try:
         (mat,) = patsy.build_design_matrices([design.design_info], frame, NA_action="drop",
                                              return_type="dataframe")
@@ -500,6 +536,6 @@ def new_design_matrix(design: Design, newdata: pd.DataFrame) -> tuple[np.ndarray
         if design.offset_name is None or design.offset_name not in newdata.columns:
             raise PredictionError(f"the model has an offset: newdata needs the column "
                                   f"{design.offset_name or '(offset)'!r}")
-        offset = newdata[design.offset_name].to_numpy(dtype=float)
+        offset = frameprep.as_float(newdata[design.offset_name])
         ok &= np.isfinite(offset)
     return X, offset, ok

@@ -91,7 +91,8 @@ class DiagnosticsMixin:
         d = self.design
         eta = self.fit.eta
         rep = check_separation(d.X, d.y, d.trials, d.weights, mu=self.link.linkinv(eta),
-                               dmu=self.link.mu_eta(eta), converged=bool(self.fit.converged))
+                               dmu=self.link.mu_eta(eta), converged=bool(self.fit.converged),
+                               cov=self.fit.cov if self.method == "irls" else None)
         rows = pd.RangeIndex(len(d.y)) if d.row_labels is None else pd.Index(d.row_labels)
         names = pd.Index(self.names)
         return ModelSeparation(rep.kind, pd.Series(rep.directions, index=names, name="direction"),

@@ -34,6 +34,9 @@ from .links import Link, get_link
 
 __all__ = ["FirthResult", "firth", "fisher_scoring", "penalized_lr_test", "profile_interval"]
 
+#: Iterates over which the merit of the adjusted-score equations (non-logit links) may not rise.
+_WINDOW = 5
+
 
 @dataclass(frozen=True, eq=False)
 class FirthResult:
@@ -130,8 +133,13 @@ def _iterate(model: _Model, beta: np.ndarray, adjust: bool, free: np.ndarray,
     """Quasi-Fisher scoring over the ``free`` coordinates (the others stay where they are).
 
     With ``adjust`` the equations are :math:`U^*=0`, else the plain score :math:`U=0`.
-    Step halving keeps the (penalized, for the logit link) log-likelihood from falling; for
-    adjusted scores of other links it keeps the scaled adjusted-score norm from growing.
+    Step halving keeps the (penalized, for the logit link) log-likelihood from falling.  For
+    adjusted scores of other links, which are not the gradient of any function, the merit is
+    the scaled adjusted-score norm :math:`U^{*\top}F^{-1}U^*`; scoring does not lower it at
+    every step (it may rise for a step or two as fitted probabilities approach 0 or 1, where
+    ``brglm2``'s iterations keep going), so a step is accepted when the merit stays below its
+    largest value over the last :data:`_WINDOW` iterates (a non-monotone line search, Grippo,
+    Lampariello & Lucidi 1986); strict descent would creep along in tiny halved steps.
     """
     canonical_pl = adjust and model.link.name == "logit"
 
@@ -147,7 +155,10 @@ def _iterate(model: _Model, beta: np.ndarray, adjust: bool, free: np.ndarray,
 
     st = model.state(beta)
     val, uf, Ff = merit(st)
+    window = 1 if (canonical_pl or not adjust) else _WINDOW
+    recent = [val]
     for it in range(1, max_iter + 1):
+        ref = max(recent)
         step = np.linalg.solve(Ff, uf)
         if not np.all(np.isfinite(step)):
             raise ConvergenceError("scoring produced a non-finite step")
@@ -160,13 +171,14 @@ def _iterate(model: _Model, beta: np.ndarray, adjust: bool, free: np.ndarray,
                 val_new, uf_new, Ff_new = merit(st_new)
             except ConvergenceError:
                 val_new = np.inf
-            if np.isfinite(val_new) and val_new <= val + 1e-10 * (1.0 + abs(val)):
+            if np.isfinite(val_new) and val_new <= ref + 1e-10 * (1.0 + abs(ref)):
                 break
             factor *= 0.5
         else:
             return beta, st, it, False
         delta = factor * step
         beta, st, val, uf, Ff = cand, st_new, val_new, uf_new, Ff_new
+        recent = (recent + [val])[-window:]
         if np.max(np.abs(delta)) <= tol * max(1.0, float(np.max(np.abs(beta[free])))):
             return beta, st, it, True
     return beta, st, max_iter, False

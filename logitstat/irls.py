@@ -88,7 +88,7 @@ def weighted_gram(X: np.ndarray, W: np.ndarray, Wz: np.ndarray | None = None) ->
     def chunk(lo: int, hi: int) -> tuple[np.ndarray, np.ndarray | None]:
         A = np.zeros((p, p))
         b = np.zeros(p) if Wz is not None else None
-        buf = np.empty((min(BLOCK_ROWS, max(hi - lo, 1)), p))
+        buf = kernels.block_buffer(X, hi - lo)
         for s in range(lo, hi, BLOCK_ROWS):
             e = min(s + BLOCK_ROWS, hi)
             Xb, Xs = X[s:e], buf[:e - s]
@@ -182,7 +182,7 @@ class _Model:
             A = np.zeros((p, p))
             b = np.zeros(p)
             dev = 0.0
-            buf = np.empty((min(BLOCK_ROWS, max(hi - lo, 1)), p))
+            buf = kernels.block_buffer(X, hi - lo)
             with np.errstate(over="ignore", invalid="ignore", divide="ignore", under="ignore"):
                 for s in range(lo, hi, BLOCK_ROWS):
                     e = min(s + BLOCK_ROWS, hi)
@@ -231,26 +231,69 @@ class _Model:
             b = b + b2
         return gram * (sw[0] * sw[0]), b, float(sum(d for _, d in parts))
 
-    def advance(self, step: np.ndarray, eta: np.ndarray) -> float:
-        r"""Add :math:`X\delta` to ``eta`` in place (block by block) and return the new deviance."""
-        X = self.X
+    def advance(self, step: np.ndarray, eta: np.ndarray, out: np.ndarray | None = None
+                ) -> tuple[float, float, float]:
+        r"""``out = eta + X\delta`` (in place when ``out`` is None), block by block.
 
-        def chunk(lo: int, hi: int) -> float:
-            dev = 0.0
+        Returns the deviance there, :math:`\nu = \max_i |x_i^\top\delta|` and
+        :math:`\max_i |\eta_i|` at the new point.
+        """
+        X = self.X
+        out = eta if out is None else out
+
+        def chunk(lo: int, hi: int) -> tuple[float, float, float]:
+            dev, nu, top = 0.0, 0.0, 0.0
             with np.errstate(over="ignore", invalid="ignore", divide="ignore", under="ignore"):
                 for s in range(lo, hi, BLOCK_ROWS):
                     e = min(s + BLOCK_ROWS, hi)
-                    eta[s:e] += X[s:e] @ step
-                    dev += self.deviance(eta[s:e], s, e)
-            return dev
+                    d = X[s:e] @ step
+                    np.add(eta[s:e], d, out=out[s:e])
+                    dev += self.deviance(out[s:e], s, e)
+                    if e > s:
+                        nu = max(nu, float(np.abs(d).max()))
+                        top = max(top, float(np.abs(out[s:e]).max()))
+            return dev, nu, top
 
-        return float(sum(kernels.map_chunks(chunk, self.n, threads=self.threads)))
+        parts = kernels.map_chunks(chunk, self.n, threads=self.threads)
+        return (float(sum(q[0] for q in parts)), max(q[1] for q in parts), max(q[2] for q in parts))
+
+    def certify(self, new: np.ndarray, step: np.ndarray, decrement: float, tol: float,
+                dev: float) -> float | None:
+        r"""Try to prove, without a pass of :math:`X^\top W X`, that the Newton step lands within
+        ``tol`` (logit only); return the deviance there when it does, else None.
+
+        For the logit link :math:`|d \log W_i/d\eta_i| = |1-2\mu_i| \le 1`, so along the step
+        the information stays between :math:`e^{\mp\nu}` times its value at the start, where
+        :math:`\nu = \max_i |x_i^\top\delta|`.  Integrating the score along the step gives a
+        bound on the decrement at the new point,
+
+        .. math:: \lambda_{k+1} \le e^{\nu/2}\Big(\frac{e^\nu - 1}{\nu} - 1\Big)\lambda_k
+                  \approx \tfrac{\nu}{2}\lambda_k ,
+
+        and the covariance of the previous point is the one at the new point to a relative
+        :math:`e^{\nu}-1`.  The shortcut is taken when the bound is below ``tol``, :math:`\nu`
+        is below ``tol`` (so the covariance is that of the estimate to that precision), the
+        deviance did not rise and R's clamps (:math:`|\eta| > 30`) play no part.  Otherwise the
+        new point's linear predictor is kept for the next pass (see :meth:`pass_at`).
+        """
+        if self.kind != "logit" or decrement > 1e-2:
+            return None
+        new_dev, nu, top = self.advance(step, self.eta, self.trial)
+        self._trial_beta = new
+        # (needed only when nu <= tol; a large nu, far out under separation, would overflow exp)
+        bound = np.exp(nu / 2.0) * (np.expm1(nu) / nu - 1.0) * decrement if 0 < nu <= tol else 0.0
+        if (nu <= tol and bound < tol and top <= self.thresh and np.isfinite(new_dev)
+                and new_dev - dev <= 1e-10 * (abs(dev) + 0.1)):
+            self.accept()
+            return new_dev
+        return None
 
     # ------------------------------------------------------------------ the driver's interface
     def start(self, beta: np.ndarray | None, gram: np.ndarray | None) -> tuple[np.ndarray, np.ndarray, float]:
         """The pass at the start: R's ``mustart`` when ``beta`` is None, else ``X beta``."""
         self.eta = np.empty(self.n)
         self.trial = np.empty(self.n)
+        self._trial_beta = None
         if beta is None:
             prior = self.prior
             self.eta[:] = self.link.linkfun((prior * self.y + 0.5) / (prior + 1.0))
@@ -258,8 +301,11 @@ class _Model:
         return self.fused_pass(beta, self.eta)
 
     def pass_at(self, beta: np.ndarray) -> tuple[np.ndarray, np.ndarray, float]:
-        """The pass at a trial point."""
-        return self.fused_pass(beta, self.trial)
+        """The pass at a trial point (reusing its linear predictor when :meth:`certify` has
+        just computed it)."""
+        known = self._trial_beta is not None and np.array_equal(self._trial_beta, beta)
+        self._trial_beta = None
+        return self.fused_pass(None if known else beta, self.trial)
 
     def halve(self, beta: np.ndarray) -> float:
         """Deviance half way from the current point to the trial point (which moves there)."""
@@ -276,7 +322,7 @@ class _Model:
 
     def finish(self, beta: np.ndarray, step: np.ndarray) -> float:
         """Move the current point by ``step`` (a last, tiny step) and return the deviance."""
-        return self.advance(step, self.eta)
+        return self.advance(step, self.eta)[0]
 
     def lsq(self, beta_now: np.ndarray | None, A: np.ndarray, b: np.ndarray) -> np.ndarray:
         """The weighted least-squares step by pivoted QR of :math:`W^{1/2}X` (ill-conditioned)."""
@@ -397,7 +443,8 @@ def drive(model, p: int, *, start=None, tol: float = 1e-8, max_iter: int = 100,
     """The IRLS iterations, for any ``model`` offering passes over its data.
 
     ``model`` implements ``start(beta, gram)``, ``pass_at(beta)``, ``halve(beta)``,
-    ``regram(beta)``, ``accept()``, ``finish(beta, step)`` and ``lsq(beta, A, b)`` (see
+    ``regram(beta)``, ``accept()``, ``finish(beta, step)`` and ``lsq(beta, A, b)``, and
+    optionally ``certify(new, step, decrement, tol, deviance)`` (see
     :class:`_Model`, the in-memory one; :mod:`logitstat.dask` has one whose passes are Dask
     reductions over partitions).  Each pass returns :math:`X^\top W X`, :math:`X^\top W z`
     and the deviance at its point.
@@ -426,6 +473,14 @@ def drive(model, p: int, *, start=None, tol: float = 1e-8, max_iter: int = 100,
                 converged = True
                 it += 1
                 dev = model.finish(beta, step)
+                beta = new
+                break
+            certified = getattr(model, "certify", None)
+            certified = certified and certified(new, step, decrement, tol, dev)
+            if certified is not None and certified is not False:
+                converged = True         # the step provably lands within tol (see certify)
+                it += 1
+                dev = certified
                 beta = new
                 break
         if it == max_iter:

@@ -106,8 +106,8 @@ def map_chunks(fn: Callable[[int, int], T], n: int, *, threads: int | None = Non
     number of threads).
     """
     k = n_workers() if threads is None else max(1, threads)
-    if k == 1 or n < PARALLEL_MIN_ROWS:
-        return [fn(0, n)]
+    if k == 1 or n < PARALLEL_MIN_ROWS or threading.current_thread().name.startswith("logitstat"):
+        return [fn(0, n)]  # small, or already inside a chunk: never wait on the pool from it
     chunks = row_chunks(n, k)
     if len(chunks) == 1:
         return [fn(0, n)]
@@ -117,6 +117,14 @@ def map_chunks(fn: Callable[[int, int], T], n: int, *, threads: int | None = Non
         pool = _executor(len(chunks))
         futures = [pool.submit(fn, lo, hi) for lo, hi in chunks]
         return [f.result() for f in futures]
+
+
+def block_buffer(X: np.ndarray, rows: int) -> np.ndarray:
+    """A scratch block for rows of ``X``, in ``X``'s memory order (so that filling it from a
+    row block reads and writes contiguous runs: a Fortran-ordered X into a C-ordered buffer
+    would be a strided transpose, about 40% slower per pass)."""
+    order = "F" if (X.flags.f_contiguous and not X.flags.c_contiguous) else "C"
+    return np.empty((min(BLOCK_ROWS, max(rows, 1)), X.shape[1]), order=order)
 
 
 def gram_chunk(X: np.ndarray, lo: int, hi: int, sw: np.ndarray | None = None,
@@ -131,7 +139,7 @@ def gram_chunk(X: np.ndarray, lo: int, hi: int, sw: np.ndarray | None = None,
     A = np.zeros((p, p))
     b = np.zeros(p) if rhs is not None else None
     if buf is None:
-        buf = np.empty((min(BLOCK_ROWS, max(hi - lo, 1)), p))
+        buf = block_buffer(X, hi - lo)
     for s in range(lo, hi, BLOCK_ROWS):
         e = min(s + BLOCK_ROWS, hi)
         Xs = buf[:e - s]
@@ -168,7 +176,7 @@ def abs_rmatvec(X: np.ndarray, v: np.ndarray, *, threads: int | None = None) -> 
 
     def chunk(lo: int, hi: int) -> np.ndarray:
         out = np.zeros(X.shape[1])
-        buf = np.empty((min(BLOCK_ROWS, max(hi - lo, 1)), X.shape[1]))
+        buf = block_buffer(X, hi - lo)
         for s in range(lo, hi, BLOCK_ROWS):
             e = min(s + BLOCK_ROWS, hi)
             np.abs(X[s:e], out=buf[:e - s])
@@ -192,4 +200,4 @@ def blas_info() -> list[dict]:
 
 
 __all__ = ["BLOCK_ROWS", "PARALLEL_MIN_ROWS", "n_workers", "single_threaded_blas", "row_chunks",
-           "map_chunks", "gram_chunk", "gram", "abs_rmatvec", "blas_info"]
+           "map_chunks", "block_buffer", "gram_chunk", "gram", "abs_rmatvec", "blas_info"]

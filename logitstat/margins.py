@@ -166,6 +166,9 @@ def estimation_frame(design: Design, data: pd.DataFrame | None) -> pd.DataFrame:
             frame = data.loc[labels]
         except KeyError:
             raise DataError("data= does not hold the rows the model was fitted on") from None
+    elif (getattr(design, "row_positions", None) is not None and len(design.row_positions)
+          and design.row_positions.max() < len(data)):
+        frame = data.iloc[design.row_positions]  # duplicate labels: by position (checked later)
     else:
         raise DataError("rows were dropped when fitting and the data's index has duplicate labels: "
                         "reset the index (data.reset_index(drop=True)) and refit")

@@ -46,7 +46,8 @@ class InferenceMixin:
         self._require_ml("anova()")
         d = self.design
         return inference.analysis_of_deviance(
-            d.X, d.y, d.trials, d.weights, d.offset, self.link, d.terms, self.nobs,
+            d.X, d.y, d.trials, d.weights, d.offset, self.link, d.terms,
+            self.df_resid + len(self.names),  # observations with information (R's df.residual)
             deviance=self.deviance, tol=getattr(self, "_tol", 1e-8),
             max_iter=getattr(self, "_max_iter", 100))
 
@@ -63,9 +64,12 @@ class InferenceMixin:
         cache = self.__dict__.setdefault("_profile_cache", {})
         if alpha not in cache:
             d = self.design
+            sep = self.separation
             lower, upper = profile_conf_int(d.X, d.y, d.trials, d.weights, d.offset, self.link,
                                             self.fit.params, self.fit.cov, self.deviance, alpha=alpha,
-                                            max_iter=max(getattr(self, "_max_iter", 100), 100))
+                                            max_iter=max(getattr(self, "_max_iter", 100), 100),
+                                            directions=sep.directions.to_numpy() if sep.separated
+                                            else None)
             cache[alpha] = pd.DataFrame({"lower": lower, "upper": upper}, index=self.names)
         return cache[alpha].copy()
 
@@ -165,7 +169,9 @@ class InferenceMixin:
 
 
 def odds_ratio_frame(params: np.ndarray, ci: pd.DataFrame, pvalues) -> pd.DataFrame:
-    """Odds ratios with the exponentiated interval (Wald or profile) and the p-value."""
-    return pd.DataFrame({"odds_ratio": np.exp(params), "lower": np.exp(ci["lower"].to_numpy()),
-                         "upper": np.exp(ci["upper"].to_numpy()), "pvalue": np.asarray(pvalues)},
-                        index=ci.index)
+    """Odds ratios with the exponentiated interval (Wald or profile) and the p-value
+    (``inf`` where a separated fit's estimate or interval end is too large for a float)."""
+    with np.errstate(over="ignore"):
+        return pd.DataFrame({"odds_ratio": np.exp(params), "lower": np.exp(ci["lower"].to_numpy()),
+                             "upper": np.exp(ci["upper"].to_numpy()),
+                             "pvalue": np.asarray(pvalues)}, index=ci.index)

@@ -116,7 +116,7 @@ class _Profile:
             try:
                 return irls(self.Xr, self.y, self.trials, self.weights, off, self.link, start=start,
                             tol=self.tol, max_iter=self.max_iter)
-            except ConvergenceError:
+            except (ConvergenceError, np.linalg.LinAlgError):  # singular information, far out
                 return None
 
 
@@ -158,11 +158,16 @@ def _one_side(prof: _Profile, dev_hat: float, q: float, side: int) -> float:
         return side * np.inf
 
     def h(dist: float) -> float:
+        if dist == 0.0:  # D_j at the estimate is the deviance itself (no refit: under separation
+            return -zc   # one from the diverged estimate can fail)
         val = g(dist)
         if not np.isfinite(val):
             return 1e300
         return np.sqrt(max(val, 0.0)) - zc
 
+    if h(d_prev) * h(d) > 0:  # refits from other warm starts disagree: no reliable bracket
+        raise ConvergenceError(f"profile interval of coefficient {prof.j}: the constrained refits "
+                               "do not give a consistent profile deviance; use Wald intervals")
     root = optimize.brentq(h, d_prev, d, xtol=1e-13 * (scale + d), rtol=4 * np.finfo(float).eps,
                            maxiter=200)
     return bhat + side * root
@@ -171,7 +176,7 @@ def _one_side(prof: _Profile, dev_hat: float, q: float, side: int) -> float:
 def profile_conf_int(X: np.ndarray, y: np.ndarray, trials: np.ndarray, weights: np.ndarray,
                      offset: np.ndarray, link: Link, params: np.ndarray, cov: np.ndarray,
                      deviance: float, alpha: float = 0.05, which=None, tol: float = 1e-7,
-                     max_iter: int = 100) -> tuple[np.ndarray, np.ndarray]:
+                     max_iter: int = 100, directions=None) -> tuple[np.ndarray, np.ndarray]:
     r"""Profile-likelihood interval ends for the coefficients ``which`` (default all).
 
     Parameters
@@ -189,6 +194,12 @@ def profile_conf_int(X: np.ndarray, y: np.ndarray, trials: np.ndarray, weights: 
     tol, max_iter
         Convergence settings of the constrained IRLS refits (a decrement below ``tol`` leaves the
         deviance within about ``tol**2`` of its minimum).
+    directions : array of int, optional
+        Separation directions (+1 / -1 for a coefficient whose estimate runs to plus / minus
+        infinity, see :mod:`logitstat.separation`).  Such a coefficient's end on that side is
+        infinite without a search: moving along the separating direction never raises the
+        deviance, so the profile stays below the cut-off (the walk would find the same, after
+        thousands of refits far out where the working weights underflow).
 
     Returns
     -------
@@ -206,8 +217,9 @@ def profile_conf_int(X: np.ndarray, y: np.ndarray, trials: np.ndarray, weights: 
     for j in idx:
         prof = _Profile(X, y, trials, weights, offset, link, j, np.asarray(params, float),
                         np.asarray(cov, float), tol, max_iter)
-        lower[j] = _one_side(prof, deviance, q, -1)
-        upper[j] = _one_side(prof, deviance, q, +1)
+        dj = 0 if directions is None else int(np.sign(directions[j]))
+        lower[j] = -np.inf if dj < 0 else _one_side(prof, deviance, q, -1)
+        upper[j] = np.inf if dj > 0 else _one_side(prof, deviance, q, +1)
     return lower, upper
 
 

@@ -66,8 +66,9 @@ class BinaryResults(DiagnosticsMixin, InferenceMixin):
         bread = self.fit.cov
         if self.information == "observed" and not self.link.canonical:
             bread = invert_information(observed_information(d.X, d.y, d.trials, d.weights, eta, self.link))
+        weights = d.weights if d.trials.all() else d.weights * (d.trials > 0)  # n of HC1
         return ScoreParts(X=d.X, bread=bread, score=d.trials * (d.y - mu) * me / var,
-                          unit_weight=d.trials * me * me / var, weights=d.weights, groups=d.groups,
+                          unit_weight=d.trials * me * me / var, weights=weights, groups=d.groups,
                           fisher_cov=self.fit.cov)
 
     @property
@@ -134,9 +135,8 @@ class BinaryResults(DiagnosticsMixin, InferenceMixin):
 
     @cached_property
     def _null_eta(self) -> np.ndarray:
+        """Linear predictor of the intercept-only model (with the same weights and offset)."""
         d = self.design
-        if not d.intercept:
-            return d.offset
         if not d.has_offset:
             prior = d.weights * d.trials
             mu0 = np.sum(prior * d.y) / np.sum(prior)
@@ -148,7 +148,12 @@ class BinaryResults(DiagnosticsMixin, InferenceMixin):
 
     @cached_property
     def llnull(self) -> float:
-        """Log-likelihood of the intercept-only model (with the same weights and offset)."""
+        """Log-likelihood of the intercept-only model (with the same weights and offset).
+
+        Always the model with one intercept, also when the formula has none (as statsmodels'
+        ``llnull`` and the log-likelihood of R's ``glm(y ~ 1)``); :attr:`null_deviance` is R's
+        instead, which without an intercept is the deviance of the offset alone.
+        """
         d = self.design
         return family.loglik(d.y, d.trials, d.weights, self._null_eta, self.link, d.grouped)
 
@@ -172,8 +177,11 @@ class BinaryResults(DiagnosticsMixin, InferenceMixin):
 
     @cached_property
     def null_deviance(self) -> float:
+        """R's null deviance: of the intercept-only model, or of the offset alone (every
+        coefficient zero) when the formula has no intercept."""
         d = self.design
-        return family.deviance(d.y, d.trials, d.weights, self._null_eta, self.link)
+        eta = self._null_eta if d.intercept else d.offset
+        return family.deviance(d.y, d.trials, d.weights, eta, self.link)
 
     @property
     def aic(self) -> float:
@@ -191,11 +199,16 @@ class BinaryResults(DiagnosticsMixin, InferenceMixin):
 
     @property
     def df_model(self) -> int:
-        return len(self.names) - int(self.design.intercept)
+        """Coefficients beyond those of the intercept-only null model (the degrees of freedom of
+        :attr:`llr`): :math:`k - 1`, with or without an intercept in the formula."""
+        return len(self.names) - 1
 
     @property
     def df_resid(self) -> float:
-        return self.nobs - len(self.names)
+        """Residual degrees of freedom, R's ``df.residual``: observations that carry
+        information (rows with trials > 0; the sum of frequency weights when given) less the
+        number of coefficients."""
+        return self.design.n_informative - len(self.names)
 
     @property
     def converged(self) -> bool:

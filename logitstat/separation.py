@@ -249,7 +249,7 @@ def _free_in_nullspace(A: np.ndarray, p: int) -> np.ndarray:
 
 def overlap_certificate(X: np.ndarray, y: np.ndarray, mu: np.ndarray, dmu: np.ndarray,
                         trials: np.ndarray | None = None,
-                        weights: np.ndarray | None = None) -> bool:
+                        weights: np.ndarray | None = None, cov: np.ndarray | None = None) -> bool:
     r"""True when a fit proves that the data overlap (no separation), without an LP.
 
     By Stiemke's lemma the cone :math:`\{b: \tilde X b \ge 0\}` holds no separating direction
@@ -264,12 +264,22 @@ def overlap_certificate(X: np.ndarray, y: np.ndarray, mu: np.ndarray, dmu: np.nd
     every factor stays above 1/2, the smallest :math:`\lambda_i` is not negligible against the
     largest (:math:`10^{-8}`), and the corrected combination vanishes to rounding.
 
+    With ``cov``, the fit's inverse Fisher information :math:`A^{-1}`
+    (:math:`A = X^\top \mathrm{diag}(W) X`, :math:`W_i = w_i m_i \mu_i'^2/(\mu_i(1-\mu_i))`),
+    the factors are :math:`1 - \tilde x_i t_i` with
+    :math:`t_i = W_i x_i^\top\delta/(\lambda_i^+ + \lambda_i^-)` and :math:`\delta = A^{-1} g`
+    (the last scoring step): the corrected combination is then :math:`g - A\delta = 0`, and no
+    second :math:`p\times p` cross-product over the rows is formed (at a million rows that is
+    most of the certificate's cost).  The checks are the same.
+
     Parameters
     ----------
     X, y, trials, weights
         As for :func:`detect_separation`.
     mu, dmu : ndarray, shape (n,)
         Fitted probabilities and :math:`d\mu/d\eta` at the final estimate.
+    cov : ndarray, shape (p, p), optional
+        Inverse Fisher information of the fit (see above).
     """
     X = np.asarray(X, dtype=float)
     n, p = X.shape
@@ -278,39 +288,95 @@ def overlap_certificate(X: np.ndarray, y: np.ndarray, mu: np.ndarray, dmu: np.nd
     w = np.ones(n) if weights is None else np.asarray(weights, dtype=float).reshape(-1)
     mu = np.asarray(mu, dtype=float).reshape(-1)
     dmu = np.asarray(dmu, dtype=float).reshape(-1)
-    live = (w > 0) & (m > 0)
-    if not live.any() or not np.all(np.isfinite(mu[live])):
+    # Everything runs in cache-sized row blocks on all cores (logitstat.kernels), without copies
+    # of X or full-length temporaries: one pass for g (and M), one for the corrected
+    # combination.  Dead rows (zero weight or trials) get lambda = 0.
+
+    def lambdas(a: int, b: int):
+        live = (w[a:b] > 0) & (m[a:b] > 0)
+        yb, mb, db = y[a:b], mu[a:b], dmu[a:b]
+        succ, fail = live & (yb > 0), live & (yb < 1)
+        with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+            wm = w[a:b] * m[a:b] * db
+            lam_s = np.where(succ, wm * yb / mb, 0.0)
+            lam_f = np.where(fail, wm * (1.0 - yb) / (1.0 - mb), 0.0)
+        return live, succ, fail, lam_s, lam_f
+
+    B = kernels.BLOCK_ROWS
+
+    def first(a: int, b: int):
+        ok, any_live, lo, hi = True, False, np.inf, 0.0
+        A = None if cov is not None else np.zeros((p, p))
+        g = np.zeros(p)
+        buf = kernels.block_buffer(X, b - a)
+        for s0 in range(a, b, B):                     # blocks that stay in cache
+            e0 = min(s0 + B, b)
+            live, succ, fail, lam_s, lam_f = lambdas(s0, e0)
+            mb = mu[s0:e0][live]
+            if not (np.all(np.isfinite(mb)) and np.all((mb > 0) & (mb < 1))):
+                return False, True, np.inf, 0.0, None, None
+            any_live |= bool(live.any())
+            for lam, rows in ((lam_s, succ), (lam_f, fail)):
+                if rows.any():
+                    lo, hi = min(lo, float(lam[rows].min())), max(hi, float(lam[rows].max()))
+            g += X[s0:e0].T @ (lam_s - lam_f)
+            if A is not None:
+                Xs = buf[:e0 - s0]
+                np.multiply(X[s0:e0], np.sqrt(lam_s + lam_f)[:, None], out=Xs)
+                A += Xs.T @ Xs
+        return ok, any_live, lo, hi, A, g
+
+    parts = kernels.map_chunks(first, n)
+    if not all(q[0] for q in parts) or not any(q[1] for q in parts):
         return False
-    if not live.all():  # (no copy of X in the usual case)
-        X, y, m, w, mu, dmu = X[live], y[live], m[live], w[live], mu[live], dmu[live]
-    if np.any(mu <= 0) or np.any(mu >= 1):
+    lo, hi = min(q[2] for q in parts), max(q[3] for q in parts)
+    if not hi > 0 or lo <= 1e-8 * hi:
         return False
-    lam_s = w * m * y * dmu / mu
-    lam_f = w * m * (1.0 - y) * dmu / (1.0 - mu)
-    present = np.concatenate([lam_s[y > 0], lam_f[y < 1]])
-    if present.size == 0 or present.min() <= 1e-8 * present.max():
-        return False
-    g = X.T @ (lam_s - lam_f)
-    M = kernels.gram(X, lam_s + lam_f)  # row blocks on all cores, no n x p temporary
+    g = sum(q[5] for q in parts if q[5] is not None)
     try:
-        v = np.linalg.solve(M, g)
+        if cov is not None:
+            v = np.asarray(cov, dtype=float) @ g
+        else:
+            v = np.linalg.solve(sum(q[4] for q in parts if q[4] is not None), g)
     except np.linalg.LinAlgError:
         return False
     if not np.all(np.isfinite(v)):
         return False
-    xv = X @ v
-    fac_s, fac_f = 1.0 - xv, 1.0 + xv
-    if np.any(fac_s[y > 0] <= 0.5) or np.any(fac_f[y < 1] <= 0.5):
+
+    def second(a: int, b: int):
+        resid, size = np.zeros(p), np.zeros(p)
+        buf = kernels.block_buffer(X, b - a)
+        for s0 in range(a, b, B):
+            e0 = min(s0 + B, b)
+            _, succ, fail, lam_s, lam_f = lambdas(s0, e0)
+            Xb = X[s0:e0]
+            xv = Xb @ v
+            if cov is not None:  # t_i = W_i x_i'delta / (lambda+ + lambda-)
+                with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+                    tot = lam_s + lam_f
+                    mb = mu[s0:e0]
+                    W = w[s0:e0] * m[s0:e0] * dmu[s0:e0] ** 2 / (mb * (1.0 - mb))
+                    xv = np.where(tot > 0, W * xv / np.where(tot > 0, tot, 1.0), 0.0)
+            if np.any((xv >= 0.5) & succ) or np.any((xv <= -0.5) & fail):
+                return True, resid, size
+            ls_, lf_ = lam_s * (1.0 - xv), lam_f * (1.0 + xv)
+            resid += Xb.T @ (ls_ - lf_)
+            Xa = buf[:e0 - s0]
+            np.abs(Xb, out=Xa)
+            size += Xa.T @ (ls_ + lf_)
+        return False, resid, size
+
+    parts2 = kernels.map_chunks(second, n)
+    if any(q[0] for q in parts2):
         return False
-    ls, lf = lam_s * fac_s, lam_f * fac_f
-    resid = X.T @ (ls - lf)
-    size = kernels.abs_rmatvec(X, ls + lf)
+    resid = sum(q[1] for q in parts2)
+    size = sum(q[2] for q in parts2)
     return bool(np.all(np.abs(resid) <= 1e-10 * size + 1e-300))
 
 
 def needs_lp(X: np.ndarray, y: np.ndarray, mu: np.ndarray | None, dmu: np.ndarray | None,
              converged: bool, trials: np.ndarray | None = None,
-             weights: np.ndarray | None = None) -> bool:
+             weights: np.ndarray | None = None, cov: np.ndarray | None = None) -> bool:
     """Decide whether the linear programs must run after a fit (conservatively).
 
     Returns False only when the fit converged and :func:`overlap_certificate` proves overlap;
@@ -319,19 +385,21 @@ def needs_lp(X: np.ndarray, y: np.ndarray, mu: np.ndarray | None, dmu: np.ndarra
     """
     if not converged or mu is None or dmu is None:
         return True
-    return not overlap_certificate(X, y, mu, dmu, trials, weights)
+    return not overlap_certificate(X, y, mu, dmu, trials, weights, cov)
 
 
 def check_separation(X: np.ndarray, y: np.ndarray, trials: np.ndarray | None = None,
                      weights: np.ndarray | None = None, *, mu: np.ndarray | None = None,
-                     dmu: np.ndarray | None = None, converged: bool = False) -> SeparationReport:
+                     dmu: np.ndarray | None = None, converged: bool = False,
+                     cov: np.ndarray | None = None) -> SeparationReport:
     """Report on separation, skipping the linear programs when a fit proves overlap.
 
-    Parameters are those of :func:`detect_separation` and :func:`needs_lp`; without ``mu`` the
-    linear programs always run.
+    Parameters are those of :func:`detect_separation` and :func:`needs_lp` (``cov``: the fit's
+    inverse Fisher information, which makes the certificate cheaper); without ``mu`` the linear
+    programs always run.
     """
     X = np.asarray(X, dtype=float)
-    if needs_lp(X, y, mu, dmu, converged, trials, weights):
+    if needs_lp(X, y, mu, dmu, converged, trials, weights, cov):
         return detect_separation(X, y, trials, weights)
     n, p = X.shape
     return SeparationReport("none", np.zeros(p, dtype=int), np.zeros(n, dtype=bool),

@@ -88,6 +88,22 @@ def test_grouped_response_and_collinearity(client, frame):
         ls.logit("s + f ~ k + k2", ddf)
 
 
+def test_no_intercept_and_a_grouped_row_of_zero_trials(client, frame):
+    """The null model is intercept-only without an intercept too; a row of zero trials counts in
+    nobs but not in df_resid nor HC1's n -- as the in-memory fit (tests/test_results.py)."""
+    ddf = dd.from_pandas(frame, npartitions=3)
+    r = ls.logit("y ~ 0 + g + x", ddf)
+    m = ls.logit("y ~ 0 + g + x", frame)
+    assert_same_fit(r, m)
+    assert r.df_model == m.df_model and r.df_resid == m.df_resid
+    agg = pd.DataFrame({"dose": [0, 1, 2, 3, 4, 5, 2.5], "s": [1, 3, 7, 12, 17, 19, 0],
+                        "f": [19, 17, 13, 8, 3, 1, 0]})
+    r = ls.logit("s + f ~ dose", dd.from_pandas(agg, npartitions=2), cov_type="HC1")
+    m = ls.logit("s + f ~ dose", agg, cov_type="HC1")
+    assert_same_fit(r, m)
+    assert (r.nobs, r.df_resid) == (m.nobs, m.df_resid) == (7, 4)
+
+
 def test_refusals_are_explained(client, frame):
     ddf = dd.from_pandas(frame, npartitions=2)
     with pytest.raises(ls.SpecificationError, match="stateful transform"):

@@ -92,3 +92,25 @@ def test_wrong_start_params(df):
 def test_function_without_module_is_explained(df):
     with pytest.raises(ls.FormulaError, match="'log'.*np.log"):
         ls.logit("y ~ log(x)", df)
+
+
+def test_fractional_frequency_weights_warn_as_r_does():
+    """R 4.2.2 warns "non-integer #successes"; the estimates and deviance are the weighted ones
+    (tests/reference/r/judge_cases.R), the log-likelihood is Σ w_i ℓ_i = -deviance/2, where R's
+    logLik rounds the counts instead."""
+    import json
+    from pathlib import Path
+
+    ref = Path(__file__).resolve().parent / "reference" / "data"
+    want = json.loads((ref / "judge" / "fractional_weights_mtcars.json").read_text())
+    mt = pd.read_csv(ref / "inference_mtcars.csv")
+    with pytest.warns(ls.DomainWarning, match="not whole numbers"):
+        res = ls.logit("am ~ hp", mt, weights="wt")
+    np.testing.assert_allclose(res.params, want["params"], rtol=1e-6)
+    np.testing.assert_allclose([res.deviance, res.llf], [want["deviance"], -want["deviance"] / 2],
+                               rtol=1e-8)
+    assert abs(res.llf - want["loglik_r"]) > 0.5
+    import warnings
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        ls.logit("am ~ hp", mt, weights=np.round(mt["wt"]).to_numpy())

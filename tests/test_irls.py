@@ -275,3 +275,85 @@ def test_separated_data_warn_and_stop():
     assert any(issubclass(w.category, ConvergenceWarning) for w in caught)
     assert not res.converged
     assert res.deviance < 1e-6
+
+
+def test_logit_last_pass_is_skipped_only_when_provably_converged(monkeypatch):
+    """Started a hair (1e-7 SE) from the optimum, the logit Newton step provably lands within
+    tol without another pass over X; the estimate and its covariance are still exact."""
+    from logitstat import irls as irls_module
+
+    X, y = make(20000, 4, seed=21)
+    truth, cov = newton_truth(X, y, "logit")
+    se = np.sqrt(np.diag(cov))
+    passes = []
+    fused = irls_module._Model.fused_pass
+    monkeypatch.setattr(irls_module._Model, "fused_pass",
+                        lambda self, *a: passes.append(1) or fused(self, *a))
+    start = truth + 1e-7 * se * np.array([1.0, -1.0, 0.5, 0.3])
+    res = irls(X, y, *ones(len(y)), get_link("logit"), start=start)
+    assert res.converged and len(passes) == 1          # the pass at the start only
+    assert np.max(np.abs(res.params - truth) / se) < 1e-9
+    np.testing.assert_allclose(res.cov / np.outer(se, se), cov / np.outer(se, se), atol=1e-8)
+    # probit (Fisher scoring) has no such bound: it takes the pass
+    passes.clear()
+    Xp, yp = make(2000, 3, "probit", seed=22)
+    tp, cp = newton_truth(Xp, yp, "probit")
+    res = irls(Xp, yp, *ones(len(yp)), get_link("probit"),
+               start=tp + 1e-7 * np.sqrt(np.diag(cp)))
+    assert res.converged and len(passes) >= 2
+
+
+def test_overlap_certificate_with_the_fisher_information_agrees_with_the_gram_version():
+    from logitstat.separation import overlap_certificate
+
+    cases = []
+    for seed, scale in ((30, 0.8), (31, 3.0), (32, 6.0)):
+        X, y = make(200, 3, seed=seed, scale=scale)
+        cases.append((X, y, np.ones(len(y)), np.ones(len(y))))
+    X, y = make(150, 3, seed=33)
+    cases.append((X, y, np.ones(150), RNG.integers(0, 3, 150).astype(float)))   # zero weights
+    Xs = np.column_stack([np.ones(30), np.r_[np.zeros(15), np.ones(15)], np.arange(30.0)])
+    cases.append((Xs, (np.arange(30) >= 15).astype(float), np.ones(30), np.ones(30)))  # separated
+    for X, y, m, w in cases:
+        for link in ("logit", "probit"):
+            L = get_link(link)
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                res = irls(X, y, m, w, np.zeros(len(y)), L, max_iter=50)
+            mu, dmu = L.linkinv(res.eta), L.mu_eta(res.eta)
+            plain = overlap_certificate(X, y, mu, dmu, m, w)
+            fisher = overlap_certificate(X, y, mu, dmu, m, w, cov=res.cov)
+            assert plain == fisher, (link, len(y))
+
+
+def test_map_chunks_from_inside_a_chunk_runs_inline(monkeypatch):
+    monkeypatch.setenv("LOGITSTAT_NUM_THREADS", "2")
+    n = kernels.PARALLEL_MIN_ROWS * 2
+
+    def outer(lo, hi):  # nested use must not wait on the (busy) pool
+        return sum(kernels.map_chunks(lambda a, b: b - a, hi - lo))
+
+    assert sum(kernels.map_chunks(outer, n)) == n
+
+
+def test_no_overflow_in_the_step_certificate_far_out_under_separation():
+    """Profile refits of completely separated data (y = 1 exactly when x1 + x2 > 0.2) take huge
+    steps; the logit shortcut must not overflow (a RuntimeWarning), and the profile's finite
+    ends are R's roots (R 4.2.2 glm.fit refits + uniroot, tests/reference/r/judge_cases.R)."""
+    import json
+    from pathlib import Path
+
+    import pandas as pd
+
+    import logitstat as ls
+
+    judge = Path(__file__).resolve().parent / "reference" / "data" / "judge"
+    want = json.loads((judge / "profile_complete_two.json").read_text())
+    df = pd.read_csv(judge / "complete_two.csv")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ls.SeparationWarning)
+        warnings.simplefilter("error", RuntimeWarning)
+        ci = ls.logit("y ~ x1 + x2", df).conf_int(method="profile")
+    np.testing.assert_allclose(ci.loc[["x1", "x2"], "lower"], [want["lower_x1"], want["lower_x2"]],
+                               rtol=1e-7)
+    assert (ci.loc[["x1", "x2"], "upper"] == np.inf).all()

@@ -202,3 +202,16 @@ def test_a_fit_without_its_frame_asks_for_the_data(df):
     with pytest.raises(ls.SpecificationError, match="pass data="):
         bare.marginal_effects()
     np.testing.assert_allclose(bare.marginal_effects(data=df), res.marginal_effects())
+
+
+def test_duplicate_index_labels_with_dropped_rows(df):
+    """Rows dropped for a missing value and an index with repeated labels: the estimation rows
+    are found by position, and the effects are those of the same data with a plain index."""
+    d = df.copy()
+    d.iloc[[3, 10], d.columns.get_loc("x")] = np.nan
+    dup = d.set_axis(np.repeat(np.arange(len(d) // 2 + 1), 2)[:len(d)])
+    formula = "y ~ z * C(g) + np.log(x)"
+    for at in ("overall", "mean"):
+        want = ls.logit(formula, d).marginal_effects(at=at)
+        got = ls.logit(formula, dup).marginal_effects(at=at)
+        np.testing.assert_allclose(got.to_numpy(), want.to_numpy(), rtol=1e-12)

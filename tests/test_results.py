@@ -105,3 +105,45 @@ def test_non_convergence_warns(df):
     with pytest.warns(ls.ConvergenceWarning, match="did not converge"):
         res = ls.logit("y ~ x + z", df, max_iter=1)
     assert not res.converged
+
+
+JUDGE = __import__("pathlib").Path(__file__).resolve().parent / "reference" / "data" / "judge"
+
+
+def _judge(name):
+    import json
+    return json.loads((JUDGE / name).read_text())
+
+
+@pytest.mark.parametrize("which", ["implicit", "none"])
+def test_null_model_without_an_intercept(which):
+    """llnull is the intercept-only model's (R's glm(y ~ 1)) also for a formula without an
+    intercept, the null deviance R's glm's (the offset alone), df_model = k - 1 (R 4.2.2,
+    tests/reference/r/judge_cases.R)."""
+    want = _judge("no_intercept_mtcars.json")[which]
+    mt = pd.read_csv(JUDGE.parent / "inference_mtcars.csv")
+    mt["cyl"] = pd.Categorical(mt["cyl"])
+    res = ls.logit(want["formula"].replace("0 + cyl", "0 + C(cyl)"), mt)
+    np.testing.assert_allclose(res.params, np.atleast_1d(want["params"]), rtol=1e-6)
+    np.testing.assert_allclose([res.llf, res.llnull, res.null_deviance],
+                               [want["llf"], want["llnull"], want["null_deviance"]], rtol=1e-8)
+    np.testing.assert_allclose([res.llr, res.prsquared],
+                               [2 * (want["llf"] - want["llnull"]), 1 - want["llf"] / want["llnull"]],
+                               rtol=1e-8)
+    assert res.df_model == want["k"] - 1
+
+
+def test_grouped_row_of_zero_trials():
+    """A row with 0 successes and 0 failures counts in nobs and BIC's n (R's nrow(model.matrix)
+    and BIC) but not in df_resid (R's df.residual) (R 4.2.2, tests/reference/r/judge_cases.R)."""
+    want = _judge("grouped_zero_trials.json")
+    gz = pd.read_csv(JUDGE / "grouped_zero_trials.csv")
+    res = ls.probit("dead + alive ~ dose", gz)
+    np.testing.assert_allclose(res.params, want["params"], rtol=1e-6)
+    assert res.nobs == want["nrow_model_matrix"] and res.df_resid == want["df_residual"]
+    np.testing.assert_allclose([res.llf, res.aic, res.bic], [want["llf"], want["aic"], want["bic"]],
+                               rtol=1e-8)
+    assert res.anova()["df_resid"].iloc[-1] == want["df_residual"]
+    for cov_type, key in (("HC0", "hc0"), ("HC1", "hc1_without_zero_row")):
+        np.testing.assert_allclose(ls.probit("dead + alive ~ dose", gz, cov_type=cov_type).bse,
+                                   want[key], rtol=1e-5)
