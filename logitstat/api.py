@@ -156,8 +156,10 @@ def fit_design(des: _design.Design, link, *, cov_type="nonrobust", method="irls"
     if p > n:
         raise DataError(f"the model has {p} coefficients but only {n} rows of data: "
                         "simplify the formula or collect more data")
-    gram = kernels.gram(des.X)  # X'X once: the rank screen, and IRLS's first iteration
-    aliased = _design.check_rank(des.X, des.names, drop=drop_collinear, gram=gram)
+    rows = _design.informative_rows(des)
+    # X'X once: the rank screen, and (when every row counts) IRLS's first iteration
+    gram = kernels.gram(des.X, None if rows is None else rows.astype(float))
+    aliased = _design.check_rank(des.X, des.names, drop=drop_collinear, gram=gram, rows=rows)
     if aliased:
         keep = [j for j, nm in enumerate(des.names) if nm not in aliased]
         gram = gram[np.ix_(keep, keep)]

@@ -30,7 +30,7 @@ from functools import cached_property
 
 import numpy as np
 
-from .design import Design, check_rank, drop_columns
+from .design import Design, check_rank, drop_columns, informative_rows
 from .errors import DataError, DomainWarning, SpecificationError
 from .irls import irls
 from .results import BinaryResults
@@ -168,7 +168,7 @@ def fit_class_weighted(des: Design, link, class_weight, *, cov_type: str | None 
     """
     if method != "irls":
         raise SpecificationError(f"class_weight works with method='irls' only; got {method!r}")
-    aliased = check_rank(des.X, des.names, drop=drop_collinear)
+    aliased = check_rank(des.X, des.names, drop=drop_collinear, rows=informative_rows(des))
     if aliased:
         des = drop_columns(des, aliased)
     n, p = des.X.shape

@@ -22,6 +22,7 @@ import patsy
 from . import fastdesign
 from . import frameprep
 from . import kernels
+from . import transforms
 from .errors import (CollinearityError, DataError, FormulaError, MissingDataError, PredictionError,
                      ResponseError, SpecificationError)
 
@@ -132,6 +133,10 @@ def _formula_variables(formula: str, data: pd.DataFrame) -> list[str]:
 def _reword_patsy_error(exc: patsy.PatsyError, formula: str, data: pd.DataFrame) -> Exception:
     msg = str(exc).split("\n")[0]
     name = re.search(r"name '([^']+)' is not defined", msg)
+    if name and name.group(1) == "offset":
+        return FormulaError(f"offset(...) inside formula {formula!r} is not supported: remove it "
+                            "and pass offset=<column name or array> to the fitting function "
+                            "(compute a transformed offset such as log(n) as a column first)")
     if name:
         return FormulaError(f"column {name.group(1)!r} in formula {formula!r} is not in the data "
                             f"(nor a name in scope: functions need their module, e.g. np.log); "
@@ -236,7 +241,13 @@ def _response(lhs: pd.DataFrame, success, keep: np.ndarray) -> tuple[np.ndarray,
 
 
 def _check_finite_design(X: np.ndarray, names: list[str]) -> None:
-    bad = ~np.isfinite(X).all(axis=0)
+    def finite(lo: int, hi: int) -> np.ndarray:
+        ok = np.ones(X.shape[1], dtype=bool)
+        for s in range(lo, hi, kernels.BLOCK_ROWS):
+            ok &= np.isfinite(X[s:min(s + kernels.BLOCK_ROWS, hi)]).all(axis=0)
+        return ok
+
+    bad = ~np.logical_and.reduce(kernels.map_chunks(finite, X.shape[0]))
     if bad.any():
         cols = [n for n, b in zip(names, bad) if b]
         raise DataError(f"column(s) {', '.join(map(repr, cols))} of the design have infinite values; "
@@ -292,26 +303,41 @@ def _describe(target: str, others: list[str], coef: np.ndarray) -> str:
     return f"{target} = {rhs}"
 
 
+def informative_rows(design: Design) -> np.ndarray | None:
+    """Mask of the rows that carry information (positive frequency weight and trials), or None
+    when every row does."""
+    live = (design.weights > 0) & (design.trials > 0)
+    return None if live.all() else live
+
+
 def check_rank(X: np.ndarray, names: list[str], drop: bool = False,
-               gram: np.ndarray | None = None) -> dict[str, str]:
+               gram: np.ndarray | None = None, *, rows: np.ndarray | None = None) -> dict[str, str]:
     """Aliased columns of ``X``; raise :class:`CollinearityError` naming them unless ``drop``.
 
     A cheap screen on the eigenvalues of the scaled Gram matrix decides whether the exact QR
-    test of :func:`aliased_columns` is needed.  ``gram`` is :math:`X^\top X` when the caller
-    has it (see :func:`logitstat.kernels.gram`, which forms it on all cores in row blocks).
+    test of :func:`aliased_columns` is needed.  ``gram`` is the Gram matrix of the rows checked
+    when the caller has it (see :func:`logitstat.kernels.gram`, which forms it on all cores in
+    row blocks).  ``rows`` (see :func:`informative_rows`) restricts the check to the rows that
+    carry information, as R's ``glm.fit`` decomposes only its "good" rows: a column that is zero,
+    or a combination of others, on those rows has no information in the likelihood (e.g. a
+    factor level carried only by rows of weight 0) and gets an NA coefficient in R.
     """
     if gram is None:
-        gram = kernels.gram(X)
+        gram = kernels.gram(X, None if rows is None else rows.astype(float))
     d = np.sqrt(np.diag(gram))
     suspicious = bool(np.any(d == 0))
     if not suspicious:
         lam = np.linalg.eigvalsh(gram / np.outer(d, d))
         suspicious = lam[0] < 1e-11 * max(lam[-1], 1.0)
-    aliased = aliased_columns(X, names) if suspicious else {}
+    aliased = aliased_columns(X if rows is None else X[rows], names) if suspicious else {}
     if aliased and not drop:
+        where = ""
+        if rows is not None:
+            where = (f" restricted to the {int(rows.sum())} rows with positive weight and trials "
+                     f"(the other {int((~rows).sum())} carry no information)")
         raise CollinearityError(
-            f"the design matrix is rank deficient: {'; '.join(aliased.values())}. Remove one of the "
-            "dependent terms (or pass drop_collinear=True to drop aliased columns as R does)")
+            f"the design matrix{where} is rank deficient: {'; '.join(aliased.values())}. "
+            "Remove one of the dependent terms (or pass drop_collinear=True to drop aliased columns as R does)")
     return aliased
 
 
@@ -336,6 +362,12 @@ def from_formula(formula: str, data: pd.DataFrame, eval_env, *, weights=None, of
         else:
             raise DataError(f"data must be a pandas DataFrame (or dict of columns); got {type(data).__name__}")
     n_all = len(data)
+    if n_all == 0:
+        raise DataError("the data has no rows")
+    formula = frameprep.quote_keyword_columns(formula, data.columns)
+    frameprep.check_columns(data, _formula_variables(formula, data))
+    if isinstance(eval_env, patsy.EvalEnvironment):  # missing values set aside by center(), bs()...
+        eval_env = eval_env.with_outer_namespace(transforms.namespace())
     frame = data.copy(deep=False)
     frame.index = pd.RangeIndex(n_all)
     frame = frameprep.patsy_ready(frame, _formula_variables(formula, data))
@@ -349,6 +381,9 @@ def from_formula(formula: str, data: pd.DataFrame, eval_env, *, weights=None, of
             return _dmatrices(formula, frame, eval_env)
         except patsy.PatsyError as exc:
             raise _reword_patsy_error(exc, formula, data) from None
+        except SyntaxError as exc:
+            raise FormulaError(f"cannot read formula {formula!r} as Python: {exc.msg}"
+                               f"{frameprep.syntax_hint(formula, data.columns)}") from None
         except Exception as exc:  # an error raised while evaluating a user function in the formula
             raise FormulaError(f"cannot evaluate formula {formula!r}: {type(exc).__name__}: "
                                f"{exc}") from None

@@ -89,10 +89,13 @@ class DiagnosticsMixin:
         """Exact separation check (linear programming, Konis 2007; skipped when the converged
         fit itself proves that the outcomes overlap).  See :mod:`logitstat.separation`."""
         d = self.design
-        eta = self.fit.eta
+        eta, at = self.fit.eta, self.fit.eta_info
+        moved = None
+        if at is not None:  # the certificate at the last iterate, with IRLS's last step
+            eta, moved = at, eta - at
         rep = check_separation(d.X, d.y, d.trials, d.weights, mu=self.link.linkinv(eta),
                                dmu=self.link.mu_eta(eta), converged=bool(self.fit.converged),
-                               cov=self.fit.cov if self.method == "irls" else None)
+                               moved=moved)
         rows = pd.RangeIndex(len(d.y)) if d.row_labels is None else pd.Index(d.row_labels)
         names = pd.Index(self.names)
         return ModelSeparation(rep.kind, pd.Series(rep.directions, index=names, name="direction"),

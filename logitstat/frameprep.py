@@ -15,15 +15,30 @@ caller's frame (the caller's DataFrame is never modified):
   column of the new data has exactly the categories, in the same order, seen at fitting time.
   :func:`match_levels` hands such columns to patsy as plain values, which patsy then matches
   by label (an unseen label is still an error).
+
+And things R accepts that patsy's Python evaluation would not, or would misread:
+
+* a column named like a Python keyword (``class``, as in ``MASS::biopsy``) cannot be written
+  bare in a patsy formula; :func:`quote_keyword_columns` writes it ``Q("class")``;
+* :func:`check_columns` refuses, naming the column, duplicated column names, columns with no
+  value at all, and dates, durations, periods and complex numbers (patsy would take them for a
+  categorical with one level per value); :func:`syntax_hint` completes the message for a
+  formula that is not valid Python (a column name with a space needs ``Q("my col")``).
 """
 from __future__ import annotations
 
+import io
+import keyword
+import tokenize
 from collections.abc import Iterable
 
 import numpy as np
 import pandas as pd
 
-__all__ = ["as_float", "patsy_ready", "unused_levels", "drop_levels", "match_levels"]
+from .errors import DataError
+
+__all__ = ["as_float", "patsy_ready", "unused_levels", "drop_levels", "match_levels",
+           "quote_keyword_columns", "check_columns", "syntax_hint"]
 
 
 def as_float(values) -> np.ndarray:
@@ -126,3 +141,76 @@ def match_levels(frame: pd.DataFrame, design_info) -> pd.DataFrame:
         if isinstance(s.dtype, pd.CategoricalDtype) and tuple(s.cat.categories) not in known:
             frame[col] = s.astype(object).where(s.notna(), None).to_numpy()
     return frame
+
+
+#: keywords that can occur inside a Python expression, never quoted automatically.
+_EXPRESSION_KEYWORDS = frozenset({"if", "else", "and", "or", "not", "in", "is", "lambda", "for",
+                                  "True", "False", "None", "await"})
+
+
+def quote_keyword_columns(formula: str, columns) -> str:
+    """``formula`` with every data column whose name is a Python keyword (``class``, ``def``,
+    ``import``...) written ``Q("class")``, since patsy evaluates terms as Python (R has no such
+    restriction).  Names after a ``.`` (attributes) and inside strings are left alone, and so are
+    the keywords that can be part of an expression (``if``, ``and``, ``in``, ``lambda``,
+    ``True``...): a column so named must be written ``Q("in")``."""
+    names = {str(c) for c in columns
+             if isinstance(c, str) and keyword.iskeyword(c) and c not in _EXPRESSION_KEYWORDS}
+    if not names:
+        return formula
+    try:
+        toks = list(tokenize.generate_tokens(io.StringIO(formula).readline))
+    except (tokenize.TokenError, SyntaxError, IndentationError):
+        return formula
+    line_start = np.cumsum([0] + [len(ln) for ln in formula.splitlines(keepends=True)])
+    spans, prev = [], None
+    for tok in toks:
+        if tok.type == tokenize.NAME and tok.string in names and not (prev and prev.string == "."):
+            start = line_start[tok.start[0] - 1] + tok.start[1]
+            spans.append((start, start + len(tok.string)))
+        if tok.type not in (tokenize.NL, tokenize.NEWLINE, tokenize.COMMENT):
+            prev = tok
+    for start, stop in reversed(spans):
+        formula = f'{formula[:start]}Q("{formula[start:stop]}"){formula[stop:]}'
+    return formula
+
+
+def check_columns(data: pd.DataFrame, used: list) -> None:
+    """Refuse, naming the column, data that patsy would misread or fail on obscurely: duplicated
+    column names, a column with no value at all, and dates, durations, periods or complex
+    numbers (which patsy would take for a categorical with one level per value).  ``used`` are
+    the columns the formula mentions."""
+    dup = sorted({str(c) for c in data.columns[data.columns.duplicated()] if str(c) in used})
+    if dup:
+        raise DataError(f"the data has several columns named {', '.join(map(repr, dup))}: rename "
+                        "them so that the formula's names are unambiguous")
+    for col in used:
+        s = data[col]
+        dt = s.dtype
+        if len(s) and not pd.api.types.is_numeric_dtype(dt) and s.isna().all():
+            # (an all-NaN numeric column is reported by the missing-value handling)
+            raise DataError(f"no rows left: column {col!r} has no value at all (every row is "
+                            "missing); remove it from the formula")
+        if pd.api.types.is_datetime64_any_dtype(dt) or isinstance(dt, pd.PeriodDtype):
+            how = f"days since a start date, (df[{col!r}] - df[{col!r}].min()).dt.days"
+        elif pd.api.types.is_timedelta64_dtype(dt):
+            how = f"seconds, df[{col!r}].dt.total_seconds()"
+        elif pd.api.types.is_complex_dtype(dt):
+            how = f"its real part, df[{col!r}].to_numpy().real"
+        else:
+            continue
+        raise DataError(f"column {col!r} has dtype {dt}, which a model cannot use directly: "
+                        f"convert it to a number ({how}) or to labels for a categorical "
+                        f"(df[{col!r}].astype(str))")
+
+
+def syntax_hint(formula: str, columns) -> str:
+    """A hint for a formula patsy cannot parse as Python: column names that are not identifiers
+    must be quoted with ``Q("...")``."""
+    odd = [str(c) for c in columns
+           if isinstance(c, str) and not c.isidentifier() and c in formula]
+    if odd:
+        return (f"; column names that are not Python identifiers must be quoted, e.g. "
+                f"Q({odd[0]!r})")
+    return ("; column names with spaces, dots or other symbols, and Python keywords, must be "
+            'quoted as Q("name")')

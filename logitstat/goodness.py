@@ -143,6 +143,11 @@ def deviance_test(y, mu, n_params: int, trials=None, weights=None) -> ChiSquareT
     return ChiSquareTest("Deviance", float(dev), df, float(stats.chi2.sf(dev, df)))
 
 
+def _rate(count: float, total: float) -> float:
+    """``count / total``, NaN when ``total`` is zero."""
+    return count / total if total else float("nan")
+
+
 @dataclass(frozen=True, eq=False)
 class ClassificationTable:
     """Counts of a classification at ``threshold`` (predicted event when ``mu >= threshold``)."""
@@ -156,12 +161,12 @@ class ClassificationTable:
     @property
     def sensitivity(self) -> float:
         """True-positive rate TP/(TP+FN)."""
-        return self.tp / (self.tp + self.fn) if self.tp + self.fn else float("nan")
+        return _rate(self.tp, self.tp + self.fn)
 
     @property
     def specificity(self) -> float:
         """True-negative rate TN/(TN+FP)."""
-        return self.tn / (self.tn + self.fp) if self.tn + self.fp else float("nan")
+        return _rate(self.tn, self.tn + self.fp)
 
     @property
     def accuracy(self) -> float:
@@ -171,12 +176,12 @@ class ClassificationTable:
     @property
     def ppv(self) -> float:
         """Positive predictive value TP/(TP+FP)."""
-        return self.tp / (self.tp + self.fp) if self.tp + self.fp else float("nan")
+        return _rate(self.tp, self.tp + self.fp)
 
     @property
     def npv(self) -> float:
         """Negative predictive value TN/(TN+FN)."""
-        return self.tn / (self.tn + self.fn) if self.tn + self.fn else float("nan")
+        return _rate(self.tn, self.tn + self.fn)
 
     def to_frame(self) -> pd.DataFrame:
         """The 2x2 table: rows observed 0/1, columns predicted 0/1."""

@@ -30,8 +30,6 @@ import pandas as pd
 from . import family
 from .links import Link
 
-KINDS = ("response", "pearson", "deviance", "working")
-
 
 def residuals(kind: str, y: np.ndarray, trials: np.ndarray, weights: np.ndarray, eta: np.ndarray,
               link: Link) -> np.ndarray:

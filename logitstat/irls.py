@@ -59,7 +59,12 @@ _INV_SQRT_2PI = 1.0 / np.sqrt(2.0 * np.pi)
 class IRLSResult:
     """Plain results of :func:`irls`.
 
-    ``cov`` is the inverse Fisher information :math:`(X^\\top W X)^{-1}` at the estimate.
+    ``cov`` is the inverse Fisher information :math:`(X^\\top W X)^{-1}` at the estimate
+    (evaluated at the last iterate :math:`\\beta_k`, within ``tol`` of the estimate).
+    ``eta_info`` is the linear predictor at :math:`\\beta_k` when the fit converged by a last
+    scoring step :math:`\\delta = (X^\\top W X)^{-1} U(\\beta_k)`, so that
+    ``eta - eta_info`` is :math:`X\\delta` (which the overlap certificate of
+    :mod:`logitstat.separation` uses); None otherwise.
     """
 
     params: np.ndarray
@@ -70,6 +75,7 @@ class IRLSResult:
     converged: bool
     decrement: float
     message: str = ""
+    eta_info: np.ndarray | None = None
 
 
 def weighted_gram(X: np.ndarray, W: np.ndarray, Wz: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray | None]:
@@ -212,24 +218,28 @@ class _Model:
         :math:`X^\top W z` needs a (matrix-vector) pass over X."""
         if gram is None or gram.shape != (self.p, self.p):
             return self.fused_pass(None, eta)
-        sw, wz = self.full_working(eta)
-        if not (np.all(np.isfinite(sw)) and sw.min() == sw.max()):
-            return self.fused_pass(None, eta)
         X = self.X
-        wz *= sw
 
-        def chunk(lo: int, hi: int) -> tuple[np.ndarray, float]:
+        def chunk(lo: int, hi: int) -> tuple[np.ndarray, float, float, float]:
             b = np.zeros(self.p)
-            for s in range(lo, hi, BLOCK_ROWS):
-                e = min(s + BLOCK_ROWS, hi)
-                b += X[s:e].T @ wz[s:e]
-            return b, self.deviance(eta[lo:hi], lo, hi)
+            low, high = np.inf, -np.inf
+            with np.errstate(over="ignore", invalid="ignore", divide="ignore", under="ignore"):
+                for s in range(lo, hi, BLOCK_ROWS):
+                    e = min(s + BLOCK_ROWS, hi)
+                    sw, wz = self.working(eta[s:e], s, e)
+                    low, high = min(low, sw.min()), max(high, sw.max())
+                    wz *= sw
+                    b += X[s:e].T @ wz
+            return b, self.deviance(eta[lo:hi], lo, hi), low, high
 
         parts = kernels.map_chunks(chunk, self.n, threads=self.threads)
+        low, high = min(q[2] for q in parts), max(q[3] for q in parts)
+        if not (np.isfinite(low) and np.isfinite(high) and low == high):
+            return self.fused_pass(None, eta)   # the weights vary: a full pass after all
         b = parts[0][0]
-        for b2, _ in parts[1:]:
-            b = b + b2
-        return gram * (sw[0] * sw[0]), b, float(sum(d for _, d in parts))
+        for q in parts[1:]:
+            b = b + q[0]
+        return gram * (low * low), b, float(sum(q[1] for q in parts))
 
     def advance(self, step: np.ndarray, eta: np.ndarray, out: np.ndarray | None = None
                 ) -> tuple[float, float, float]:
@@ -321,8 +331,11 @@ class _Model:
         self.eta, self.trial = self.trial, self.eta
 
     def finish(self, beta: np.ndarray, step: np.ndarray) -> float:
-        """Move the current point by ``step`` (a last, tiny step) and return the deviance."""
-        return self.advance(step, self.eta)[0]
+        """Move the current point by ``step`` (a last, tiny step) and return the deviance; the
+        linear predictor before the step stays in ``trial``."""
+        dev = self.advance(step, self.eta, self.trial)[0]
+        self.accept()
+        return dev
 
     def lsq(self, beta_now: np.ndarray | None, A: np.ndarray, b: np.ndarray) -> np.ndarray:
         """The weighted least-squares step by pivoted QR of :math:`W^{1/2}X` (ill-conditioned)."""
@@ -343,6 +356,27 @@ class _Model:
             return self.working(eta, 0, self.n)
 
 
+def scaled_cholesky(A: np.ndarray, min_rcond: float = 1e-12) -> tuple[tuple, np.ndarray] | None:
+    r"""Cholesky factor of :math:`A` scaled to unit diagonal, or None when it is ill-conditioned.
+
+    With :math:`D = \operatorname{diag}(A)^{1/2}` and :math:`S = D^{-1} A D^{-1}`, returns
+    ``(cho_factor(S), d)``, so that :math:`A^{-1} b = D^{-1} S^{-1} D^{-1} b`.  None when a
+    diagonal entry is not positive, an entry is not finite, :math:`S` is not positive definite,
+    or the reciprocal condition number of :math:`S` (LAPACK ``dpocon``) is at most ``min_rcond``.
+    """
+    d = np.sqrt(np.diag(A))
+    if np.all(d > 0) and np.all(np.isfinite(A)):
+        S = A / np.outer(d, d)
+        try:
+            c = linalg.cho_factor(S, lower=True, check_finite=False)
+        except linalg.LinAlgError:
+            return None
+        rcond = linalg.lapack.dpocon(c[0], np.abs(S).sum(axis=0).max(), uplo="L")[0]
+        if rcond > min_rcond:
+            return c, d
+    return None
+
+
 def _solve(A: np.ndarray, b: np.ndarray, model, beta: np.ndarray | None
            ) -> tuple[np.ndarray, tuple | None]:
     """Solve the normal equations by Cholesky; fall back to ``model.lsq`` (pivoted QR) when
@@ -350,17 +384,11 @@ def _solve(A: np.ndarray, b: np.ndarray, model, beta: np.ndarray | None
 
     Returns the solution and the Cholesky factor with the scaling (None after the fallback).
     """
-    d = np.sqrt(np.diag(A))
-    if np.all(d > 0) and np.all(np.isfinite(A)):
-        S = A / np.outer(d, d)
-        try:
-            c = linalg.cho_factor(S, lower=True, check_finite=False)
-            rcond = linalg.lapack.dpocon(c[0], np.abs(S).sum(axis=0).max(), uplo="L")[0]
-            if rcond > 1e-12:
-                return linalg.cho_solve(c, b / d, check_finite=False) / d, (c, d)
-        except linalg.LinAlgError:
-            pass
-    return model.lsq(beta, A, b), None
+    factor = scaled_cholesky(A)
+    if factor is None:
+        return model.lsq(beta, A, b), None
+    c, d = factor
+    return linalg.cho_solve(c, b / d, check_finite=False) / d, factor
 
 
 def _inverse(A: np.ndarray, factor) -> np.ndarray:
@@ -421,7 +449,7 @@ def irls(X: np.ndarray, y: np.ndarray, trials: np.ndarray, weights: np.ndarray, 
                 gram=gram)
     return IRLSResult(params=out.params, cov=out.cov, eta=model.eta, deviance=out.deviance,
                       n_iter=out.n_iter, converged=out.converged, decrement=out.decrement,
-                      message=out.message)
+                      message=out.message, eta_info=model.trial if out.converged else None)
 
 
 @dataclass(frozen=True)

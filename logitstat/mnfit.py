@@ -37,6 +37,7 @@ from scipy import linalg
 from scipy.special import logsumexp
 
 from .errors import ConvergenceError, ConvergenceWarning, ResponseError
+from .irls import scaled_cholesky
 
 __all__ = ["MultinomialResponse", "MNFit", "log_probs", "information", "fit_multinomial"]
 
@@ -162,21 +163,16 @@ def _score(X: np.ndarray, Y: np.ndarray, P: np.ndarray, weights: np.ndarray, bas
 
 
 def _solve(A: np.ndarray, g: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Solve ``A x = g`` and invert ``A`` (symmetric positive definite) by scaled Cholesky."""
-    d = np.sqrt(np.diag(A))
-    if np.all(d > 0) and np.all(np.isfinite(A)):
-        S = A / np.outer(d, d)
-        try:
-            c = linalg.cho_factor(S, lower=True, check_finite=False)
-            rcond = linalg.lapack.dpocon(c[0], np.abs(S).sum(axis=0).max(), uplo="L")[0]
-            if rcond > 1e-13:
-                x = linalg.cho_solve(c, g / d, check_finite=False) / d
-                inv = linalg.cho_solve(c, np.eye(len(d)), check_finite=False) / np.outer(d, d)
-                return x, inv
-        except linalg.LinAlgError:
-            pass
-    inv = linalg.pinvh(A)
-    return inv @ g, inv
+    """Solve ``A x = g`` and invert ``A`` (symmetric positive definite) by scaled Cholesky, or by
+    the pseudo-inverse when ``A`` is ill-conditioned."""
+    factor = scaled_cholesky(A, min_rcond=1e-13)
+    if factor is None:
+        inv = linalg.pinvh(A)
+        return inv @ g, inv
+    c, d = factor
+    x = linalg.cho_solve(c, g / d, check_finite=False) / d
+    inv = linalg.cho_solve(c, np.eye(len(d)), check_finite=False) / np.outer(d, d)
+    return x, inv
 
 
 def fit_multinomial(X: np.ndarray, codes: np.ndarray, K: int, base: int, weights: np.ndarray, *,

@@ -22,6 +22,7 @@ from scipy import stats
 from . import design as _design
 from . import inference, mnfit
 from .errors import DataError, SeparationWarning, SpecificationError
+from .postestimation import FitStatisticsMixin
 from .separation import SeparationReport, detect_separation
 
 __all__ = ["mnlogit", "MNLogitResults", "mn_lr_test"]
@@ -66,7 +67,8 @@ def mnlogit(formula, data=None, *, base=None, weights=None, missing: str = "drop
     resp = mnfit.MultinomialResponse(base)
     des = _design.from_formula(formula, data, env, weights=weights, missing=missing,
                                response=resp)
-    aliased = _design.check_rank(des.X, des.names, drop=drop_collinear)
+    aliased = _design.check_rank(des.X, des.names, drop=drop_collinear,
+                                 rows=_design.informative_rows(des))
     if aliased:
         des = _design.drop_columns(des, aliased)
     n, p = des.X.shape
@@ -85,7 +87,7 @@ def mnlogit(formula, data=None, *, base=None, weights=None, missing: str = "drop
     return res
 
 
-class MNLogitResults:
+class MNLogitResults(FitStatisticsMixin):
     """Results of a multinomial logit fit (construct through :func:`mnlogit`).
 
     ``params``, ``bse``, ``tvalues`` and ``pvalues`` are DataFrames with one row per design
@@ -198,20 +200,6 @@ class MNLogitResults:
         return float(np.sum(counts[pos] * np.log(counts[pos] / counts.sum())))
 
     @property
-    def llr(self) -> float:
-        """Likelihood-ratio statistic against the intercept-only model."""
-        return 2.0 * (self.llf - self.llnull)
-
-    @property
-    def llr_pvalue(self) -> float:
-        return float(stats.chi2.sf(self.llr, self.df_model)) if self.df_model > 0 else float("nan")
-
-    @property
-    def prsquared(self) -> float:
-        """McFadden's pseudo-R²: :math:`1 - \\ell/\\ell_0`."""
-        return 1.0 - self.llf / self.llnull
-
-    @property
     def deviance(self) -> float:
         """:math:`-2\\ell` (R's ``deviance(multinom)``)."""
         return -2.0 * self.llf
@@ -230,24 +218,12 @@ class MNLogitResults:
         return -2.0 * self.llf + np.log(self.nobs) * self.k_params
 
     @property
-    def nobs(self) -> float:
-        return self.design.nobs
-
-    @property
     def df_model(self) -> int:
         return (len(self.names) - int(self.design.intercept)) * len(self.outcomes)
 
     @property
     def df_resid(self) -> float:
         return self.nobs - self.k_params
-
-    @property
-    def converged(self) -> bool:
-        return self.fit.converged
-
-    @property
-    def n_iter(self) -> int:
-        return self.fit.n_iter
 
     # ------------------------------------------------------------------ prediction
     @cached_property

@@ -18,7 +18,7 @@ from functools import cached_property
 import numpy as np
 import pandas as pd
 import patsy
-from scipy.special import expit
+from scipy.special import expit, xlogy
 
 from . import design as _design
 from . import family, penalized
@@ -329,15 +329,23 @@ def _axes(ax):
     return plt.subplots()[1]
 
 
-def _build(formula, data, eval_env, weights, offset, missing, class_weight):
+def _path_inputs(formula, data, eval_env, weights, offset, missing, class_weight, penalty,
+                 l1_ratio) -> tuple[_design.Design, float, int | None,
+                                    tuple[np.ndarray, np.ndarray, np.ndarray]]:
+    """What :func:`logit_path` and :func:`logit_cv` fit: the design (class weights applied), the
+    L1 share, the intercept's column and the arrays ``(y, prior weights, offset)``.
+
+    An integer ``eval_env`` counts stack frames from the caller of this function.
+    """
+    ratio = resolve_penalty(penalty, l1_ratio)
     env = eval_env if isinstance(eval_env, patsy.EvalEnvironment) else \
         patsy.EvalEnvironment.capture(eval_env + 1)
     des = _design.from_formula(formula, data, env, weights=weights, offset=offset, missing=missing)
-    info = None
     if class_weight is not None:
         from .classweights import apply_class_weight
-        des, info = apply_class_weight(des, class_weight)
-    return des, info
+        des, _ = apply_class_weight(des, class_weight)
+    icol = _check_design(des, "logit")
+    return des, ratio, icol, _arrays(des)
 
 
 def logit_path(formula, data=None, *, penalty: str = "l1", l1_ratio: float | None = None,
@@ -350,11 +358,9 @@ def logit_path(formula, data=None, *, penalty: str = "l1", l1_ratio: float | Non
     coefficient down to ``min_ratio`` (1e-4, or 0.01 when columns outnumber rows) of it, stopped
     early once the deviance ratio stops improving (gain < 1e-5) or exceeds 0.999.
     """
-    ratio = resolve_penalty(penalty, l1_ratio)
-    des, _ = _build(formula, data, eval_env + 1 if isinstance(eval_env, int) else eval_env,
-                    weights, offset, missing, class_weight)
-    icol = _check_design(des, "logit")
-    y, prior, off = _arrays(des)
+    des, ratio, icol, (y, prior, off) = _path_inputs(
+        formula, data, eval_env + 1 if isinstance(eval_env, int) else eval_env, weights, offset,
+        missing, class_weight, penalty, l1_ratio)
     fit = penalized.fit_path(des.X, y, prior, off, icol, ratio, alphas, n_alphas=n_alphas,
                              min_ratio=min_ratio, standardize_cols=standardize, tol=tol)
     return PathResults(des, fit, penalty, ratio, standardize)
@@ -434,11 +440,9 @@ def logit_cv(formula, data=None, *, penalty: str = "l1", l1_ratio: float | None 
         Fold label of every row of ``data`` (e.g. 1..K); by default rows are assigned to
         ``n_folds`` folds at random (``seed``), as evenly as possible.
     """
-    ratio = resolve_penalty(penalty, l1_ratio)
-    des, _ = _build(formula, data, eval_env + 1 if isinstance(eval_env, int) else eval_env,
-                    weights, offset, missing, class_weight)
-    icol = _check_design(des, "logit")
-    y, prior, off = _arrays(des)
+    des, ratio, icol, (y, prior, off) = _path_inputs(
+        formula, data, eval_env + 1 if isinstance(eval_env, int) else eval_env, weights, offset,
+        missing, class_weight, penalty, l1_ratio)
     full = penalized.fit_path(des.X, y, prior, off, icol, ratio, alphas, n_alphas=n_alphas,
                               standardize_cols=standardize, tol=tol)
     n = len(y)
@@ -464,7 +468,6 @@ def logit_cv(formula, data=None, *, penalty: str = "l1", l1_ratio: float | None 
         eta = des.X[test] @ fit.coef.T + off[test][:, None]
         p = np.clip(expit(eta), 1e-5, 1 - 1e-5)
         yt, wt = y[test][:, None], prior[test]
-        from scipy.special import xlogy
         contrib = 2.0 * (xlogy(yt, yt) + xlogy(1 - yt, 1 - yt) - yt * np.log(p) - (1 - yt) * np.log1p(-p))
         dev[f] = wt @ contrib / wt.sum()
         fold_w[f] = wt.sum()

@@ -1,7 +1,9 @@
 """Post-estimation inference on a fitted model: term tests, analysis of deviance, profile
-intervals, marginal effects, residuals and influence.
+intervals, marginal effects, residuals and influence; the fit statistics every likelihood model
+shares.
 
-:class:`InferenceMixin` gives :class:`~logitstat.results.BinaryResults` these methods; each is a
+:class:`FitStatisticsMixin` gives the binary and the multinomial results their size, convergence
+and likelihood-ratio statistics against the null model; :class:`InferenceMixin` gives :class:`~logitstat.results.BinaryResults` these methods; each is a
 thin, cached wrapper around a pure function of the fit's arrays in :mod:`~logitstat.inference`,
 :mod:`~logitstat.profile`, :mod:`~logitstat.margins` or :mod:`~logitstat.influence`.  No
 formatting happens here.
@@ -12,6 +14,7 @@ from functools import cached_property
 
 import numpy as np
 import pandas as pd
+from scipy import stats
 
 from . import inference
 from .errors import SpecificationError
@@ -19,7 +22,43 @@ from .influence import Influence, influence, residuals
 from .margins import marginal_effects as _marginal_effects
 from .profile import profile_conf_int
 
-__all__ = ["InferenceMixin"]
+__all__ = ["FitStatisticsMixin", "InferenceMixin"]
+
+
+class FitStatisticsMixin:
+    """Size, convergence and comparison with the intercept-only model, from ``design``, ``fit``,
+    ``llf``, ``llnull`` and ``df_model`` (shared by the binary and multinomial results)."""
+
+    @property
+    def nobs(self) -> float:
+        """Number of observations (the sum of frequency weights when given)."""
+        return self.design.nobs
+
+    @property
+    def converged(self) -> bool:
+        """Whether the fit met its convergence criterion."""
+        return self.fit.converged
+
+    @property
+    def n_iter(self) -> int:
+        """Iterations the fit took."""
+        return self.fit.n_iter
+
+    @property
+    def llr(self) -> float:
+        r"""Likelihood-ratio statistic against the intercept-only model, :math:`2(\ell - \ell_0)`."""
+        return 2.0 * (self.llf - self.llnull)
+
+    @property
+    def llr_pvalue(self) -> float:
+        r"""P-value of :attr:`llr` on ``df_model`` degrees of freedom, :math:`P(\chi^2_{df} > LR)`
+        (NaN when the model has nothing beyond the intercept-only model)."""
+        return float(stats.chi2.sf(self.llr, self.df_model)) if self.df_model > 0 else float("nan")
+
+    @property
+    def prsquared(self) -> float:
+        r"""McFadden's pseudo-R²: :math:`1 - \ell/\ell_0`."""
+        return 1.0 - self.llf / self.llnull
 
 
 class InferenceMixin:

@@ -15,10 +15,10 @@ from .diagnostics import DiagnosticsMixin
 from .errors import DomainWarning, SpecificationError
 from .irls import IRLSResult, irls
 from .links import Link
-from .postestimation import InferenceMixin, odds_ratio_frame
+from .postestimation import FitStatisticsMixin, InferenceMixin, odds_ratio_frame
 
 
-class BinaryResults(DiagnosticsMixin, InferenceMixin):
+class BinaryResults(DiagnosticsMixin, InferenceMixin, FitStatisticsMixin):
     """Results of a binary (or binomial) GLM fit.
 
     Names follow statsmodels where it has one (``params``, ``bse``, ``tvalues``...); numbers follow
@@ -158,20 +158,6 @@ class BinaryResults(DiagnosticsMixin, InferenceMixin):
         return family.loglik(d.y, d.trials, d.weights, self._null_eta, self.link, d.grouped)
 
     @property
-    def llr(self) -> float:
-        """Likelihood-ratio statistic against the intercept-only model."""
-        return 2.0 * (self.llf - self.llnull)
-
-    @property
-    def llr_pvalue(self) -> float:
-        return float(stats.chi2.sf(self.llr, self.df_model)) if self.df_model > 0 else float("nan")
-
-    @property
-    def prsquared(self) -> float:
-        """McFadden's pseudo-R²: :math:`1 - \\ell/\\ell_0`."""
-        return 1.0 - self.llf / self.llnull
-
-    @property
     def deviance(self) -> float:
         return self.fit.deviance
 
@@ -193,10 +179,7 @@ class BinaryResults(DiagnosticsMixin, InferenceMixin):
         return -2.0 * self.llf + np.log(self.nobs) * len(self.names)
 
     # ------------------------------------------------------------------ sizes
-    @property
-    def nobs(self) -> float:
-        return self.design.nobs
-
+    # (nobs, converged and n_iter, as llr, llr_pvalue and prsquared, come from FitStatisticsMixin)
     @property
     def df_model(self) -> int:
         """Coefficients beyond those of the intercept-only null model (the degrees of freedom of
@@ -209,14 +192,6 @@ class BinaryResults(DiagnosticsMixin, InferenceMixin):
         information (rows with trials > 0; the sum of frequency weights when given) less the
         number of coefficients."""
         return self.design.n_informative - len(self.names)
-
-    @property
-    def converged(self) -> bool:
-        return self.fit.converged
-
-    @property
-    def n_iter(self) -> int:
-        return self.fit.n_iter
 
     # ------------------------------------------------------------------ fitted values
     @cached_property

@@ -248,8 +248,8 @@ def _free_in_nullspace(A: np.ndarray, p: int) -> np.ndarray:
 
 
 def overlap_certificate(X: np.ndarray, y: np.ndarray, mu: np.ndarray, dmu: np.ndarray,
-                        trials: np.ndarray | None = None,
-                        weights: np.ndarray | None = None, cov: np.ndarray | None = None) -> bool:
+                        trials: np.ndarray | None = None, weights: np.ndarray | None = None,
+                        moved: np.ndarray | None = None) -> bool:
     r"""True when a fit proves that the data overlap (no separation), without an LP.
 
     By Stiemke's lemma the cone :math:`\{b: \tilde X b \ge 0\}` holds no separating direction
@@ -259,27 +259,29 @@ def overlap_certificate(X: np.ndarray, y: np.ndarray, mu: np.ndarray, dmu: np.nd
     :math:`\lambda_i^+ = w_i m_i y_i \mu'_i/\mu_i` and failure rows
     :math:`\lambda_i^- = w_i m_i (1-y_i) \mu'_i/(1-\mu_i)`, and
     :math:`\tilde X^\top\lambda = g` is the score.  The small remainder :math:`g` is removed by
-    :math:`\lambda_i \leftarrow \lambda_i (1 - \tilde x_i v)` with
-    :math:`(X^\top \mathrm{diag}(\lambda^+ + \lambda^-) X) v = g`; the certificate holds when
-    every factor stays above 1/2, the smallest :math:`\lambda_i` is not negligible against the
-    largest (:math:`10^{-8}`), and the corrected combination vanishes to rounding.
+    scaling each row's :math:`\lambda_i` by :math:`1 - \tilde x_i t_i`, where
+    :math:`t_i = W_i x_i^\top\delta/(\lambda_i^+ + \lambda_i^-)`,
+    :math:`W_i = w_i m_i \mu_i'^2/(\mu_i(1-\mu_i))` and
+    :math:`\delta = (X^\top \mathrm{diag}(W) X)^{-1} g` is the scoring step: the corrected
+    combination is :math:`g - X^\top W X\,\delta = 0`.  The certificate holds when every
+    factor stays above 1/2 (so the corrected :math:`\lambda` is positive) and the smallest
+    :math:`\lambda_i` is not negligible against the largest (:math:`10^{-8}`; under
+    separation the separated rows' :math:`\lambda_i` vanish).
 
-    With ``cov``, the fit's inverse Fisher information :math:`A^{-1}`
-    (:math:`A = X^\top \mathrm{diag}(W) X`, :math:`W_i = w_i m_i \mu_i'^2/(\mu_i(1-\mu_i))`),
-    the factors are :math:`1 - \tilde x_i t_i` with
-    :math:`t_i = W_i x_i^\top\delta/(\lambda_i^+ + \lambda_i^-)` and :math:`\delta = A^{-1} g`
-    (the last scoring step): the corrected combination is then :math:`g - A\delta = 0`, and no
-    second :math:`p\times p` cross-product over the rows is formed (at a million rows that is
-    most of the certificate's cost).  The checks are the same.
+    With ``moved`` :math:`= X\delta`, which IRLS has from its last step
+    (:attr:`logitstat.irls.IRLSResult.eta_info`), the certificate is a check of each row and
+    needs no pass over :math:`X`.  Without it, :math:`g` and the information are summed over
+    the row blocks of :math:`X` and the corrected combination is also verified to vanish to
+    rounding (a second pass).
 
     Parameters
     ----------
     X, y, trials, weights
         As for :func:`detect_separation`.
     mu, dmu : ndarray, shape (n,)
-        Fitted probabilities and :math:`d\mu/d\eta` at the final estimate.
-    cov : ndarray, shape (p, p), optional
-        Inverse Fisher information of the fit (see above).
+        Fitted probabilities and :math:`d\mu/d\eta` at the point the certificate is built on.
+    moved : ndarray, shape (n,), optional
+        :math:`x_i^\top\delta` for the scoring step :math:`\delta` at that point.
     """
     X = np.asarray(X, dtype=float)
     n, p = X.shape
@@ -288,12 +290,9 @@ def overlap_certificate(X: np.ndarray, y: np.ndarray, mu: np.ndarray, dmu: np.nd
     w = np.ones(n) if weights is None else np.asarray(weights, dtype=float).reshape(-1)
     mu = np.asarray(mu, dtype=float).reshape(-1)
     dmu = np.asarray(dmu, dtype=float).reshape(-1)
-    # Everything runs in cache-sized row blocks on all cores (logitstat.kernels), without copies
-    # of X or full-length temporaries: one pass for g (and M), one for the corrected
-    # combination.  Dead rows (zero weight or trials) get lambda = 0.
 
     def lambdas(a: int, b: int):
-        live = (w[a:b] > 0) & (m[a:b] > 0)
+        live = (w[a:b] > 0) & (m[a:b] > 0)       # dead rows get lambda = 0
         yb, mb, db = y[a:b], mu[a:b], dmu[a:b]
         succ, fail = live & (yb > 0), live & (yb < 1)
         with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
@@ -302,42 +301,61 @@ def overlap_certificate(X: np.ndarray, y: np.ndarray, mu: np.ndarray, dmu: np.nd
             lam_f = np.where(fail, wm * (1.0 - yb) / (1.0 - mb), 0.0)
         return live, succ, fail, lam_s, lam_f
 
+    def spread(a: int, b: int):
+        """(all fitted probabilities of live rows inside (0, 1), any live row, min, max lambda)."""
+        live, succ, fail, lam_s, lam_f = lambdas(a, b)
+        mb = mu[a:b][live]
+        if not (np.all(np.isfinite(mb)) and np.all((mb > 0) & (mb < 1))):
+            return False, True, np.inf, 0.0
+        lo, hi = np.inf, 0.0
+        for lam, rows in ((lam_s, succ), (lam_f, fail)):
+            if rows.any():
+                lo, hi = min(lo, float(lam[rows].min())), max(hi, float(lam[rows].max()))
+        return True, bool(live.any()), lo, hi
+
+    def factors_fail(a: int, b: int, xv: np.ndarray, weighted: bool) -> bool:
+        """True when some corrected lambda of rows a:b is not positive enough."""
+        _, succ, fail, lam_s, lam_f = lambdas(a, b)
+        if weighted:  # t_i = W_i x_i'delta / (lambda+ + lambda-)
+            with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+                tot = lam_s + lam_f
+                mb = mu[a:b]
+                W = w[a:b] * m[a:b] * dmu[a:b] ** 2 / (mb * (1.0 - mb))
+                xv = np.where(tot > 0, W * xv / np.where(tot > 0, tot, 1.0), 0.0)
+        return bool(np.any((xv >= 0.5) & succ) or np.any((xv <= -0.5) & fail))
+
+    def spread_ok(parts) -> bool:
+        if not all(q[0] for q in parts) or not any(q[1] for q in parts):
+            return False
+        lo, hi = min(q[2] for q in parts), max(q[3] for q in parts)
+        return bool(hi > 0 and lo > 1e-8 * hi)
+
+    if moved is not None:
+        moved = np.asarray(moved, dtype=float).reshape(-1)
+        parts = kernels.map_chunks(
+            lambda a, b: spread(a, b) + (factors_fail(a, b, moved[a:b], True),), n)
+        return spread_ok(parts) and not any(q[4] for q in parts)
+
+    # Without the step: cache-sized row blocks on all cores (logitstat.kernels), no copies of X
     B = kernels.BLOCK_ROWS
 
     def first(a: int, b: int):
-        ok, any_live, lo, hi = True, False, np.inf, 0.0
-        A = None if cov is not None else np.zeros((p, p))
-        g = np.zeros(p)
+        A, g = np.zeros((p, p)), np.zeros(p)
         buf = kernels.block_buffer(X, b - a)
-        for s0 in range(a, b, B):                     # blocks that stay in cache
+        for s0 in range(a, b, B):
             e0 = min(s0 + B, b)
-            live, succ, fail, lam_s, lam_f = lambdas(s0, e0)
-            mb = mu[s0:e0][live]
-            if not (np.all(np.isfinite(mb)) and np.all((mb > 0) & (mb < 1))):
-                return False, True, np.inf, 0.0, None, None
-            any_live |= bool(live.any())
-            for lam, rows in ((lam_s, succ), (lam_f, fail)):
-                if rows.any():
-                    lo, hi = min(lo, float(lam[rows].min())), max(hi, float(lam[rows].max()))
+            _, _, _, lam_s, lam_f = lambdas(s0, e0)
             g += X[s0:e0].T @ (lam_s - lam_f)
-            if A is not None:
-                Xs = buf[:e0 - s0]
-                np.multiply(X[s0:e0], np.sqrt(lam_s + lam_f)[:, None], out=Xs)
-                A += Xs.T @ Xs
-        return ok, any_live, lo, hi, A, g
+            Xs = buf[:e0 - s0]
+            np.multiply(X[s0:e0], np.sqrt(lam_s + lam_f)[:, None], out=Xs)
+            A += Xs.T @ Xs
+        return A, g
 
+    if not spread_ok(kernels.map_chunks(spread, n)):
+        return False
     parts = kernels.map_chunks(first, n)
-    if not all(q[0] for q in parts) or not any(q[1] for q in parts):
-        return False
-    lo, hi = min(q[2] for q in parts), max(q[3] for q in parts)
-    if not hi > 0 or lo <= 1e-8 * hi:
-        return False
-    g = sum(q[5] for q in parts if q[5] is not None)
     try:
-        if cov is not None:
-            v = np.asarray(cov, dtype=float) @ g
-        else:
-            v = np.linalg.solve(sum(q[4] for q in parts if q[4] is not None), g)
+        v = np.linalg.solve(sum(q[0] for q in parts), sum(q[1] for q in parts))
     except np.linalg.LinAlgError:
         return False
     if not np.all(np.isfinite(v)):
@@ -348,17 +366,11 @@ def overlap_certificate(X: np.ndarray, y: np.ndarray, mu: np.ndarray, dmu: np.nd
         buf = kernels.block_buffer(X, b - a)
         for s0 in range(a, b, B):
             e0 = min(s0 + B, b)
-            _, succ, fail, lam_s, lam_f = lambdas(s0, e0)
             Xb = X[s0:e0]
             xv = Xb @ v
-            if cov is not None:  # t_i = W_i x_i'delta / (lambda+ + lambda-)
-                with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
-                    tot = lam_s + lam_f
-                    mb = mu[s0:e0]
-                    W = w[s0:e0] * m[s0:e0] * dmu[s0:e0] ** 2 / (mb * (1.0 - mb))
-                    xv = np.where(tot > 0, W * xv / np.where(tot > 0, tot, 1.0), 0.0)
-            if np.any((xv >= 0.5) & succ) or np.any((xv <= -0.5) & fail):
+            if factors_fail(s0, e0, xv, False):
                 return True, resid, size
+            _, _, _, lam_s, lam_f = lambdas(s0, e0)
             ls_, lf_ = lam_s * (1.0 - xv), lam_f * (1.0 + xv)
             resid += Xb.T @ (ls_ - lf_)
             Xa = buf[:e0 - s0]
@@ -376,7 +388,7 @@ def overlap_certificate(X: np.ndarray, y: np.ndarray, mu: np.ndarray, dmu: np.nd
 
 def needs_lp(X: np.ndarray, y: np.ndarray, mu: np.ndarray | None, dmu: np.ndarray | None,
              converged: bool, trials: np.ndarray | None = None,
-             weights: np.ndarray | None = None, cov: np.ndarray | None = None) -> bool:
+             weights: np.ndarray | None = None, moved: np.ndarray | None = None) -> bool:
     """Decide whether the linear programs must run after a fit (conservatively).
 
     Returns False only when the fit converged and :func:`overlap_certificate` proves overlap;
@@ -385,21 +397,21 @@ def needs_lp(X: np.ndarray, y: np.ndarray, mu: np.ndarray | None, dmu: np.ndarra
     """
     if not converged or mu is None or dmu is None:
         return True
-    return not overlap_certificate(X, y, mu, dmu, trials, weights, cov)
+    return not overlap_certificate(X, y, mu, dmu, trials, weights, moved)
 
 
 def check_separation(X: np.ndarray, y: np.ndarray, trials: np.ndarray | None = None,
                      weights: np.ndarray | None = None, *, mu: np.ndarray | None = None,
                      dmu: np.ndarray | None = None, converged: bool = False,
-                     cov: np.ndarray | None = None) -> SeparationReport:
+                     moved: np.ndarray | None = None) -> SeparationReport:
     """Report on separation, skipping the linear programs when a fit proves overlap.
 
-    Parameters are those of :func:`detect_separation` and :func:`needs_lp` (``cov``: the fit's
-    inverse Fisher information, which makes the certificate cheaper); without ``mu`` the linear
-    programs always run.
+    Parameters are those of :func:`detect_separation` and :func:`needs_lp` (``moved``: the
+    fit's last scoring step on the linear predictor, which makes the certificate a check of
+    each row); without ``mu`` the linear programs always run.
     """
     X = np.asarray(X, dtype=float)
-    if needs_lp(X, y, mu, dmu, converged, trials, weights, cov):
+    if needs_lp(X, y, mu, dmu, converged, trials, weights, moved):
         return detect_separation(X, y, trials, weights)
     n, p = X.shape
     return SeparationReport("none", np.zeros(p, dtype=int), np.zeros(n, dtype=bool),

@@ -1,7 +1,9 @@
 """Summary tables of a fit: the only module that formats numbers (and imports tabulate).
 
 A :class:`Summary` holds plain data (a title, header pairs, the coefficient table, footer notes)
-and renders it as text, HTML, LaTeX or Markdown.
+and renders it as text, HTML, LaTeX or Markdown; a :class:`BlockSummary` renders its coefficient
+tables through the same path, one titled section per block.  :class:`ComparisonTable` lays
+several models side by side.
 """
 from __future__ import annotations
 
@@ -11,6 +13,8 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 from tabulate import tabulate
+
+from .diagnostics import diagnostic_notes as _model_diagnostic_notes
 
 LINK_TITLES = {"logit": "Logistic regression", "probit": "Probit regression",
                "cloglog": "Complementary log-log regression", "cauchit": "Cauchit regression"}
@@ -35,8 +39,80 @@ def _num(x, digits: int = 4) -> str:
     return f"{x:.{digits}f}" if abs(x) >= 1e-3 or x == 0 else f"{x:.3e}"
 
 
-@dataclass
-class Summary:
+def _coef_cells(table: pd.DataFrame) -> list[list[str]]:
+    """The coefficient table as strings: the row name, then each value (p-values as such)."""
+    rows = []
+    for name, row in table.iterrows():
+        cells = [str(name)]
+        for col, v in row.items():
+            cells.append(format_pvalue(v) if col == "P>|z|" else _num(float(v)))
+        rows.append(cells)
+    return rows
+
+
+def _coef_dict(table: pd.DataFrame) -> dict:
+    """``{row: {column: value}}`` of a coefficient table, JSON-ready."""
+    return {str(k): {c: float(v) for c, v in row.items()} for k, row in table.iterrows()}
+
+
+def _fit_header(res, dependent: str, model: str, detail: tuple[str, str], method: str,
+                covariance: str) -> list[tuple[str, str]]:
+    """Header pairs shared by the binary and multinomial summaries, in two-column reading order.
+
+    ``detail`` is the pair beside "Df model:" (the link, or the outcomes).
+    """
+    d = res.design
+    conv = f"yes, {res.n_iter} iterations" if res.converged else f"NO after {res.n_iter} iterations"
+    return [
+        ("Dep. variable:", dependent), ("No. observations:", _num(res.nobs)),
+        ("Model:", model), ("Df residuals:", _num(res.df_resid)),
+        detail, ("Df model:", _num(res.df_model)),
+        ("Method:", method), ("Log-likelihood:", _num(res.llf)),
+        ("Covariance:", covariance), ("LL-null:", _num(res.llnull)),
+        ("Converged:", conv), (f"LR chi2({res.df_model}):", _num(res.llr)),
+        ("Rows dropped:", f"{d.n_dropped} (missing values)" if d.n_dropped else "0"),
+        ("Prob > chi2:", format_pvalue(res.llr_pvalue)),
+        ("Deviance:", _num(res.deviance)), ("Pseudo R-sq.:", _num(res.prsquared)),
+        ("AIC:", _num(res.aic)), ("BIC:", _num(res.bic)),
+    ]
+
+
+def _fit_notes(res, report_nonconvergence: bool = True) -> list[str]:
+    """Footer notes shared by the binary and multinomial summaries: convergence, dropped rows,
+    aliased columns."""
+    d = res.design
+    notes = []
+    if report_nonconvergence and not res.converged:
+        notes.append(f"The fit did not converge after {res.n_iter} iterations"
+                     f"{': ' + res.fit.message if res.fit.message else ''}; "
+                     "the estimates may be unreliable.")
+    if d.n_dropped:
+        notes.append(f"{d.n_dropped} row(s) with missing values were dropped (listwise).")
+    if d.aliased:
+        notes.append("Dropped exactly collinear (aliased) columns: " + "; ".join(d.aliased.values()) + ".")
+    return notes
+
+
+def _cov_description(res) -> str:
+    """The covariance type in words (results without ``cov_description`` give their estimator's)."""
+    return getattr(res, "cov_description", res.cov_estimator.description)
+
+
+class _Rendered:
+    """``repr()`` and ``as_text()`` are ``str()``; notebooks show ``as_html()``."""
+
+    def __repr__(self) -> str:
+        return str(self)
+
+    def as_text(self) -> str:
+        return str(self)
+
+    def _repr_html_(self) -> str:
+        return self.as_html()
+
+
+@dataclass(repr=False)
+class Summary(_Rendered):
     """A rendered-on-demand summary: ``str()`` text, ``as_html()``, ``as_latex()``, ``as_markdown()``."""
 
     title: str
@@ -48,22 +124,10 @@ class Summary:
     def from_results(cls, res, odds_ratios: bool = False, alpha: float = 0.05) -> "Summary":
         """Collect everything a reader needs from a fitted :class:`~logitstat.results.BinaryResults`."""
         d = res.design
-        conv = f"yes, {res.n_iter} iterations" if res.converged else f"NO after {res.n_iter} iterations"
         method = {"irls": "IRLS (Fisher scoring)", "firth": "Firth penalized likelihood"}.get(
             res.method, res.method)
-        header = [
-            ("Dep. variable:", d.event), ("No. observations:", _num(res.nobs)),
-            ("Model:", "Binomial GLM"), ("Df residuals:", _num(res.df_resid)),
-            ("Link:", res.link.name), ("Df model:", _num(res.df_model)),
-            ("Method:", method), ("Log-likelihood:", _num(res.llf)),
-            ("Covariance:", getattr(res, "cov_description", res.cov_estimator.description)),
-            ("LL-null:", _num(res.llnull)),
-            ("Converged:", conv), (f"LR chi2({res.df_model}):", _num(res.llr)),
-            ("Rows dropped:", f"{d.n_dropped} (missing values)" if d.n_dropped else "0"),
-            ("Prob > chi2:", format_pvalue(res.llr_pvalue)),
-            ("Deviance:", _num(res.deviance)), ("Pseudo R-sq.:", _num(res.prsquared)),
-            ("AIC:", _num(res.aic)), ("BIC:", _num(res.bic)),
-        ]
+        header = _fit_header(res, d.event, "Binomial GLM", ("Link:", res.link.name), method,
+                             _cov_description(res))
         if d.has_weights:
             header.append(("Weights:", "frequency"))
         if d.has_offset:
@@ -81,14 +145,28 @@ class Summary:
                    header, table, diagnostic_notes(res))
 
     # ------------------------------------------------------------------ rendering
-    def _cells(self) -> list[list[str]]:
-        rows = []
-        for name, row in self.table.iterrows():
-            cells = [str(name)]
-            for col, v in row.items():
-                cells.append(format_pvalue(v) if col == "P>|z|" else _num(float(v)))
-            rows.append(cells)
-        return rows
+    # every format renders the header table, then each coefficient section (an optional title
+    # and a table), then the notes; BlockSummary only supplies more sections
+
+    def _sections(self) -> list[tuple[str | None, pd.DataFrame]]:
+        """The coefficient tables to render, each with its title (None: untitled)."""
+        return [(None, self.table)]
+
+    def _tabulated(self, fmt: str) -> tuple[str, list[tuple[str | None, str]]]:
+        """The header table and every section's coefficient table, tabulated in ``fmt`` (the
+        header of the ``"simple"`` text is ``"plain"``, without rules)."""
+        headers = ["", "", "", ""] if fmt == "pipe" else ()
+        top = tabulate(self._header_rows(), headers=headers,
+                       tablefmt="plain" if fmt == "simple" else fmt, disable_numparse=True)
+        sections = []
+        for title, table in self._sections():
+            columns = [str(c) for c in table.columns]
+            if fmt == "pipe":  # "P>|z|" as "P>\|z\|": a bare "|" would split the cell
+                columns = [c.replace("|", "\\|") for c in columns]
+            align = {"colalign": ("left",) + ("right",) * len(columns)} if fmt == "simple" else {}
+            sections.append((title, tabulate(_coef_cells(table), headers=[""] + columns,
+                                             tablefmt=fmt, disable_numparse=True, **align)))
+        return top, sections
 
     def _header_rows(self) -> list[list[str]]:
         pairs = self.header
@@ -102,80 +180,61 @@ class Summary:
         return rows
 
     def __str__(self) -> str:
-        top = tabulate(self._header_rows(), tablefmt="plain", disable_numparse=True)
-        coef = tabulate(self._cells(), headers=[""] + list(self.table.columns), tablefmt="simple",
-                        disable_numparse=True,
-                        colalign=("left",) + ("right",) * len(self.table.columns))
-        width = max(len(line) for line in (top + "\n" + coef).splitlines())
+        top, sections = self._tabulated("simple")
+        width = max((len(line) for text in [top] + [t for _, t in sections]
+                     for line in text.splitlines()), default=0)
         rule = "=" * width
-        parts = [self.title.center(width), rule, top, rule, coef, rule]
+        parts = [self.title.center(width), rule, top]
+        for title, text in sections:
+            parts.append(rule)
+            if title is not None:
+                parts += [title, "-" * width]
+            parts.append(text)
+        parts.append(rule)
         if self.notes:
             parts += ["Notes:"] + [f"[{i}] {n}" for i, n in enumerate(self.notes, 1)]
         return "\n".join(parts)
 
-    def __repr__(self) -> str:
-        return str(self)
-
-    def as_text(self) -> str:
-        return str(self)
-
     def as_html(self) -> str:
-        """HTML: a header table, the coefficient table and the notes."""
-        top = tabulate(self._header_rows(), tablefmt="html", disable_numparse=True)
-        coef = tabulate(self._cells(), headers=[""] + list(self.table.columns), tablefmt="html",
-                        disable_numparse=True)
+        """HTML: the header table, the coefficient table(s) (titled by block) and the notes."""
+        top, sections = self._tabulated("html")
+        body = "".join(("" if title is None else f"<h5>{_html.escape(title)}</h5>") + text
+                       for title, text in sections)
         notes = "".join(f"<li>{_html.escape(n)}</li>" for n in self.notes)
-        return (f'<div class="logitstat-summary"><h4>{_html.escape(self.title)}</h4>{top}{coef}'
+        return (f'<div class="logitstat-summary"><h4>{_html.escape(self.title)}</h4>{top}{body}'
                 + (f"<ol>{notes}</ol>" if notes else "") + "</div>")
 
-    def _repr_html_(self) -> str:
-        return self.as_html()
-
     def as_latex(self) -> str:
-        """LaTeX (booktabs) tables with the notes as a list."""
-        top = tabulate(self._header_rows(), tablefmt="latex_booktabs", disable_numparse=True)
-        coef = tabulate(self._cells(), headers=[""] + list(self.table.columns),
-                        tablefmt="latex_booktabs", disable_numparse=True)
+        """LaTeX (booktabs) tables, one per block, with the notes as a list."""
+        top, sections = self._tabulated("latex_booktabs")
+        body = "".join(("" if title is None else f"% {title}\n") + f"{text}\n"
+                       for title, text in sections)
         notes = "".join(f"\\item {_latex_escape(n)}\n" for n in self.notes)
-        out = f"% {self.title}\n{top}\n{coef}\n"
+        out = f"% {self.title}\n{top}\n{body}"
         return out + (f"\\begin{{enumerate}}\n{notes}\\end{{enumerate}}\n" if notes else "")
 
     def as_markdown(self) -> str:
-        """GitHub-flavoured Markdown."""
-        top = tabulate(self._header_rows(), headers=["", "", "", ""], tablefmt="pipe",
-                       disable_numparse=True)
-        coef = tabulate(self._cells(), headers=[""] + [c.replace("|", "\\|") for c in self.table.columns],
-                        tablefmt="pipe", disable_numparse=True)
+        """GitHub-flavoured Markdown: the header, the coefficient table(s), the notes."""
+        top, sections = self._tabulated("pipe")
+        body = "".join(("" if title is None else f"\n*{title}*\n") + f"\n{text}\n"
+                       for title, text in sections)
         notes = "\n".join(f"{i}. {n}" for i, n in enumerate(self.notes, 1))
-        return f"**{self.title}**\n\n{top}\n\n{coef}\n" + (f"\n{notes}\n" if notes else "")
+        return f"**{self.title}**\n\n{top}\n{body}" + (f"\n{notes}\n" if notes else "")
 
     def to_dict(self) -> dict:
         """Every number of the summary, JSON-ready."""
         return {"title": self.title, "header": dict(self.header),
-                "coefficients": {str(k): {c: float(v) for c, v in row.items()}
-                                 for k, row in self.table.iterrows()},
-                "notes": list(self.notes)}
+                "coefficients": _coef_dict(self.table), "notes": list(self.notes)}
 
 
 def diagnostic_notes(res) -> list[str]:
     """The footer: what a careful reader should know about this fit, in words."""
-    d = res.design
-    notes = []
-    from .diagnostics import diagnostic_notes as _diagnostics
-
     separated = getattr(getattr(res, "separation", None), "separated", False)
-    if not res.converged and not separated:  # under separation the notes below say why
-        notes.append(f"The fit did not converge after {res.n_iter} iterations"
-                     f"{': ' + res.fit.message if res.fit.message else ''}; "
-                     "the estimates may be unreliable.")
-    if d.n_dropped:
-        notes.append(f"{d.n_dropped} row(s) with missing values were dropped (listwise).")
-    if d.aliased:
-        notes.append("Dropped exactly collinear (aliased) columns: " + "; ".join(d.aliased.values()) + ".")
+    # under separation the diagnostic notes say why the fit did not converge
+    notes = _fit_notes(res, report_nonconvergence=not separated)
     if res.cov_type != "nonrobust":
-        notes.append(f"Standard errors: {getattr(res, 'cov_description', res.cov_estimator.description)}.")
-    notes += _diagnostics(res)
-    return notes
+        notes.append(f"Standard errors: {_cov_description(res)}.")
+    return notes + _model_diagnostic_notes(res)
 
 
 def _latex_escape(s: str) -> str:
@@ -185,13 +244,14 @@ def _latex_escape(s: str) -> str:
     return s
 
 
-@dataclass
+@dataclass(repr=False)
 class BlockSummary(Summary):
     """A summary whose coefficients come in titled blocks (one per outcome of a multinomial logit).
 
-    ``table`` holds every block stacked (a MultiIndex of block title and coefficient), so
-    ``to_dict`` keeps working; the renderers print each block under its own title.
+    ``table`` holds every block stacked (a MultiIndex of block title and coefficient); the
+    renderers of :class:`Summary` print each block under its own title.
     """
+
 
     blocks: list[tuple[str, pd.DataFrame]] = field(default_factory=list)
 
@@ -199,19 +259,9 @@ class BlockSummary(Summary):
     def from_mnlogit(cls, res, rrr: bool = False, alpha: float = 0.05) -> "BlockSummary":
         """Header, one block per non-base outcome and footer of a multinomial logit fit."""
         d = res.design
-        conv = f"yes, {res.n_iter} iterations" if res.converged else f"NO after {res.n_iter} iterations"
-        header = [
-            ("Dep. variable:", d.response), ("No. observations:", _num(res.nobs)),
-            ("Model:", "Multinomial logit"), ("Df residuals:", _num(res.df_resid)),
-            ("Outcomes:", f"{len(res.levels)} (base: {res.base})"), ("Df model:", _num(res.df_model)),
-            ("Method:", "Newton (full Hessian)"), ("Log-likelihood:", _num(res.llf)),
-            ("Covariance:", "nonrobust (inverse Fisher information)"), ("LL-null:", _num(res.llnull)),
-            ("Converged:", conv), (f"LR chi2({res.df_model}):", _num(res.llr)),
-            ("Rows dropped:", f"{d.n_dropped} (missing values)" if d.n_dropped else "0"),
-            ("Prob > chi2:", format_pvalue(res.llr_pvalue)),
-            ("Deviance:", _num(res.deviance)), ("Pseudo R-sq.:", _num(res.prsquared)),
-            ("AIC:", _num(res.aic)), ("BIC:", _num(res.bic)),
-        ]
+        header = _fit_header(res, d.response, "Multinomial logit",
+                             ("Outcomes:", f"{len(res.levels)} (base: {res.base})"),
+                             "Newton (full Hessian)", "nonrobust (inverse Fisher information)")
         if d.has_weights:
             header.append(("Weights:", "frequency"))
         lo_name, hi_name = f"[{alpha / 2:g}", f"{1 - alpha / 2:g}]"
@@ -227,16 +277,7 @@ class BlockSummary(Summary):
                 t[f"RRR {lo_name}"] = rr.loc[k, "lower"].to_numpy()
                 t[f"RRR {hi_name}"] = rr.loc[k, "upper"].to_numpy()
             blocks.append((f"{d.response} = {k} (vs {res.base})", t))
-        notes = []
-        if not res.converged:
-            notes.append(f"The fit did not converge after {res.n_iter} iterations"
-                         f"{': ' + res.fit.message if res.fit.message else ''}; "
-                         "the estimates may be unreliable.")
-        if d.n_dropped:
-            notes.append(f"{d.n_dropped} row(s) with missing values were dropped (listwise).")
-        if d.aliased:
-            notes.append("Dropped exactly collinear (aliased) columns: "
-                         + "; ".join(d.aliased.values()) + ".")
+        notes = _fit_notes(res)
         if res.dropped_levels:
             notes.append("Response levels with no observations were dropped: "
                          + ", ".join(map(str, res.dropped_levels)) + ".")
@@ -249,62 +290,18 @@ class BlockSummary(Summary):
         table = pd.concat({title: t for title, t in blocks})
         return cls("Multinomial logit results", header, table, notes, blocks)
 
-    def _block_tables(self, fmt: str) -> list[tuple[str, str]]:
-        out = []
-        for title, t in self.blocks:
-            cells = Summary(title, [], t)._cells()
-            kw = {"colalign": ("left",) + ("right",) * len(t.columns)} if fmt == "simple" else {}
-            out.append((title, tabulate(cells, headers=[""] + list(t.columns), tablefmt=fmt,
-                                        disable_numparse=True, **kw)))
-        return out
-
-    def __str__(self) -> str:
-        top = tabulate(self._header_rows(), tablefmt="plain", disable_numparse=True)
-        blocks = self._block_tables("simple")
-        width = max(len(line) for text in [top] + [b for _, b in blocks] for line in text.splitlines())
-        rule = "=" * width
-        parts = [self.title.center(width), rule, top]
-        for title, text in blocks:
-            parts += [rule, title, "-" * width, text]
-        parts.append(rule)
-        if self.notes:
-            parts += ["Notes:"] + [f"[{i}] {n}" for i, n in enumerate(self.notes, 1)]
-        return "\n".join(parts)
-
-    def as_html(self) -> str:
-        """HTML: the header table, one titled table per block, the notes."""
-        top = tabulate(self._header_rows(), tablefmt="html", disable_numparse=True)
-        body = "".join(f"<h5>{_html.escape(t)}</h5>{b}" for t, b in self._block_tables("html"))
-        notes = "".join(f"<li>{_html.escape(n)}</li>" for n in self.notes)
-        return (f'<div class="logitstat-summary"><h4>{_html.escape(self.title)}</h4>{top}{body}'
-                + (f"<ol>{notes}</ol>" if notes else "") + "</div>")
-
-    def as_latex(self) -> str:
-        """LaTeX (booktabs): the header, one table per block, the notes."""
-        top = tabulate(self._header_rows(), tablefmt="latex_booktabs", disable_numparse=True)
-        body = "".join(f"% {t}\n{b}\n" for t, b in self._block_tables("latex_booktabs"))
-        notes = "".join(f"\\item {_latex_escape(n)}\n" for n in self.notes)
-        out = f"% {self.title}\n{top}\n{body}"
-        return out + (f"\\begin{{enumerate}}\n{notes}\\end{{enumerate}}\n" if notes else "")
-
-    def as_markdown(self) -> str:
-        """GitHub-flavoured Markdown: the header, one table per block, the notes."""
-        top = tabulate(self._header_rows(), headers=["", "", "", ""], tablefmt="pipe",
-                       disable_numparse=True)
-        body = "".join(f"\n*{t}*\n\n{b}\n" for t, b in self._block_tables("pipe"))
-        notes = "\n".join(f"{i}. {n}" for i, n in enumerate(self.notes, 1))
-        return f"**{self.title}**\n\n{top}\n{body}" + (f"\n{notes}\n" if notes else "")
+    def _sections(self) -> list[tuple[str | None, pd.DataFrame]]:
+        return list(self.blocks)
 
     def to_dict(self) -> dict:
         """Every number of the summary, JSON-ready (coefficients nested by block)."""
         return {"title": self.title, "header": dict(self.header),
-                "coefficients": {title: {str(k): {c: float(v) for c, v in row.items()}
-                                         for k, row in t.iterrows()} for title, t in self.blocks},
+                "coefficients": {title: _coef_dict(t) for title, t in self.blocks},
                 "notes": list(self.notes)}
 
 
-@dataclass
-class ComparisonTable:
+@dataclass(repr=False)
+class ComparisonTable(_Rendered):
     """Several fitted models side by side (built by :func:`logitstat.compare`).
 
     ``estimates`` holds one column per model (NaN where a model lacks the coefficient); under each
@@ -354,12 +351,6 @@ class ComparisonTable:
         parts = [self.title.center(width), "=" * width] + lines + ["=" * width] + self.notes
         return "\n".join(parts)
 
-    def __repr__(self) -> str:
-        return str(self)
-
-    def as_text(self) -> str:
-        return str(self)
-
     def as_markdown(self) -> str:
         """GitHub-flavoured Markdown (``|`` in names escaped)."""
         lines, _ = self._table("pipe")
@@ -381,9 +372,6 @@ class ComparisonTable:
         return (f'<div class="logitstat-comparison"><table><caption>{esc(self.title)}</caption>'
                 f"<thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table>"
                 f"<small>{notes[4:]}</small></div>")
-
-    def _repr_html_(self) -> str:
-        return self.as_html()
 
     def as_latex(self) -> str:
         """A booktabs ``tabular`` with a midrule before the model statistics."""

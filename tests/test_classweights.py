@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import json
 import warnings
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -14,18 +13,10 @@ import pytest
 import logitstat as ls
 from logitstat.classweights import class_weights
 
-DATA = Path(__file__).resolve().parent / "reference" / "data"
+from conftest import DATA, MROZ_R_ORDER
+
 REF = json.loads((DATA / "classweight_mroz.json").read_text())
 FORMULA = "lfp ~ k5 + k618 + age + wc + hc + lwg + inc"
-R_ORDER = ["Intercept", "k5", "k618", "age", "wc[T.yes]", "hc[T.yes]", "lwg", "inc"]
-
-
-@pytest.fixture(scope="module")
-def mroz():
-    df = pd.read_csv(DATA / "mroz.csv")
-    for c in ("lfp", "wc", "hc"):
-        df[c] = pd.Categorical(df[c], categories=["no", "yes"])
-    return df
 
 
 @pytest.mark.parametrize("key,cw", [("balanced", "balanced"), ("mapping", {0: 1, 1: 3})])
@@ -33,9 +24,9 @@ def mroz():
 def test_estimates_and_sandwich_match_r(mroz, key, cw, cov_type):
     ref = REF[key]
     res = ls.logit(FORMULA, mroz, class_weight=cw, cov_type=cov_type)
-    np.testing.assert_allclose(res.params[R_ORDER], ref["params"], rtol=1e-9, atol=1e-10)
+    np.testing.assert_allclose(res.params[MROZ_R_ORDER], ref["params"], rtol=1e-9, atol=1e-10)
     # R's glm takes its covariance from the last IRLS step (weights of the previous iterate)
-    np.testing.assert_allclose(res.bse[R_ORDER], ref[f"bse_{cov_type}"], rtol=1e-5)
+    np.testing.assert_allclose(res.bse[MROZ_R_ORDER], ref[f"bse_{cov_type}"], rtol=1e-5)
     assert res.class_weight == {0: pytest.approx(ref["w0"]), 1: pytest.approx(ref["w1"])}
 
 
@@ -90,7 +81,7 @@ def test_unit_class_weights_give_the_unweighted_fit(mroz):
 def test_class_weights_with_a_penalty(mroz):
     res = ls.logit(FORMULA, mroz, class_weight={0: 1, 1: 3}, penalty="l2", alpha=1e-10)
     ref = REF["mapping"]
-    np.testing.assert_allclose(res.params[R_ORDER], ref["params"], rtol=1e-5, atol=1e-6)
+    np.testing.assert_allclose(res.params[MROZ_R_ORDER], ref["params"], rtol=1e-5, atol=1e-6)
     assert "Class weights:" in str(res.summary()) and res.nobs == 753
 
 

@@ -15,8 +15,11 @@ from logitstat.dask import RowsNotInMemory, _aliased_from_gram  # noqa: E402
 
 @pytest.fixture(scope="module")
 def client():
+    # dashboard_address=None turns the dashboard off, yet the scheduler still serves HTTP on
+    # port 8787 (and warns when that is taken): port 0 lets the OS choose a free one
     with distributed.LocalCluster(n_workers=1, threads_per_worker=2, processes=False,
-                                  dashboard_address=None) as cluster, \
+                                  dashboard_address=None,
+                                  scheduler_kwargs={"dashboard_address": "127.0.0.1:0"}) as cluster, \
             distributed.Client(cluster) as c:
         yield c
 

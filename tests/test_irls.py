@@ -303,7 +303,7 @@ def test_logit_last_pass_is_skipped_only_when_provably_converged(monkeypatch):
     assert res.converged and len(passes) >= 2
 
 
-def test_overlap_certificate_with_the_fisher_information_agrees_with_the_gram_version():
+def test_overlap_certificate_from_the_last_step_agrees_with_the_two_pass_version():
     from logitstat.separation import overlap_certificate
 
     cases = []
@@ -314,6 +314,7 @@ def test_overlap_certificate_with_the_fisher_information_agrees_with_the_gram_ve
     cases.append((X, y, np.ones(150), RNG.integers(0, 3, 150).astype(float)))   # zero weights
     Xs = np.column_stack([np.ones(30), np.r_[np.zeros(15), np.ones(15)], np.arange(30.0)])
     cases.append((Xs, (np.arange(30) >= 15).astype(float), np.ones(30), np.ones(30)))  # separated
+    verdicts = []
     for X, y, m, w in cases:
         for link in ("logit", "probit"):
             L = get_link(link)
@@ -322,8 +323,17 @@ def test_overlap_certificate_with_the_fisher_information_agrees_with_the_gram_ve
                 res = irls(X, y, m, w, np.zeros(len(y)), L, max_iter=50)
             mu, dmu = L.linkinv(res.eta), L.mu_eta(res.eta)
             plain = overlap_certificate(X, y, mu, dmu, m, w)
-            fisher = overlap_certificate(X, y, mu, dmu, m, w, cov=res.cov)
-            assert plain == fisher, (link, len(y))
+            if not res.converged:
+                assert res.eta_info is None and not plain
+                continue
+            at = res.eta_info
+            delta = np.linalg.lstsq(X, res.eta - at, rcond=None)[0]   # the last step
+            np.testing.assert_allclose(X @ delta, res.eta - at, atol=1e-12)
+            stepped = overlap_certificate(X, y, L.linkinv(at), L.mu_eta(at), m, w,
+                                          moved=res.eta - at)
+            assert plain == stepped, (link, len(y))
+            verdicts.append(plain)
+    assert True in verdicts and False in verdicts
 
 
 def test_map_chunks_from_inside_a_chunk_runs_inline(monkeypatch):
@@ -357,3 +367,4 @@ def test_no_overflow_in_the_step_certificate_far_out_under_separation():
     np.testing.assert_allclose(ci.loc[["x1", "x2"], "lower"], [want["lower_x1"], want["lower_x2"]],
                                rtol=1e-7)
     assert (ci.loc[["x1", "x2"], "upper"] == np.inf).all()
+

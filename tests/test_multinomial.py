@@ -231,3 +231,7 @@ def test_summary_has_one_block_per_outcome(df):
     assert block["hincome"]["coef"] == pytest.approx(res.params.loc["hincome", "parttime"])
     for out in (s.as_html(), s.as_markdown(), s.as_latex()):
         assert "fulltime" in out and "parttime" in out
+    assert repr(s) == text
+    headers = [ln for ln in s.as_markdown().splitlines() if ln.startswith("| ") and "coef" in ln]
+    assert len(headers) == 2                     # one per outcome, "|" escaped inside the cell
+    assert all("P>\\|z\\|" in ln and "P>|z|" not in ln for ln in headers)

@@ -4,26 +4,16 @@ MLE."""
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 import numpy as np
-import pandas as pd
 import pytest
 
 import logitstat as ls
 
-DATA = Path(__file__).resolve().parent / "reference" / "data"
+from conftest import DATA, MROZ_R_ORDER
+
 REF = json.loads((DATA / "glmnet_mroz.json").read_text())
 FORMULA = REF["formula"]
-R_ORDER = ["Intercept", "k5", "k618", "age", "wc[T.yes]", "hc[T.yes]", "lwg", "inc"]
-
-
-@pytest.fixture(scope="module")
-def mroz():
-    df = pd.read_csv(DATA / "mroz.csv")
-    for c in ("lfp", "wc", "hc"):
-        df[c] = pd.Categorical(df[c], categories=["no", "yes"])
-    return df
 
 
 def test_single_fit_matches_glmnet(mroz):
@@ -31,10 +21,10 @@ def test_single_fit_matches_glmnet(mroz):
     k = 5
     res = ls.logit(FORMULA, mroz, penalty="elasticnet", alpha=ref["lambda"][k], l1_ratio=0.5)
     assert isinstance(res, ls.PenalizedResults)
-    np.testing.assert_allclose(res.params[R_ORDER], ref["coef"][k], rtol=1e-5, atol=1e-6)
+    np.testing.assert_allclose(res.params[MROZ_R_ORDER], ref["coef"][k], rtol=1e-5, atol=1e-6)
     assert res.dev_ratio == pytest.approx(ref["dev_ratio"][k], abs=1e-8)
     lasso = ls.logit(FORMULA, mroz, penalty="l1", alpha=REF["paths"]["1"]["lambda"][3])
-    np.testing.assert_allclose(lasso.params[R_ORDER], REF["paths"]["1"]["coef"][3], rtol=1e-5,
+    np.testing.assert_allclose(lasso.params[MROZ_R_ORDER], REF["paths"]["1"]["coef"][3], rtol=1e-5,
                                atol=1e-6)
     assert lasso.df_model == np.count_nonzero(REF["paths"]["1"]["coef"][3][1:])
 
@@ -43,7 +33,7 @@ def test_path_matches_glmnet_and_fit_at_index(mroz):
     ref = REF["paths"]["1"]
     path = ls.logit_path(FORMULA, mroz, penalty="l1")
     np.testing.assert_allclose(path.alphas, ref["lambda_all"], rtol=1e-10)
-    picked = path.coefs.iloc[::max(1, len(ref["lambda_all"]) // 12)][R_ORDER]
+    picked = path.coefs.iloc[::max(1, len(ref["lambda_all"]) // 12)][MROZ_R_ORDER]
     np.testing.assert_allclose(picked.to_numpy(), ref["coef"], rtol=1e-5, atol=1e-6)
     np.testing.assert_array_equal(path.df, np.count_nonzero(path.coefs.drop(columns="Intercept"), axis=1))
     one = path.fit(10)

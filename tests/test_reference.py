@@ -1,14 +1,12 @@
 """The core numbers against R 4.2.2 ``stats::glm`` on classic datasets (tests/reference/cases)."""
 from __future__ import annotations
 
-import warnings
-
 import numpy as np
 import pytest
 
 import logitstat as ls
 
-from conftest import load_case, r_order, CASE_NAMES
+from conftest import CASE_NAMES, fit_reference_case, r_order
 
 REGULAR = [c for c in CASE_NAMES if "separation" not in c]
 
@@ -22,11 +20,7 @@ def se_rtol(ex) -> float:
 
 
 def fit_case(name):
-    df, ex = load_case(name)
-    kw = {"weights": ex["weights"]} if ex.get("weights") else {}
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", ls.LogitstatWarning)
-        res = ls.glm(ex["formula"], df, link=ex["link"], **kw)
+    df, ex, _, res = fit_reference_case(name)
     return df, ex, res, r_order(ex["param_names_r"], list(res.params.index))
 
 

@@ -9,10 +9,8 @@ numDeriv (versions recorded in each JSON), plus the shared cases in ``tests/refe
 from __future__ import annotations
 
 import json
-import re
 import warnings
 from functools import lru_cache
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -20,27 +18,15 @@ import pytest
 
 import logitstat as ls
 
-from conftest import CASE_NAMES, load_case
+from conftest import CASE_NAMES, DATA, canon, fit_reference_case
 
-DATA = Path(__file__).resolve().parent / "reference" / "data"
 MODELS = ["mtcars_logit", "mtcars_probit", "mtcars_cloglog", "infert_logit", "infert_probit",
           "birthwt_logit", "birthwt_probit", "budworm_logit", "budworm_cloglog"]
 CLUSTERED = [m for m in MODELS if m.startswith(("mtcars", "infert"))]
 
 
-def canon(name: str) -> str:
-    """One spelling of R's and patsy's names: 'race[T.black]:age' ~ 'raceblack:age', np.log ~ log."""
-    name = str(name).strip()
-    if name in ("Intercept", "(Intercept)"):
-        return "(Intercept)"
-    parts = []
-    for piece in name.split(":"):
-        piece = re.sub(r"^C\((\w+)\)", r"\1", piece).replace("np.", "")
-        parts.append(piece.replace("[T.", "").replace("[", "").replace("]", "").replace(" ", ""))
-    return ":".join(sorted(parts))
-
-
 def positions(r_names, ours) -> list:
+    """Our names of R's coefficients ``r_names``, in R's order."""
     index = {canon(n): n for n in ours}
     return [index[canon(n)] for n in r_names]
 
@@ -232,12 +218,7 @@ SHARED = [c for c in CASE_NAMES if "separation" not in c]
 
 @lru_cache(maxsize=None)
 def shared_fit(case: str):
-    df, ex = load_case(case)
-    kw = {"weights": ex["weights"]} if ex.get("weights") else {}
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", ls.LogitstatWarning)
-        res = ls.glm(ex["formula"], df, link=ex["link"], **kw)
-    return df, ex, kw, res
+    return fit_reference_case(case)
 
 
 @pytest.mark.parametrize("case", SHARED)
