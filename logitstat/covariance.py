@@ -44,7 +44,9 @@ import numpy as np
 import pandas as pd
 from scipy import linalg
 
+from . import kernels
 from .errors import DataError, SpecificationError
+from .irls import weighted_gram
 from .links import Link
 
 INFORMATION = ("expected", "observed")
@@ -85,14 +87,22 @@ class ScoreParts:
         return float(np.sum(self.weights))
 
     def hat(self) -> np.ndarray:
-        r"""Unit hat values :math:`h_i = W_i\, x_i^\top (X^\top W X)^{-1} x_i`."""
+        r"""Unit hat values :math:`h_i = W_i\, x_i^\top (X^\top W X)^{-1} x_i` (in row blocks)."""
         cov = self.bread if self.fisher_cov is None else self.fisher_cov
-        return self.unit_weight * np.einsum("ij,ij->i", self.X @ cov, self.X)
+        X, out = self.X, np.empty(self.X.shape[0])
+
+        def quad(lo: int, hi: int) -> None:
+            for s in range(lo, hi, kernels.BLOCK_ROWS):
+                Xb = X[s:min(s + kernels.BLOCK_ROWS, hi)]
+                out[s:s + len(Xb)] = np.einsum("ij,ij->i", Xb @ cov, Xb)
+
+        kernels.map_chunks(quad, X.shape[0])
+        return self.unit_weight * out
 
     def sandwich(self, row_factor: np.ndarray | float = 1.0) -> np.ndarray:
         r""":math:`B\,(\sum_i f_i w_i s_i^2 x_i x_i^\top)\,B`."""
         c = self.weights * row_factor * self.score ** 2
-        meat = (self.X * c[:, None]).T @ self.X
+        meat = kernels.gram(self.X, c)
         return _symmetric(self.bread @ meat @ self.bread)
 
 
@@ -131,7 +141,7 @@ def observed_information(X: np.ndarray, y: np.ndarray, trials: np.ndarray, weigh
                          eta: np.ndarray, link: Link) -> np.ndarray:
     r"""Observed information :math:`-\nabla^2\ell(\beta) = X^\top \mathrm{diag}(v) X` (see :func:`observed_weights`)."""
     v = observed_weights(y, trials, weights, eta, link)
-    return _symmetric((X * v[:, None]).T @ X)
+    return _symmetric(weighted_gram(X, v)[0])   # v may be negative for non-canonical links
 
 
 def invert_information(info: np.ndarray, what: str = "observed information") -> np.ndarray:

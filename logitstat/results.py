@@ -53,7 +53,18 @@ class BinaryResults(DiagnosticsMixin, InferenceMixin, FitStatisticsMixin):
 
     @cached_property
     def _cov(self) -> np.ndarray:
+        if self.cov_estimator.name == "nonrobust":  # no per-row scores needed
+            return self._bread
         return self.cov_estimator.cov(self.score_parts)
+
+    @cached_property
+    def _bread(self) -> np.ndarray:
+        """Inverse information: Fisher's from the fit, or the observed one on request."""
+        d = self.design
+        if self.information == "observed" and not self.link.canonical:
+            return invert_information(observed_information(d.X, d.y, d.trials, d.weights,
+                                                           self.fit.eta, self.link))
+        return self.fit.cov
 
     @cached_property
     def score_parts(self) -> ScoreParts:
@@ -63,11 +74,8 @@ class BinaryResults(DiagnosticsMixin, InferenceMixin, FitStatisticsMixin):
         mu = self.link.linkinv(eta)
         me = self.link.mu_eta(eta)
         var = mu * (1.0 - mu)
-        bread = self.fit.cov
-        if self.information == "observed" and not self.link.canonical:
-            bread = invert_information(observed_information(d.X, d.y, d.trials, d.weights, eta, self.link))
         weights = d.weights if d.trials.all() else d.weights * (d.trials > 0)  # n of HC1
-        return ScoreParts(X=d.X, bread=bread, score=d.trials * (d.y - mu) * me / var,
+        return ScoreParts(X=d.X, bread=self._bread, score=d.trials * (d.y - mu) * me / var,
                           unit_weight=d.trials * me * me / var, weights=weights, groups=d.groups,
                           fisher_cov=self.fit.cov)
 

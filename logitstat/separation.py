@@ -44,6 +44,7 @@ __all__ = ["SeparationReport", "check_separation", "detect_separation", "needs_l
 
 _ROW_TOL = 1e-7    # tilde-x_i b above this (columns scaled to max |x| = 1, |b| <= 1) is strict
 _COEF_TOL = 1e-9   # |b_j| above this (in the same units) is non-zero
+_ROW_BLOCK = 1 << 15  # rows per block of the certificate's row-wise checks (no X: larger blocks)
 
 
 @dataclass(frozen=True, eq=False)
@@ -301,28 +302,34 @@ def overlap_certificate(X: np.ndarray, y: np.ndarray, mu: np.ndarray, dmu: np.nd
             lam_f = np.where(fail, wm * (1.0 - yb) / (1.0 - mb), 0.0)
         return live, succ, fail, lam_s, lam_f
 
-    def spread(a: int, b: int):
-        """(all fitted probabilities of live rows inside (0, 1), any live row, min, max lambda)."""
-        live, succ, fail, lam_s, lam_f = lambdas(a, b)
-        mb = mu[a:b][live]
-        if not (np.all(np.isfinite(mb)) and np.all((mb > 0) & (mb < 1))):
-            return False, True, np.inf, 0.0
-        lo, hi = np.inf, 0.0
-        for lam, rows in ((lam_s, succ), (lam_f, fail)):
-            if rows.any():
-                lo, hi = min(lo, float(lam[rows].min())), max(hi, float(lam[rows].max()))
-        return True, bool(live.any()), lo, hi
+    def spread(a: int, b: int, xv: np.ndarray | None = None):
+        """For rows ``a:b``: (fitted probabilities of live rows all inside (0, 1), any live row,
+        min and max lambda, and -- given ``xv`` = x_i'delta -- whether some corrected lambda
+        :math:`\\lambda_i (1 - \\tilde x_i t_i)` falls below half its value), with
+        :math:`t_i = W_i x_i^\\top\\delta/(\\lambda_i^+ + \\lambda_i^-)
+        = \\mu'_i x_i^\\top\\delta / (y_i (1-\\mu_i) + (1-y_i)\\mu_i)`."""
+        any_live, lo, hi, bad = False, np.inf, 0.0, False
+        for s0 in range(a, b, _ROW_BLOCK):
+            e0 = min(s0 + _ROW_BLOCK, b)
+            live, succ, fail, lam_s, lam_f = lambdas(s0, e0)
+            mb = mu[s0:e0][live]
+            if not (np.all(np.isfinite(mb)) and np.all((mb > 0) & (mb < 1))):
+                return False, True, np.inf, 0.0, True
+            any_live |= bool(live.any())
+            for lam, rows in ((lam_s, succ), (lam_f, fail)):
+                if rows.any():
+                    lo, hi = min(lo, float(lam[rows].min())), max(hi, float(lam[rows].max()))
+            if xv is not None:
+                yb, mb = y[s0:e0], mu[s0:e0]
+                with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+                    t = np.where(live, dmu[s0:e0] * xv[s0 - a:e0 - a]
+                                 / (yb * (1.0 - mb) + (1.0 - yb) * mb), 0.0)
+                bad |= factors_fail(succ, fail, t)
+        return True, any_live, lo, hi, bad
 
-    def factors_fail(a: int, b: int, xv: np.ndarray, weighted: bool) -> bool:
-        """True when some corrected lambda of rows a:b is not positive enough."""
-        _, succ, fail, lam_s, lam_f = lambdas(a, b)
-        if weighted:  # t_i = W_i x_i'delta / (lambda+ + lambda-)
-            with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
-                tot = lam_s + lam_f
-                mb = mu[a:b]
-                W = w[a:b] * m[a:b] * dmu[a:b] ** 2 / (mb * (1.0 - mb))
-                xv = np.where(tot > 0, W * xv / np.where(tot > 0, tot, 1.0), 0.0)
-        return bool(np.any((xv >= 0.5) & succ) or np.any((xv <= -0.5) & fail))
+    def factors_fail(succ: np.ndarray, fail: np.ndarray, t: np.ndarray) -> bool:
+        """True when the factor 1 - x~_i t_i of some success / failure row is below 1/2."""
+        return bool(np.any((t >= 0.5) & succ) or np.any((t <= -0.5) & fail))
 
     def spread_ok(parts) -> bool:
         if not all(q[0] for q in parts) or not any(q[1] for q in parts):
@@ -332,8 +339,7 @@ def overlap_certificate(X: np.ndarray, y: np.ndarray, mu: np.ndarray, dmu: np.nd
 
     if moved is not None:
         moved = np.asarray(moved, dtype=float).reshape(-1)
-        parts = kernels.map_chunks(
-            lambda a, b: spread(a, b) + (factors_fail(a, b, moved[a:b], True),), n)
+        parts = kernels.map_chunks(lambda a, b: spread(a, b, moved[a:b]), n)
         return spread_ok(parts) and not any(q[4] for q in parts)
 
     # Without the step: cache-sized row blocks on all cores (logitstat.kernels), no copies of X
@@ -368,9 +374,9 @@ def overlap_certificate(X: np.ndarray, y: np.ndarray, mu: np.ndarray, dmu: np.nd
             e0 = min(s0 + B, b)
             Xb = X[s0:e0]
             xv = Xb @ v
-            if factors_fail(s0, e0, xv, False):
+            _, succ, fail, lam_s, lam_f = lambdas(s0, e0)
+            if factors_fail(succ, fail, xv):
                 return True, resid, size
-            _, _, _, lam_s, lam_f = lambdas(s0, e0)
             ls_, lf_ = lam_s * (1.0 - xv), lam_f * (1.0 + xv)
             resid += Xb.T @ (ls_ - lf_)
             Xa = buf[:e0 - s0]
