@@ -544,29 +544,8 @@ def new_design_matrix(design: Design, newdata: pd.DataFrame) -> tuple[np.ndarray
             raise PredictionError(f"new X has {X.shape[1]} columns; the model has {len(design.names)}")
         ok = np.isfinite(X).all(axis=1)
         return X, np.zeros(X.shape[0]), ok
-    if isinstance(newdata, pd.Series):
-        raise PredictionError("newdata is a Series (one row?): pass a DataFrame, e.g. "
-                              "data.iloc[[i]] rather than data.iloc[i]")
-    if not isinstance(newdata, pd.DataFrame):
-        newdata = pd.DataFrame(newdata)
-    frame = newdata.copy(deep=False)
-    frame.index = pd.RangeIndex(len(frame))
-    frame = frameprep.patsy_ready(frame, _formula_variables(design.formula or "", newdata))
-    frame = frameprep.match_levels(frame, design.design_info)
-    try:
-        (mat,) = patsy.build_design_matrices([design.design_info], frame, NA_action="drop",
-                                             return_type="dataframe")
-    except patsy.PatsyError as exc:
-        err = _reword_patsy_error(exc, design.formula or "", newdata)
-        raise PredictionError(str(err)) from None
-    ok = np.zeros(len(frame), dtype=bool)
-    ok[mat.index.to_numpy()] = True
-    X = np.full((len(frame), mat.shape[1]), np.nan)
-    X[ok] = mat.to_numpy(dtype=float)
-    if design.aliased:
-        keep = [j for j, nm in enumerate(mat.columns) if nm not in design.aliased]
-        X = X[:, keep]
-    offset = np.zeros(len(frame))
+    _, X, ok = design_columns(design, newdata)
+    offset = np.zeros(len(ok))
     if design.has_offset:
         if design.offset_name is None or design.offset_name not in newdata.columns:
             raise PredictionError(f"the model has an offset: newdata needs the column "
@@ -574,3 +553,35 @@ def new_design_matrix(design: Design, newdata: pd.DataFrame) -> tuple[np.ndarray
         offset = frameprep.as_float(newdata[design.offset_name])
         ok &= np.isfinite(offset)
     return X, offset, ok
+
+
+def design_columns(design: Design, newdata: pd.DataFrame, terms: list | None = None
+                   ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The columns of a formula design's ``terms`` (default: all) for new rows.
+
+    Returns ``(J, X_J, ok)``: the positions of those columns among ``design.names`` (aliased
+    columns left out), their values (NaN in rows that are not ``ok``, i.e. have missing values).
+    """
+    if isinstance(newdata, pd.Series):
+        raise PredictionError("newdata is a Series (one row?): pass a DataFrame, e.g. "
+                              "data.iloc[[i]] rather than data.iloc[i]")
+    if not isinstance(newdata, pd.DataFrame):
+        newdata = pd.DataFrame(newdata)
+    info = design.design_info if terms is None else design.design_info.subset(terms)
+    frame = newdata.copy(deep=False)
+    frame.index = pd.RangeIndex(len(frame))
+    frame = frameprep.patsy_ready(frame, _formula_variables(design.formula or "", newdata))
+    frame = frameprep.match_levels(frame, design.design_info)
+    try:
+        (mat,) = patsy.build_design_matrices([info], frame, NA_action="drop",
+                                             return_type="dataframe")
+    except patsy.PatsyError as exc:
+        err = _reword_patsy_error(exc, design.formula or "", newdata)
+        raise PredictionError(str(err)) from None
+    ok = np.zeros(len(frame), dtype=bool)
+    ok[mat.index.to_numpy()] = True
+    position = {nm: j for j, nm in enumerate(design.names)}
+    keep = [k for k, nm in enumerate(mat.columns) if nm in position]
+    X = np.full((len(frame), len(keep)), np.nan)
+    X[ok] = mat.to_numpy(dtype=float)[:, keep]
+    return np.array([position[mat.columns[k]] for k in keep], dtype=int), X, ok

@@ -11,9 +11,10 @@ grouped or weighted row counts as the individuals it stands for):
 
   the derivative taken with respect to the *variable*, through every design column it enters
   (``x``, ``np.log(x)``, ``x:C(g)``, ``I(x**2)``...), as ``margins, dydx(x)`` does for
-  ``c.x##i.g``.  :math:`\partial x_i/\partial v` is obtained by rebuilding the design (patsy,
-  on a copy of the data) at :math:`v \pm h` with a Richardson-extrapolated central difference
-  (error :math:`O(h^4)`, :math:`h = 10^{-5}|v|`), exact for columns linear in :math:`v`;
+  ``c.x##i.g``.  :math:`\partial x_i/\partial v` is obtained by rebuilding the columns of the
+  terms that :math:`v` enters (patsy, on a shallow copy of the data) at :math:`v \pm h` with a
+  Richardson-extrapolated central difference (error :math:`O(h^4)`, :math:`h = 10^{-5}|v|`),
+  exact for columns linear in :math:`v`;
 * a **categorical variable** :math:`g`, level :math:`l` — the discrete change from the reference
   level :math:`r` (the one that treatment coding leaves out, otherwise the first):
 
@@ -43,7 +44,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from .design import Design, new_design_matrix
+from .design import Design, design_columns
 from .errors import DataError, SpecificationError
 from .links import Link
 
@@ -179,25 +180,43 @@ def estimation_frame(design: Design, data: pd.DataFrame | None) -> pd.DataFrame:
 
 
 class _Builder:
-    """Rebuilds the design matrix of the estimation rows with some variables changed."""
+    """Rebuilds, for the estimation rows with some variables changed, the design columns of the
+    terms those variables enter (the other columns do not move)."""
+
+    CHECK_ROWS = 2000  # rows on which the data are checked to be those of the fit
 
     def __init__(self, design: Design, frame: pd.DataFrame):
         self.design, self.frame = design, frame
-        X, _, ok = new_design_matrix(design, frame)
-        if not ok.all() or X.shape != design.X.shape or not np.allclose(
-                X, design.X, rtol=1e-10, atol=1e-10 * (1.0 + np.abs(design.X).max())):
+        self.terms: dict[str, list] = {}
+        for term in design.design_info.terms:
+            for factor in term.factors:
+                for v in _code_variables(getattr(factor, "code", factor.name()), frame.columns):
+                    if term not in self.terms.setdefault(v, []):
+                        self.terms[v].append(term)
+        n = len(frame)
+        rows = np.unique(np.linspace(0, n - 1, min(n, self.CHECK_ROWS)).astype(int)) if n else []
+        _, X, ok = design_columns(design, frame.iloc[rows])
+        want = design.X[rows]
+        if not ok.all() or X.shape != want.shape or not np.allclose(
+                X, want, rtol=1e-10, atol=1e-10 * (1.0 + np.abs(want).max(initial=0.0))):
             raise DataError("data= is not the data the model was fitted on (the rebuilt design "
                             "differs): pass the DataFrame given to the fit, unchanged")
 
-    def X(self, changes: dict) -> np.ndarray:
+    def columns(self, changes: dict) -> tuple[np.ndarray, np.ndarray]:
+        """``(J, X_J)``: positions and values of the columns of the terms that the changed
+        variables enter, rebuilt with ``changes`` ({column: new values})."""
+        involved = {t for v in changes for t in self.terms.get(v, [])}
+        terms = [t for t in self.design.design_info.terms if t in involved]
+        if not terms:
+            return np.zeros(0, dtype=int), np.zeros((len(self.frame), 0))
         frame = self.frame.copy(deep=False)
         for col, value in changes.items():
             frame[col] = value
-        X, _, ok = new_design_matrix(self.design, frame)
+        J, X, ok = design_columns(self.design, frame, terms)
         if not ok.all():
             raise DataError("the design has missing values after changing "
                             f"{', '.join(map(repr, changes))} (a transformation undefined there?)")
-        return X
+        return J, X
 
 
 def _set_level(column: pd.Series, level) -> pd.Series:
@@ -269,34 +288,50 @@ def _avg(a: np.ndarray, M: np.ndarray) -> np.ndarray:
 
 
 class _Evaluator:
-    """Effects and their gradients from design matrices, overall or at the means."""
+    r"""Effects and their gradients, overall or at the means.
 
-    def __init__(self, params, link, offset, a, at):
-        self.b, self.link, self.a, self.at = params, link, a, at
-        self.offset = offset if at == "overall" else np.atleast_1d(_avg(a, offset))
+    Works from the fitted design :math:`X` and, per effect, only the columns :math:`J` that the
+    varied variable enters: with weights :math:`a_i`, sums over rows are matrix-vector products
+    (:math:`\sum_i a_i c_i x_i = X^\top(a c)`), so no :math:`n\times p` temporary is made.  At
+    the means every matrix is first reduced to its weighted average row.
+    """
 
-    def rows(self, X):
-        return X if self.at == "overall" else _avg(self.a, X)[None, :]
+    def __init__(self, params, link, X, offset, a, at):
+        self.b, self.link, self.at, self.a_all = params, link, at, a
+        self.X = X if at == "overall" else _avg(a, X)[None, :]
+        self.w = a if at == "overall" else np.ones(1)
+        off = offset if at == "overall" else np.atleast_1d(_avg(a, offset))
+        self.eta = self.X @ params + off
+        self.d1, self.d2 = link.mu_eta(self.eta), link.mu_eta2(self.eta)
 
-    def average(self, v):
-        return _avg(self.a, v) if self.at == "overall" else v[0]
+    def rows(self, M: np.ndarray) -> np.ndarray:
+        return M if self.at == "overall" else _avg(self.a_all, M)[None, :]
 
-    def derivative(self, X, D):
-        """Effect of a numeric variable: X the design, D its derivative with respect to the variable."""
-        X, D = self.rows(X), self.rows(D)
-        eta = X @ self.b + self.offset
-        deta = D @ self.b
-        d1, d2 = self.link.mu_eta(eta), self.link.mu_eta2(eta)
-        grad = (d2 * deta)[:, None] * X + d1[:, None] * D
-        return self.average(d1 * deta), self.average(grad)
+    def _mean(self, v: np.ndarray) -> float:
+        return float(self.w @ v) / float(np.sum(self.w))
 
-    def change(self, X1, X0):
-        """Discrete change from the design X0 to X1."""
+    def _mean_x(self, M: np.ndarray, v: np.ndarray) -> np.ndarray:
+        return (M.T @ (self.w * v)) / float(np.sum(self.w))
+
+    def derivative(self, J: np.ndarray, D: np.ndarray):
+        """Effect of a numeric variable whose derivative moves the columns ``J`` by ``D``."""
+        D = self.rows(D)
+        deta = D @ self.b[J]
+        d1, d2 = self.d1, self.d2
+        grad = self._mean_x(self.X, d2 * deta)
+        grad[J] += self._mean_x(D, d1)
+        return self._mean(d1 * deta), grad
+
+    def change(self, J: np.ndarray, X1: np.ndarray, X0: np.ndarray):
+        """Discrete change of the columns ``J`` from ``X0`` to ``X1`` (the others fixed)."""
         X1, X0 = self.rows(X1), self.rows(X0)
-        e1, e0 = X1 @ self.b + self.offset, X0 @ self.b + self.offset
-        diff = self.link.linkinv(e1) - self.link.linkinv(e0)
-        grad = self.link.mu_eta(e1)[:, None] * X1 - self.link.mu_eta(e0)[:, None] * X0
-        return self.average(diff), self.average(grad)
+        XJ = self.X[:, J]
+        e1 = self.eta + (X1 - XJ) @ self.b[J]
+        e0 = self.eta + (X0 - XJ) @ self.b[J]
+        m1, m0 = self.link.mu_eta(e1), self.link.mu_eta(e0)
+        grad = self._mean_x(self.X, m1 - m0)
+        grad[J] = self._mean_x(X1, m1) - self._mean_x(X0, m0)
+        return self._mean(self.link.linkinv(e1) - self.link.linkinv(e0)), grad
 
 
 def _steps(x: np.ndarray) -> np.ndarray:
@@ -305,14 +340,17 @@ def _steps(x: np.ndarray) -> np.ndarray:
     return REL_STEP * np.where(x != 0, np.abs(x), scale)
 
 
-def _derivative_matrix(build, x: np.ndarray, name: str) -> np.ndarray:
-    """Richardson-extrapolated central difference of the design with respect to variable ``name``."""
+def _derivative_columns(builder: _Builder, x: np.ndarray, name: str) -> tuple[np.ndarray, np.ndarray]:
+    """Richardson-extrapolated central difference of the design columns that variable ``name``
+    enters, with respect to it: ``(J, dX_J/dx)``."""
     h = _steps(x)
 
     def central(hh):
-        return (build({name: x + hh}) - build({name: x - hh})) / (2.0 * hh)[:, None]
+        J, up = builder.columns({name: x + hh})
+        return J, (up - builder.columns({name: x - hh})[1]) / (2.0 * hh)[:, None]
 
-    return (4.0 * central(h / 2.0) - central(h)) / 3.0
+    J, coarse = central(h)
+    return J, (4.0 * central(h / 2.0)[1] - coarse) / 3.0
 
 
 def _select(all_vars: list[Variable], variables, unsupported: dict) -> list[Variable]:
@@ -338,33 +376,38 @@ def _formula_effects(design, data, params, link, at, dummy, variables, a):
     builder = _Builder(design, base)
     all_vars, unsupported = model_variables(design, base, dummy)
     chosen = _select(all_vars, variables, unsupported)
-    frame = base
-    if at == "mean":
+    frame, X = base, design.X
+    if at == "mean":  # every numeric variable at its mean: the columns it enters rebuilt
         frame = base.copy(deep=False)
+        means = {}
         for v in all_vars:
             if v.kind != "categorical":
                 x = pd.to_numeric(frame[v.name]).to_numpy(dtype=float)
-                frame[v.name] = np.full(len(x), _avg(a, x))
+                means[v.name] = np.full(len(x), _avg(a, x))
+        J, XJ = builder.columns(means)
+        for col, value in means.items():
+            frame[col] = value
         builder.frame = frame
-    ev = _Evaluator(params, link, design.offset, a, at)
-    X = builder.X({}) if at == "mean" else design.X
+        X = X.copy()
+        X[:, J] = XJ
+    ev = _Evaluator(params, link, X, design.offset, a, at)
     labels, effects, grads = [], [], []
     for v in chosen:
         if v.kind == "numeric":
             x = pd.to_numeric(frame[v.name]).to_numpy(dtype=float)
-            D = _derivative_matrix(builder.X, x, v.name)
-            e, g = ev.derivative(X, D)
+            e, g = ev.derivative(*_derivative_columns(builder, x, v.name))
             labels.append(v.name), effects.append(e), grads.append(g)
         elif v.kind == "dummy":
             n = len(frame)
-            e, g = ev.change(builder.X({v.name: np.ones(n)}), builder.X({v.name: np.zeros(n)}))
+            J, X1 = builder.columns({v.name: np.ones(n)})
+            e, g = ev.change(J, X1, builder.columns({v.name: np.zeros(n)})[1])
             labels.append(v.name), effects.append(e), grads.append(g)
         else:
             col = frame[v.name]
-            X0 = builder.X({v.name: _set_level(col, v.reference)})
+            J, X0 = builder.columns({v.name: _set_level(col, v.reference)})
             others = [lvl for lvl in v.levels if lvl != v.reference]
             for lvl, label in zip(others, v.labels):
-                e, g = ev.change(builder.X({v.name: _set_level(col, lvl)}), X0)
+                e, g = ev.change(J, builder.columns({v.name: _set_level(col, lvl)})[1], X0)
                 labels.append(label), effects.append(e), grads.append(g)
     return labels, effects, grads
 
@@ -381,21 +424,14 @@ def _array_effects(design, params, link, at, dummy, variables, a):
             raise SpecificationError(f"variables={missing!r}: not (non-constant) columns of X; they "
                                      f"are {', '.join(map(repr, names))}")
         names = wanted
-    ev = _Evaluator(params, link, design.offset, a, at)
-    base = X.copy()
-    if at == "mean":
-        base[:] = _avg(a, X)[None, :]
+    ev = _Evaluator(params, link, X, design.offset, a, at)
+    n = X.shape[0]
     labels, effects, grads = [], [], []
     for name in names:
-        j = design.names.index(name)
-        col = X[:, j]
-        if dummy and np.all(np.isin(col, (0.0, 1.0))):
-            X1, X0 = base.copy(), base.copy()
-            X1[:, j], X0[:, j] = 1.0, 0.0
-            e, g = ev.change(X1, X0)
+        J = np.array([design.names.index(name)])
+        if dummy and np.all(np.isin(X[:, J[0]], (0.0, 1.0))):
+            e, g = ev.change(J, np.ones((n, 1)), np.zeros((n, 1)))
         else:
-            D = np.zeros_like(X)
-            D[:, j] = 1.0
-            e, g = ev.derivative(base, D)
+            e, g = ev.derivative(J, np.ones((n, 1)))
         labels.append(name), effects.append(e), grads.append(g)
     return labels, effects, grads

@@ -38,7 +38,6 @@ from __future__ import annotations
 import warnings
 
 import numpy as np
-import pandas as pd
 from scipy import optimize, stats
 
 from . import family
@@ -222,7 +221,3 @@ def profile_conf_int(X: np.ndarray, y: np.ndarray, trials: np.ndarray, weights: 
         upper[j] = np.inf if dj > 0 else _one_side(prof, deviance, q, +1)
     return lower, upper
 
-
-def profile_frame(names: list[str], lower: np.ndarray, upper: np.ndarray) -> pd.DataFrame:
-    """The interval ends as a DataFrame with columns ``lower`` and ``upper``."""
-    return pd.DataFrame({"lower": lower, "upper": upper}, index=list(names))

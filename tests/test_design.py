@@ -78,7 +78,7 @@ def test_offset_column_enters_the_linear_predictor(df):
 
 
 def test_formula_is_evaluated_in_the_callers_namespace(df):
-    shift = 10.0
+    shift = 10.0  # noqa: F841 (found by the formula through the caller's namespace)
 
     def scale(v):
         return v * 2
