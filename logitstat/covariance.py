@@ -89,15 +89,7 @@ class ScoreParts:
     def hat(self) -> np.ndarray:
         r"""Unit hat values :math:`h_i = W_i\, x_i^\top (X^\top W X)^{-1} x_i` (in row blocks)."""
         cov = self.bread if self.fisher_cov is None else self.fisher_cov
-        X, out = self.X, np.empty(self.X.shape[0])
-
-        def quad(lo: int, hi: int) -> None:
-            for s in range(lo, hi, kernels.BLOCK_ROWS):
-                Xb = X[s:min(s + kernels.BLOCK_ROWS, hi)]
-                out[s:s + len(Xb)] = np.einsum("ij,ij->i", Xb @ cov, Xb)
-
-        kernels.map_chunks(quad, X.shape[0])
-        return self.unit_weight * out
+        return self.unit_weight * kernels.row_quadratic(self.X, cov)
 
     def sandwich(self, row_factor: np.ndarray | float = 1.0) -> np.ndarray:
         r""":math:`B\,(\sum_i f_i w_i s_i^2 x_i x_i^\top)\,B`."""

@@ -26,8 +26,10 @@ from functools import cached_property
 
 import numpy as np
 import pandas as pd
+from scipy import linalg
 
-from . import family
+from . import family, kernels
+from .irls import scaled_cholesky
 from .links import Link
 
 
@@ -48,16 +50,31 @@ def residuals(kind: str, y: np.ndarray, trials: np.ndarray, weights: np.ndarray,
 
 def hat_values(X: np.ndarray, trials: np.ndarray, weights: np.ndarray, eta: np.ndarray,
                link: Link) -> np.ndarray:
-    r"""Diagonal of the IRLS hat matrix :math:`W^{1/2} X (X^\top W X)^{-1} X^\top W^{1/2}`.
+    r"""Diagonal of the IRLS hat matrix :math:`W^{1/2} X (X^\top W X)^{-1} X^\top W^{1/2}`,
+    with :math:`W` at ``eta`` itself.
 
-    Computed as the squared row norms of :math:`Q` in :math:`W^{1/2}X = QR` (as R's
-    ``lm.influence``), with :math:`W` at ``eta`` itself.
+    :math:`h_i = W_i \lVert L^{-1} x_i \rVert^2` with :math:`L L^\top = X^\top W X` (scaled
+    Cholesky), in row blocks of :math:`X`; when the information is ill-conditioned, the squared
+    row norms of :math:`Q` in :math:`W^{1/2}X = QR` (as R's ``lm.influence``).
     """
     mu = link.linkinv(eta)
     d = link.mu_eta(eta)
     W = weights * trials * d * d / (mu * (1.0 - mu))
-    q = np.linalg.qr(np.sqrt(W)[:, None] * X, mode="reduced")[0]
-    return np.einsum("ij,ij->i", q, q)
+    factor = scaled_cholesky(kernels.gram(X, W))
+    if factor is None:
+        q = np.linalg.qr(np.sqrt(W)[:, None] * X, mode="reduced")[0]
+        return np.einsum("ij,ij->i", q, q)
+    (L, _), scale = factor
+    out = np.empty(X.shape[0])
+
+    def rows(lo: int, hi: int) -> None:
+        for s in range(lo, hi, kernels.BLOCK_ROWS):
+            e = min(s + kernels.BLOCK_ROWS, hi)
+            Z = linalg.solve_triangular(L, (X[s:e] / scale).T, lower=True, check_finite=False)
+            out[s:e] = W[s:e] * np.einsum("ij,ij->j", Z, Z)
+
+    kernels.map_chunks(rows, X.shape[0])
+    return out
 
 
 def _ratio(num: np.ndarray, den: np.ndarray) -> np.ndarray:

@@ -201,3 +201,18 @@ def blas_info() -> list[dict]:
 
 __all__ = ["BLOCK_ROWS", "PARALLEL_MIN_ROWS", "n_workers", "single_threaded_blas", "row_chunks",
            "map_chunks", "block_buffer", "gram_chunk", "gram", "abs_rmatvec", "blas_info"]
+
+
+def row_quadratic(X: np.ndarray, M: np.ndarray) -> np.ndarray:
+    r"""Return :math:`q_i = x_i^\top M x_i` for every row of ``X`` (the diagonal of
+    :math:`X M X^\top`), in row blocks on all cores: no :math:`n\times p` temporary."""
+    X = np.asarray(X, dtype=float)
+    out = np.empty(X.shape[0])
+
+    def rows(lo: int, hi: int) -> None:
+        for s in range(lo, hi, BLOCK_ROWS):
+            Xb = X[s:min(s + BLOCK_ROWS, hi)]
+            out[s:s + len(Xb)] = np.einsum("ij,ij->i", Xb @ M, Xb)
+
+    map_chunks(rows, X.shape[0])
+    return out

@@ -21,6 +21,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+from . import influence as _influence
 from .errors import DataError, SpecificationError
 
 
@@ -410,53 +411,22 @@ def predicted_probability_plot(res, x: str, data: pd.DataFrame | None = None, by
 
 
 def influence_measures(res) -> pd.DataFrame:
-    """Hat values, standardized residuals and Cook's distances of the rows used in the fit.
-
-    Uses ``res.get_influence()`` when the results provide it; otherwise computes, as R's
-    ``hatvalues``, ``rstandard`` and ``cooks.distance`` on a glm (dispersion 1):
-    :math:`h_i = w_i x_i^\\top (X^\\top W X)^{-1} x_i`, :math:`r_{D,i}/\\sqrt{1-h_i}` and
-    :math:`D_i = r_{P,i}^2 h_i / (p (1-h_i)^2)`.
+    """Hat values, standardized deviance residuals and Cook's distances of the rows used in the
+    fit, as R's ``hatvalues``, ``rstandard`` and ``cooks.distance`` on a glm (dispersion 1; see
+    :mod:`logitstat.influence`), from the Fisher information at the estimate.
 
     Returns
     -------
     DataFrame
-        ``hat``, ``std_resid`` (standardized deviance residual), ``cooks_d``, indexed by row.
+        ``hat``, ``std_resid``, ``cooks_d``, indexed by row; rows of zero weight or trials left out.
     """
     d = res.design
-    index = d.row_labels if d.row_labels is not None else pd.RangeIndex(len(d.y))
-    infl = res.get_influence() if hasattr(res, "get_influence") else None
-    if infl is not None:
-        found = {}
-        for key, names in (("hat", ("hat_matrix_diag", "hat", "hat_values")),
-                           ("std_resid", ("resid_std_deviance", "rstandard", "std_resid")),
-                           ("cooks_d", ("cooks_distance", "cooks_d", "cooks"))):
-            for nm in names:
-                value = getattr(infl, nm, None)
-                if value is not None:
-                    value = value() if callable(value) else value
-                    if isinstance(value, tuple):  # statsmodels returns (values, pvalues)
-                        value = value[0]
-                    found[key] = np.asarray(value, dtype=float).ravel()
-                    break
-        if len(found) == 3 and all(len(v) == len(d.y) for v in found.values()):
-            return pd.DataFrame(found, index=index)[d.weights * d.trials > 0]
-    eta = res.fit.eta
-    mu = res.link.linkinv(eta)
-    prior = d.weights * d.trials
-    var = mu * (1 - mu)
-    w = prior * res.link.mu_eta(eta) ** 2 / var
-    XtWX = d.X.T @ (d.X * w[:, None])
-    hat = w * np.einsum("ij,ij->i", d.X @ np.linalg.pinv(XtWX), d.X)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        y = d.y
-        term = np.where(y > 0, y * np.log(np.where(y > 0, y, 1) / mu), 0.0) + \
-            np.where(y < 1, (1 - y) * np.log(np.where(y < 1, 1 - y, 1) / (1 - mu)), 0.0)
-        dev = np.sign(y - mu) * np.sqrt(np.maximum(2 * prior * term, 0.0))
-        pear = (y - mu) * np.sqrt(prior / var)
-        std = dev / np.sqrt(1 - hat)
-        cooks = pear ** 2 * hat / (len(res.names) * (1 - hat) ** 2)
-    frame = pd.DataFrame({"hat": hat, "std_resid": std, "cooks_d": cooks}, index=index)
-    return frame[prior > 0]
+    infl = _influence.influence(d.X, d.y, d.trials, d.weights, res.fit.eta, res.link,
+                                index=d.row_labels)
+    frame = pd.DataFrame({"hat": infl.hat, "std_resid": np.asarray(infl.resid_std_deviance),
+                          "cooks_d": np.asarray(infl.cooks_distance)},
+                         index=d.row_labels if d.row_labels is not None else pd.RangeIndex(len(d.y)))
+    return frame[d.weights * d.trials > 0]
 
 
 def influence_plot(res, n_labels: int = 3, ax=None):

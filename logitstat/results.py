@@ -7,7 +7,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from . import family, inference
+from . import family, inference, kernels
 from .covariance import (ScoreParts, check_information, get_estimator, invert_information, n_clusters,
                          observed_information)
 from .design import Design, new_design_matrix
@@ -225,7 +225,7 @@ class BinaryResults(DiagnosticsMixin, InferenceMixin, FitStatisticsMixin):
             X, offset, ok = new_design_matrix(self.design, newdata)
             index = newdata.index if isinstance(newdata, pd.DataFrame) else None
         eta = X @ self.fit.params + offset
-        se = np.sqrt(np.einsum("ij,jk,ik->i", X, self._cov, X))
+        se = np.sqrt(kernels.row_quadratic(X, self._cov))
         eta[~ok] = np.nan
         se[~ok] = np.nan
         return Prediction(eta, se, self.link, which, index)

@@ -95,3 +95,26 @@ def test_a_row_with_hat_value_one_gives_nan_not_a_warning():
     assert infl.hat_matrix_diag.iloc[3] == pytest.approx(1.0)
     assert np.isnan(infl.cooks_distance.iloc[3]) and np.isnan(infl.resid_std_pearson.iloc[3])
     assert np.isfinite(infl.cooks_distance.drop(infl.cooks_distance.index[3])).all()
+
+
+@pytest.mark.parametrize("conditioning", ["good", "ill"])
+def test_hat_values_equal_the_qr_projection_at_scale(conditioning, monkeypatch):
+    """Hat values by blocked Cholesky (threaded above 65,536 rows), or by QR when the information
+    is ill-conditioned, equal the squared row norms of Q in W^{1/2} X = QR, and sum to p."""
+    from logitstat import kernels
+    from logitstat.influence import hat_values
+    from logitstat.links import get_link
+
+    monkeypatch.setenv("LOGITSTAT_NUM_THREADS", "2")
+    rng = np.random.default_rng(7)
+    n = kernels.PARALLEL_MIN_ROWS + 3000
+    X = np.column_stack([np.ones(n), rng.standard_normal((n, 3))])
+    if conditioning == "ill":  # a column nearly equal to another (rcond of X'WX ~ 1e-16)
+        X[:, 3] = X[:, 2] + 1e-8 * rng.standard_normal(n)
+    eta = 0.3 * X[:, 1]
+    m, w = np.ones(n), rng.integers(1, 3, n).astype(float)
+    h = hat_values(X, m, w, eta, get_link("logit"))
+    mu = special.expit(eta)
+    q = np.linalg.qr(np.sqrt(w * mu * (1 - mu))[:, None] * X, mode="reduced")[0]
+    np.testing.assert_allclose(h, np.sum(q * q, axis=1), rtol=1e-7, atol=1e-12)
+    assert h.sum() == pytest.approx(4.0, rel=1e-8)

@@ -234,6 +234,9 @@ def test_gram_kernels_equal_plain_products(monkeypatch):
     np.testing.assert_allclose(A, X[:500].T @ (signed[:500, None] * X[:500]), rtol=1e-10, atol=1e-10)
     with pytest.raises(ValueError):
         kernels.gram(X[:10], -np.ones(10))
+    M = RNG.standard_normal((4, 4))
+    np.testing.assert_allclose(kernels.row_quadratic(X, M), np.sum((X @ M) * X, axis=1), rtol=1e-10,
+                               atol=1e-12)
 
 
 def test_ill_conditioned_design_uses_the_qr_fallback(monkeypatch):
