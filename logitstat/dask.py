@@ -99,7 +99,8 @@ class _DaskModel:
     def start(self, beta, gram):
         parts = self.run("start", beta)
         self.stats = {k: self._sum(parts, k) for k in ("n_in", "n", "sum_prior", "sum_event",
-                                                       "sum_w", "n_pos", "gram", "colsum")}
+                                                       "sum_w", "n_pos", "gram", "gram_live",
+                                                       "colsum")}
         self.beta = self.trial_beta = beta
         if self.stats["n"] == 0:
             raise DataError("no rows left after dropping rows with missing values")
@@ -434,8 +435,7 @@ def glm_dask(formula: str, ddf, link: Link, *, eval_env: patsy.EvalEnvironment, 
     # rank: X'X comes with the first pass, so the first pass runs before the rank check; a
     # rank-deficient design is caught there and the pass repeated without the aliased columns
     A, b, dev = model.start(None if start_params is None else np.asarray(start_params, float), None)
-    G = model.stats["gram"]
-    aliased = _aliased_from_gram(G, names)
+    aliased = _aliased_from_gram(model.stats["gram_live"], names)  # rows with information
     if aliased and not drop_collinear:
         raise _design.CollinearityError(
             f"the design matrix is rank deficient: {'; '.join(aliased.values())}. Remove one of the "
@@ -448,7 +448,7 @@ def glm_dask(formula: str, ddf, link: Link, *, eval_env: patsy.EvalEnvironment, 
         terms = _shrink_terms(terms, info.column_names, aliased)
         model = _DaskModel(ddf, spec, len(names))
         A, b, dev = model.start(None if start_params is None else np.asarray(start_params, float), None)
-        G = model.stats["gram"]
+    G = model.stats["gram"]
     state = {"first": (A, b, dev)}
 
     class _Once:

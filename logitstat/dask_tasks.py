@@ -142,8 +142,9 @@ def _partition_task(pdf: pd.DataFrame, spec: _Spec, mode: str, beta, extra=None)
                 prior = model.prior
                 out.update(sum_prior=float(prior.sum()), sum_event=float(prior @ r.y),
                            sum_w=float(r.weights.sum()), n_pos=int(np.count_nonzero(r.trials > 0)),
-                           gram=kernels.gram(r.X, threads=1) if n else np.zeros((p, p)),
                            colsum=r.X.sum(axis=0))
+                out.update(_grams(r.X, prior) if n else
+                           dict(gram=np.zeros((p, p)), gram_live=np.zeros((p, p))))
         elif mode == "deviance":
             eta = r.X @ beta + r.offset
             out["dev"] = model.full_deviance(eta) if n else 0.0
@@ -187,6 +188,16 @@ def _final_stats(r: _Rows, model: _Model, link: Link, beta, grouped: bool) -> di
     return dict(dev=dev, ll=ll, g=r.X.T @ (lam_s - lam_f), M=kernels.gram(r.X, lam_s + lam_f, threads=1),
                 min_lam=float(present.min()) if present.size and inside else (0.0 if present.size else np.inf),
                 max_lam=float(present.max()) if present.size else 0.0)
+
+
+def _grams(X: np.ndarray, prior: np.ndarray) -> dict:
+    """:math:`X^\top X` over all rows (``gram``: condition number) and over the rows that carry
+    information, prior weight > 0 (``gram_live``: the rank check, as
+    :func:`logitstat.design.check_rank` with ``rows``)."""
+    gram = kernels.gram(X, threads=1)
+    live = prior > 0
+    return dict(gram=gram, gram_live=gram if live.all() else
+                kernels.gram(X, live.astype(float), threads=1))
 
 
 def _certificate_rows(r: _Rows, link: Link, beta, v) -> dict:

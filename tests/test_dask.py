@@ -107,6 +107,19 @@ def test_no_intercept_and_a_grouped_row_of_zero_trials(client, frame):
     assert (r.nobs, r.df_resid) == (m.nobs, m.df_resid) == (7, 4)
 
 
+def test_a_level_carried_only_by_rows_of_zero_weight_is_aliased(client, frame):
+    """As in memory (and R's glm): the rank is decided on the rows that carry information."""
+    d = frame.dropna().copy()
+    d["w0"] = np.where(d.g == "d", 0.0, d.w)
+    ddf = dd.from_pandas(d, npartitions=3)
+    with pytest.raises(ls.CollinearityError, match=r"g\[T.d\] = 0"):
+        ls.logit("y ~ x + g", ddf, weights="w0")
+    r = ls.logit("y ~ x + g", ddf, weights="w0", drop_collinear=True)
+    m = ls.logit("y ~ x + g", d, weights="w0", drop_collinear=True)
+    assert list(r.design.aliased) == list(m.design.aliased) == ["g[T.d]"]
+    assert_same_fit(r, m)
+
+
 def test_refusals_are_explained(client, frame):
     ddf = dd.from_pandas(frame, npartitions=2)
     with pytest.raises(ls.SpecificationError, match="stateful transform"):
