@@ -392,6 +392,8 @@ def _solve(A: np.ndarray, b: np.ndarray, model, beta: np.ndarray | None
 
 
 def _inverse(A: np.ndarray, factor) -> np.ndarray:
+    """Inverse of the information ``A`` (by its scaled Cholesky ``factor`` when given); all NaN
+    when ``A`` is singular to working precision, where no standard errors exist."""
     p = A.shape[0]
     if factor is None:
         d = np.sqrt(np.diag(A))
@@ -405,7 +407,13 @@ def _inverse(A: np.ndarray, factor) -> np.ndarray:
         return linalg.cho_solve(c, np.eye(p), check_finite=False) / np.outer(d, d)
     with warnings.catch_warnings():  # near-singular: the summary's condition number says so
         warnings.simplefilter("ignore", linalg.LinAlgWarning)
-        return linalg.solve(A, np.eye(p), assume_a="sym", check_finite=False)
+        try:
+            cov = linalg.solve(A, np.eye(p), assume_a="sym", check_finite=False)
+        except linalg.LinAlgError:
+            cov = None
+    if cov is None or not np.all(np.diag(cov) > 0):  # singular to working precision (weights
+        return np.full((p, p), np.nan)                # underflowed far out under separation)
+    return cov
 
 
 def irls(X: np.ndarray, y: np.ndarray, trials: np.ndarray, weights: np.ndarray, offset: np.ndarray,

@@ -146,3 +146,21 @@ def test_gof_on_a_fit_matches_r():
     assert g.auc == pytest.approx(c["auc"], rel=1e-9)
     assert g.brier.brier == pytest.approx(c["brier"], rel=1e-7)
     assert "Hosmer-Lemeshow" in str(g)
+
+
+def test_separated_cauchit_fit_whose_information_underflows_reports_instead_of_raising():
+    """Quasi-complete separation by x > 1 under the cauchit link: far out, where R's glm stops,
+    the working weights underflow and the information is exactly singular. The fit must still
+    report separation (no raw LinAlgError); the standard errors it cannot have are NaN or huge,
+    never small."""
+    rng = np.random.default_rng(1)
+    n = 200
+    x, z = rng.normal(size=n), rng.normal(size=n)
+    d = pd.DataFrame({"x": x, "z": z, "g": np.where(x > 1, "a", np.where(rng.random(n) < .5, "b", "c")),
+                      "y": np.where(x > 1, 1, (rng.random(n) < .4).astype(int))})
+    with pytest.warns(ls.SeparationWarning):
+        res = ls.glm("y ~ x + z + g", d, link="cauchit")
+    assert res.separation.kind == "quasi-complete"
+    bse = res.bse.to_numpy()
+    assert np.all(np.isnan(bse) | (bse > 1.0))
+    str(res.summary())
