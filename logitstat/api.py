@@ -82,6 +82,11 @@ def glm(formula, data=None, *, link="logit", weights=None, offset=None, missing:
     check_information(information)
     if method not in METHODS:
         raise SpecificationError(f"unknown method {method!r}: choose one of {', '.join(map(repr, METHODS))}")
+    if not (isinstance(max_iter, (int, np.integer)) and max_iter >= 0):
+        raise SpecificationError(f"max_iter={max_iter!r} must be a whole number >= 0")
+    if not (isinstance(tol, (int, float)) and 0.0 < tol < 1.0):
+        raise SpecificationError(f"tol={tol!r} must be a number between 0 and 1 (the convergence "
+                                 "tolerance in standard-error units; default 1e-8)")
     if isinstance(formula, str) and _is_dask_frame(data):  # out of core: logitstat.dask
         from .dask import glm_dask
         if (method != "irls" or groups is not None or penalty is not None or alpha is not None

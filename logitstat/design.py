@@ -455,7 +455,20 @@ def from_arrays(y, X, *, names=None, weights=None, offset=None, groups=None, suc
     row_labels = X.index if isinstance(X, pd.DataFrame) else None
     if isinstance(X, pd.DataFrame):
         names = names or [str(c) for c in X.columns]
-    X = np.asarray(X, dtype=float) if not isinstance(X, np.ndarray) or X.dtype != float else X
+    if np.ndim(y) == 0:
+        raise DataError(f"the first argument must be a formula string such as 'y ~ x1 + x2' or, "
+                        f"with X, a response array; got {type(y).__name__} {y!r}")
+    if isinstance(X, pd.DataFrame):
+        text = [str(c) for c in X.columns if not pd.api.types.is_numeric_dtype(X[c].dtype)
+                and not pd.api.types.is_bool_dtype(X[c].dtype)]
+        if text:
+            raise DataError(f"X has non-numeric column(s) {', '.join(map(repr, text))}: the array "
+                            "interface takes numbers only; use a formula for categorical columns")
+    try:
+        X = np.asarray(X, dtype=float) if not isinstance(X, np.ndarray) or X.dtype != float else X
+    except (TypeError, ValueError):
+        raise DataError("X must be numeric (an array or a DataFrame of numbers): use a formula for "
+                        "categorical columns") from None
     if X.ndim == 1:
         X = X[:, None]
     if X.ndim != 2:

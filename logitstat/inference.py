@@ -21,6 +21,19 @@ from .irls import irls
 from .links import Link
 
 
+def normal_quantile(alpha: float) -> float:
+    r""":math:`z_{1-\alpha/2}`, the normal quantile of a two-sided :math:`1-\alpha` interval;
+    :class:`SpecificationError` unless :math:`0 < \alpha < 1`."""
+    try:
+        level = float(alpha)
+    except (TypeError, ValueError):
+        level = np.nan
+    if not 0.0 < level < 1.0:
+        raise SpecificationError(f"alpha={alpha!r} must lie strictly between 0 and 1 (the "
+                                 "intervals have level 1 - alpha, e.g. alpha=0.05 for 95%)")
+    return float(stats.norm.ppf(1.0 - level / 2.0))
+
+
 @dataclass(frozen=True)
 class TestResult:
     """A χ² test: ``statistic``, ``df``, ``pvalue`` and a one-line description."""

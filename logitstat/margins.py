@@ -46,6 +46,7 @@ from scipy import stats
 
 from .design import Design, design_columns
 from .errors import DataError, SpecificationError
+from .inference import normal_quantile
 from .links import Link
 
 AT = ("overall", "mean")
@@ -262,8 +263,7 @@ def marginal_effects(design: Design, data, params: np.ndarray, cov: np.ndarray, 
     if at not in AT:
         raise SpecificationError(f"at={at!r}: choose 'overall' (average marginal effects) or 'mean' "
                                  "(effects at the covariate means)")
-    if not 0.0 < alpha < 1.0:
-        raise SpecificationError(f"alpha={alpha!r} must lie strictly between 0 and 1")
+    zc = normal_quantile(alpha)
     a = design.weights * design.trials
     if design.design_info is None:
         labels, effects, grads = _array_effects(design, params, link, at, dummy, variables, a)
@@ -274,7 +274,6 @@ def marginal_effects(design: Design, data, params: np.ndarray, cov: np.ndarray, 
     se = np.sqrt(np.maximum(np.einsum("ij,jk,ik->i", G, cov, G), 0.0))
     with np.errstate(divide="ignore", invalid="ignore"):
         z = eff / se
-    zc = stats.norm.ppf(1.0 - alpha / 2.0)
     out = pd.DataFrame({"effect": eff, "se": se, "z": z, "pvalue": 2.0 * stats.norm.sf(np.abs(z)),
                         "lower": eff - zc * se, "upper": eff + zc * se}, index=pd.Index(labels))
     out.attrs["title"] = ("Average marginal effects" if at == "overall"

@@ -119,9 +119,9 @@ class BinaryResults(DiagnosticsMixin, InferenceMixin, FitStatisticsMixin):
         likelihood never drops enough (separation); they do not depend on ``cov_type``.  See
         :mod:`logitstat.profile`.
         """
+        z = inference.normal_quantile(alpha)
         if method != "wald":
             return self._profile_or_wald(alpha, method)
-        z = stats.norm.ppf(1.0 - alpha / 2.0)
         b, se = self.fit.params, self.bse.to_numpy()
         return pd.DataFrame({"lower": b - z * se, "upper": b + z * se}, index=self.names)
 
@@ -280,7 +280,7 @@ class Prediction:
 
     def summary_frame(self, alpha: float = 0.05) -> pd.DataFrame:
         """DataFrame with ``mean``, ``mean_se``, ``mean_ci_lower``, ``mean_ci_upper``."""
-        z = stats.norm.ppf(1.0 - alpha / 2.0)
+        z = inference.normal_quantile(alpha)
         lo, hi = self.eta - z * self.se_eta, self.eta + z * self.se_eta
         if self.which == "mean":
             lo, hi = self.link.linkinv(lo), self.link.linkinv(hi)

@@ -114,3 +114,25 @@ def test_fractional_frequency_weights_warn_as_r_does():
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         ls.logit("am ~ hp", mt, weights=np.round(mt["wt"]).to_numpy())
+
+
+def test_interval_levels_and_fit_settings_are_checked(df):
+    res = ls.logit("y ~ x + g", df)
+    for call in (lambda: res.conf_int(alpha=2), lambda: res.conf_int(alpha=0),
+                 lambda: res.conf_int(alpha=-1, method="profile"),
+                 lambda: res.summary(alpha=1.5), lambda: res.odds_ratios(alpha="x"),
+                 lambda: res.get_prediction(df).summary_frame(alpha=1.0),
+                 lambda: res.marginal_effects(alpha=0)):
+        with pytest.raises(ls.SpecificationError, match="strictly between 0 and 1"):
+            call()
+    for kwargs, pattern in (({"max_iter": -1}, "max_iter=-1"), ({"max_iter": 2.5}, "max_iter=2.5"),
+                            ({"tol": 0}, "tol=0"), ({"tol": -1e-8}, "tol=")):
+        with pytest.raises(ls.SpecificationError, match=pattern):
+            ls.logit("y ~ x", df, **kwargs)
+
+
+def test_array_interface_refuses_what_is_not_an_array_of_numbers(df):
+    with pytest.raises(ls.DataError, match="formula string"):
+        ls.logit(5, df)
+    with pytest.raises(ls.DataError, match=r"non-numeric column\(s\) 'g', 'three'"):
+        ls.logit(df.y, df[["x", "g", "three"]])
