@@ -585,16 +585,25 @@ def design_columns(design: Design, newdata: pd.DataFrame, terms: list | None = N
     frame.index = pd.RangeIndex(len(frame))
     frame = frameprep.patsy_ready(frame, _formula_variables(design.formula or "", newdata))
     frame = frameprep.match_levels(frame, design.design_info)
-    try:
-        (mat,) = patsy.build_design_matrices([info], frame, NA_action="drop",
-                                             return_type="dataframe")
-    except patsy.PatsyError as exc:
-        err = _reword_patsy_error(exc, design.formula or "", newdata)
-        raise PredictionError(str(err)) from None
-    ok = np.zeros(len(frame), dtype=bool)
-    ok[mat.index.to_numpy()] = True
+    built = fastdesign.build_matrix(info, frame)
+    if built is None:
+        try:
+            (mat,) = patsy.build_design_matrices([info], frame, NA_action="drop",
+                                                 return_type="dataframe")
+        except patsy.PatsyError as exc:
+            err = _reword_patsy_error(exc, design.formula or "", newdata)
+            raise PredictionError(str(err)) from None
+        ok = np.zeros(len(frame), dtype=bool)
+        ok[mat.index.to_numpy()] = True
+        built = mat.to_numpy(dtype=float), ok
+    values, ok = built
     position = {nm: j for j, nm in enumerate(design.names)}
-    keep = [k for k, nm in enumerate(mat.columns) if nm in position]
-    X = np.full((len(frame), len(keep)), np.nan)
-    X[ok] = mat.to_numpy(dtype=float)[:, keep]
-    return np.array([position[mat.columns[k]] for k in keep], dtype=int), X, ok
+    keep = [k for k, nm in enumerate(info.column_names) if nm in position]
+    if len(keep) < values.shape[1]:  # aliased columns dropped at fitting time
+        values = values[:, keep]
+    if ok.all():
+        X = values
+    else:  # rows with missing values get NaN
+        X = np.full((len(frame), len(keep)), np.nan)
+        X[ok] = values
+    return np.array([position[info.column_names[k]] for k in keep], dtype=int), X, ok

@@ -275,9 +275,12 @@ def _evaluate(factor: Any, data: pd.DataFrame, eval_env: EvalEnvironment) -> tup
     for which in range(passes):
         factor.memorize_chunk(state, which, data)
         factor.memorize_finish(state, which)
-    value = factor.eval(state, data)
-    n = len(data)
+    return state, _classify(factor.eval(state, data), data, passes > 0)
 
+
+def _classify(value: Any, data: pd.DataFrame, stateful: bool) -> _Factor:
+    """Classify a factor's value on ``data`` as patsy would (numerical columns or codes)."""
+    n = len(data)
     boxed = _CategoricalBox is not None and isinstance(value, _CategoricalBox)
     box_levels = None
     if boxed:
@@ -309,9 +312,9 @@ def _evaluate(factor: Any, data: pd.DataFrame, eval_env: EvalEnvironment) -> tup
             columns = [array[:, j] for j in range(array.shape[1])]
         else:
             raise _Refuse("factor with more than two dimensions")
-        return state, _Factor(stateful=passes > 0, columns=columns)
+        return _Factor(stateful=stateful, columns=columns)
 
-    if passes:
+    if stateful:
         raise _Refuse("stateful categorical factor")
     if not boxed and hasattr(value, "contrast"):  # patsy would read a contrast off the value
         raise _Refuse("value carries a contrast attribute")
@@ -322,7 +325,7 @@ def _evaluate(factor: Any, data: pd.DataFrame, eval_env: EvalEnvironment) -> tup
     if box_levels is not None:
         fixed = tuple(box_levels)
     first = _first_rows(codes) if fixed is None else None
-    return state, _Factor(
+    return _Factor(
         stateful=False, codes=codes, uniques=uniques, fixed=fixed, direct=direct, first_rows=first
     )
 
@@ -355,6 +358,71 @@ def _final_codes(ev: _Factor, levels: tuple[Any, ...]) -> np.ndarray:
         if seen != set(range(len(levels))):
             raise _Refuse("sniffed levels differ from the data")
     return table[ev.codes]
+
+
+def _new_codes(ev: _Factor, levels: tuple[Any, ...]) -> np.ndarray:
+    """Codes of new data into the fitted ``levels`` (-1 = missing); refuses a level the fit never
+    saw (patsy then raises its own error) and levels patsy would read differently."""
+    assert ev.codes is not None and ev.uniques is not None
+    if ev.fixed is not None and tuple(ev.fixed) != levels:
+        raise _Refuse("levels differ")
+    if ev.direct:
+        return ev.codes
+    try:
+        position = {level: i for i, level in enumerate(levels)}
+    except TypeError as exc:
+        raise _Refuse("unhashable level") from exc
+    table = np.empty(len(ev.uniques) + 1, dtype=np.intp)
+    table[-1] = -1
+    for i, value in enumerate(ev.uniques):
+        if _patsy_missing(value):
+            table[i] = -1
+            continue
+        try:
+            table[i] = position[value]
+        except (KeyError, TypeError) as exc:
+            raise _Refuse("a level the fit never saw") from exc
+    return table[ev.codes]
+
+
+def build_matrix(info: DesignInfo, data: pd.DataFrame) -> tuple[np.ndarray, np.ndarray] | None:
+    """What ``patsy.build_design_matrices([info], data, NA_action="drop")`` gives, fast.
+
+    Returns ``(X, kept)``: the C-ordered float64 matrix of the rows without missing values and
+    the boolean mask of those rows; None when the fast path cannot guarantee patsy's result
+    (the caller then uses patsy).  Factors are evaluated with the state ``info`` memorised at
+    fitting time, categorical values coded into the fitted levels.
+    """
+    n = len(data)
+    if n == 0:
+        return None
+    try:
+        evaluated: dict[Any, _Factor] = {}
+        codes: dict[Any, np.ndarray] = {}
+        missing = np.zeros(n, dtype=bool)
+        for factor, fi in info.factor_infos.items():
+            try:
+                value = factor.eval(fi.state, data)
+            except Exception as exc:  # patsy raises (and words) the error itself
+                raise _Refuse("evaluation failed") from exc
+            ev = evaluated[factor] = _classify(value, data, False)
+            if fi.type == "numerical":
+                if not ev.numerical or fi.num_columns != len(ev.columns):
+                    raise _Refuse("numerical factor differs")
+                for column in ev.columns:
+                    if column.dtype.kind == "f":
+                        missing |= np.isnan(column)
+            else:
+                if ev.numerical:
+                    raise _Refuse("categorical factor differs")
+                codes[factor] = _new_codes(ev, tuple(fi.categories))
+                missing |= codes[factor] < 0
+        keep = ~missing
+        take = None if keep.all() else np.flatnonzero(keep)
+        X = _fill(_plan(info, evaluated, codes), len(info.column_names), take, int(keep.sum()), "C")
+    except _Refuse:
+        return None
+    return X, keep
 
 
 # --------------------------------------------------------------------------------------------

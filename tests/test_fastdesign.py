@@ -145,6 +145,34 @@ def test_matches_patsy(formula: str) -> None:
         assert_same_prediction(expected, got, make_frame(40, seed=7))
 
 
+@pytest.mark.parametrize("formula", [f for f in FORMULAS if "OFFSET" not in f])
+def test_new_data_matrix_matches_patsy(formula: str) -> None:
+    """build_matrix (prediction's fast path) gives patsy.build_design_matrices' values and rows
+    on new data, with the levels and transform states learnt at fitting time."""
+    env = patsy.EvalEnvironment.capture()
+    info = patsy.dmatrices(formula, DATA, eval_env=env, return_type="dataframe")[1].design_info
+    for new in (make_frame(40, seed=7), make_frame(300, seed=8).iloc[::-1]):
+        built = fastdesign.build_matrix(info, new.reset_index(drop=True))
+        try:
+            want = patsy.build_design_matrices([info], new, NA_action="drop",
+                                               return_type="dataframe")[0]
+        except patsy.PatsyError:  # patsy's bs() refuses points beyond its knots
+            assert built is None
+            continue
+        assert built is not None, formula
+        X, kept = built
+        np.testing.assert_array_equal(X, want.to_numpy(dtype=float))
+        np.testing.assert_array_equal(np.flatnonzero(kept), new.index.get_indexer(want.index))
+
+
+def test_new_data_with_an_unseen_level_is_left_to_patsy() -> None:
+    info = patsy.dmatrix("x + g", DATA, return_type="dataframe").design_info
+    new = DATA.head(5).assign(g=["a", "b", "zz", "c", "a"])
+    assert fastdesign.build_matrix(info, new) is None
+    with pytest.raises(patsy.PatsyError):
+        patsy.build_design_matrices([info], new)
+
+
 @pytest.mark.parametrize("formula", FAST)
 def test_fast_path_taken(formula: str) -> None:
     arrays = fastdesign.design_arrays(formula, DATA, eval_env=patsy.EvalEnvironment.capture())
