@@ -330,15 +330,16 @@ def _classify(value: Any, data: pd.DataFrame, stateful: bool) -> _Factor:
     )
 
 
-def _final_codes(ev: _Factor, levels: tuple[Any, ...]) -> np.ndarray:
-    """Codes into patsy's ``levels`` (-1 = missing), checking patsy would get the same levels."""
+def _final_codes(ev: _Factor, levels: tuple[Any, ...], fitting: bool = True) -> np.ndarray:
+    """Codes into patsy's ``levels`` (-1 = missing), refusing whatever patsy would read
+    differently: other fixed levels, a value outside the levels (at prediction, a level the fit
+    never saw: patsy then raises its own error) and, when ``fitting``, sniffed levels other than
+    the data's."""
     assert ev.codes is not None and ev.uniques is not None
-    if ev.direct:
-        if ev.fixed != levels:
-            raise _Refuse("categories differ")
-        return ev.codes
     if ev.fixed is not None and tuple(ev.fixed) != levels:
         raise _Refuse("levels differ")
+    if ev.direct:
+        return ev.codes
     try:
         position = {level: i for i, level in enumerate(levels)}
     except TypeError as exc:
@@ -353,35 +354,10 @@ def _final_codes(ev: _Factor, levels: tuple[Any, ...]) -> np.ndarray:
             table[i] = position[value]
         except (KeyError, TypeError) as exc:
             raise _Refuse("value outside the levels") from exc
-    if ev.fixed is None:
+    if fitting and ev.fixed is None:
         seen = set(table[:-1][table[:-1] >= 0].tolist())
         if seen != set(range(len(levels))):
             raise _Refuse("sniffed levels differ from the data")
-    return table[ev.codes]
-
-
-def _new_codes(ev: _Factor, levels: tuple[Any, ...]) -> np.ndarray:
-    """Codes of new data into the fitted ``levels`` (-1 = missing); refuses a level the fit never
-    saw (patsy then raises its own error) and levels patsy would read differently."""
-    assert ev.codes is not None and ev.uniques is not None
-    if ev.fixed is not None and tuple(ev.fixed) != levels:
-        raise _Refuse("levels differ")
-    if ev.direct:
-        return ev.codes
-    try:
-        position = {level: i for i, level in enumerate(levels)}
-    except TypeError as exc:
-        raise _Refuse("unhashable level") from exc
-    table = np.empty(len(ev.uniques) + 1, dtype=np.intp)
-    table[-1] = -1
-    for i, value in enumerate(ev.uniques):
-        if _patsy_missing(value):
-            table[i] = -1
-            continue
-        try:
-            table[i] = position[value]
-        except (KeyError, TypeError) as exc:
-            raise _Refuse("a level the fit never saw") from exc
     return table[ev.codes]
 
 
@@ -415,7 +391,7 @@ def build_matrix(info: DesignInfo, data: pd.DataFrame) -> tuple[np.ndarray, np.n
             else:
                 if ev.numerical:
                     raise _Refuse("categorical factor differs")
-                codes[factor] = _new_codes(ev, tuple(fi.categories))
+                codes[factor] = _final_codes(ev, tuple(fi.categories), fitting=False)
                 missing |= codes[factor] < 0
         keep = ~missing
         take = None if keep.all() else np.flatnonzero(keep)
