@@ -43,7 +43,8 @@ ESTIMAND_NOTE = ("Class weights change the estimand: the estimates describe a po
                  "the LR test are of the class-weighted pseudo-likelihood.")
 
 
-def class_weights(y: np.ndarray, class_weight, freq_weights: np.ndarray | None = None) -> dict[int, float]:
+def class_weights(y: np.ndarray, class_weight, freq_weights: np.ndarray | None = None,
+                  event: str | None = None) -> dict[int, float]:
     """The weight of each class (0 and 1) for ``class_weight="balanced"`` or a mapping.
 
     Parameters
@@ -51,9 +52,18 @@ def class_weights(y: np.ndarray, class_weight, freq_weights: np.ndarray | None =
     y : ndarray
         0/1 outcomes.
     class_weight : "balanced" or mapping
-        ``{0: w0, 1: w1}`` (keys 0/1 or False/True; a missing class gets weight 1).
+        ``{0: w0, 1: w1}`` (keys 0/1 or False/True; a missing class gets weight 1).  As in
+        scikit-learn, the classes may also be keyed by the response's labels: the ``event``
+        label for class 1 and, beside it, any other key for the one other class (0).
     freq_weights : ndarray, optional
         Frequency weights (counted in the balanced weights).
+    event : str, optional
+        The label of the modelled event (e.g. ``"yes"``), which keys class 1.
+
+    Returns
+    -------
+    dict
+        ``{0: w0, 1: w1}``.
     """
     y = np.asarray(y, dtype=float)
     f = np.ones_like(y) if freq_weights is None else np.asarray(freq_weights, dtype=float)
@@ -70,17 +80,31 @@ def class_weights(y: np.ndarray, class_weight, freq_weights: np.ndarray | None =
         raise SpecificationError(f"class_weight must be 'balanced' or a mapping {{0: w0, 1: w1}}; "
                                  f"got {type(class_weight).__name__}")
     out = {0: 1.0, 1: 1.0}
+    labelled = event is not None and any(str(k) == event for k in class_weight
+                                         if not isinstance(k, (bool, np.bool_, int, float)))
     for key, val in class_weight.items():
-        if isinstance(key, (bool, np.bool_)) or key in (0, 1):
+        if isinstance(key, (bool, np.bool_)) or (isinstance(key, (int, float, np.number))
+                                                   and key in (0, 1)):
             k = int(key)
+        elif labelled and str(key) == event:
+            k = 1
+        elif labelled and len(class_weight) == 2:
+            k = 0   # beside the event's label, the one other class
         else:
+            also = f" or the response's labels (the event is {event!r})" if event else ""
             raise SpecificationError(f"class_weight key {key!r} is not a class: use 0 (non-event) "
-                                     "and 1 (the modelled event)")
+                                     f"and 1 (the modelled event){also}")
         v = float(val)
         if not np.isfinite(v) or v <= 0:
             raise SpecificationError(f"class_weight[{key!r}] must be positive and finite; got {val!r}")
         out[k] = v
     return out
+
+
+def event_label(des: Design) -> str | None:
+    """The label of the modelled event (``"yes"`` of ``"lfp = yes"``), or None."""
+    head = f"{des.response} = "
+    return des.event[len(head):] if des.event.startswith(head) else None
 
 
 def describe(weights: dict[int, float], class_weight) -> str:
@@ -98,7 +122,8 @@ def apply_class_weight(des: Design, class_weight) -> tuple[Design, str]:
     if des.grouped or np.any((des.y != 0) & (des.y != 1)):
         raise SpecificationError("class_weight needs one row per observation (a 0/1 response), "
                                  "not grouped successes + failures")
-    cw = class_weights(des.y, class_weight, des.weights if des.has_weights else None)
+    cw = class_weights(des.y, class_weight, des.weights if des.has_weights else None,
+                       event_label(des))
     row = np.where(des.y == 1, cw[1], cw[0])
     return replace(des, weights=des.weights * row), describe(cw, class_weight)
 
@@ -177,7 +202,7 @@ def fit_class_weighted(des: Design, link, class_weight, *, cov_type: str | None 
                         "simplify the formula or collect more data")
     freq = des.weights.copy()
     cw_des, info = apply_class_weight(des, class_weight)
-    cw = class_weights(des.y, class_weight, freq if des.has_weights else None)
+    cw = class_weights(des.y, class_weight, freq if des.has_weights else None, event_label(des))
     fit = irls(cw_des.X, cw_des.y, cw_des.trials, cw_des.weights, cw_des.offset, link,
                start=start_params, tol=tol, max_iter=max_iter)
     return ClassWeightedResults(cw_des, link, fit, freq_weights=freq, class_weight=cw,

@@ -20,12 +20,15 @@ import numpy as np
 import pandas as pd
 
 from . import datasets
-from .errors import DataError, LogitstatError, SpecificationError
+from .errors import DataError, LogitstatError, LogitstatWarning, SpecificationError
 
 FORMATS = ("text", "markdown", "html", "latex", "json")
 _SUFFIX_FORMATS = {".json": "json", ".md": "markdown", ".markdown": "markdown", ".html": "html",
                    ".htm": "html", ".tex": "latex", ".txt": "text"}
 JSON_SCHEMA = "logitstat.fit/1"
+#: cells read as missing, besides pandas' defaults ("", "NA", "NaN", "null", "N/A", ...):
+#: "." is the missing value of Stata and SAS exports
+NA_STRINGS = (".",)
 
 
 class CommandLineError(Exception):
@@ -75,25 +78,29 @@ def read_data(source: str, stdin=None) -> tuple[pd.DataFrame, str]:
             raise DataError(f"cannot read Parquet file {source!r}: {_first_line(exc)}") from None
     if suffix in (".tsv", ".tab"):
         sep = "\t"
-    elif suffix == ".csv":
-        sep = ","
-    else:
+    else:  # .csv, .txt, ...: comma unless the header line has more tabs or semicolons
         try:
-            with open(path, encoding="utf-8", errors="replace") as fh:
-                sep = _sniff(fh.readline())
-        except OSError as exc:
-            raise DataError(f"cannot read {source!r}: {exc.strerror or exc}") from None
+            with pd.io.common.get_handle(path, "r", encoding="utf-8", errors="replace",
+                                         compression="infer") as handle:
+                sep = _sniff(handle.handle.readline())
+        except (OSError, EOFError, ValueError) as exc:
+            raise DataError(f"cannot read {source!r}: {_first_line(exc)}") from None
     return _read_delimited(path, sep, repr(source)), str(path)
 
 
+_SEPARATORS = {",": "comma", "\t": "tab", ";": "semicolon"}
+
+
 def _sniff(text: str) -> str:
+    """The separator of a delimited text: the most frequent of comma, tab and semicolon on its
+    first line (comma on ties)."""
     first = text.split("\n", 1)[0]
-    return "\t" if first.count("\t") > first.count(",") else ","
+    return max(_SEPARATORS, key=lambda sep: (first.count(sep), sep == ","))
 
 
 def _read_delimited(src, sep: str, what: str) -> pd.DataFrame:
     try:
-        df = pd.read_csv(src, sep=sep)
+        df = pd.read_csv(src, sep=sep, na_values=NA_STRINGS)
     except FileNotFoundError:
         raise DataError(f"no file {what}") from None
     except PermissionError:
@@ -103,13 +110,33 @@ def _read_delimited(src, sep: str, what: str) -> pd.DataFrame:
     except pd.errors.EmptyDataError:
         raise DataError(f"{what} is empty") from None
     except (pd.errors.ParserError, ValueError, OSError) as exc:
-        raise DataError(f"cannot read {what} as {'TSV' if sep == chr(9) else 'CSV'}: "
+        raise DataError(f"cannot read {what} as {_SEPARATORS[sep]}-separated values: "
                         f"{_first_line(exc)}") from None
     if df.shape[1] < 2:
         raise DataError(f"{what} has {df.shape[1]} column(s) after reading it as "
-                        f"{'tab' if sep == chr(9) else 'comma'}-separated values; a model needs a "
+                        f"{_SEPARATORS[sep]}-separated values; a model needs a "
                         "response and at least one predictor column")
     return df
+
+
+def text_in_numbers(df: pd.DataFrame, formula: str) -> list[str]:
+    """Warnings for the text columns named in ``formula`` that hold mostly numbers: a stray code
+    such as ``?`` or ``n/a`` makes a numeric column categorical, one coefficient per value."""
+    out = []
+    for name in df.columns:
+        col = df[name]
+        if str(name) not in formula or not (col.dtype == object
+                                             or pd.api.types.is_string_dtype(col.dtype)):
+            continue
+        values = col.dropna().astype(str)
+        numeric = pd.to_numeric(values, errors="coerce").notna()
+        if len(values) and numeric.mean() >= 0.8 and not numeric.all():
+            odd = values[~numeric]
+            shown = ", ".join(repr(v) for v in odd.unique()[:3])
+            out.append(f"column {str(name)!r} holds numbers but also text ({shown} in "
+                       f"{len(odd)} row(s)), so it is read as categorical; if these mark missing "
+                       "values, write them as NA or leave the cells empty")
+    return out
 
 
 def _first_line(exc: BaseException) -> str:
@@ -141,6 +168,8 @@ def _fit(args) -> int:
                                  f"cluster, not {args.cov_type}")
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
+        for msg in text_in_numbers(df, args.formula):
+            warnings.warn(msg, LogitstatWarning, stacklevel=1)
         res = api.glm(args.formula, df, link=args.link, weights=args.weights, offset=args.offset,
                       cov_type=args.cov_type, groups=args.groups, method=method,
                       missing=args.missing, success=_success_value(args.success),

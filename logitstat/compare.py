@@ -8,9 +8,9 @@ from collections.abc import Sequence
 
 import numpy as np
 import pandas as pd
-from scipy import stats
 
 from .errors import SpecificationError
+from .inference import normal_quantile
 from .summary import ComparisonTable, format_pvalue
 
 STAT_LABELS = {"se": "Standard errors", "z": "z statistics", "p": "p-values",
@@ -53,6 +53,15 @@ def compare(results: Sequence, names: Sequence[str] | None = None, stars: bool |
     results = list(results)
     if not results:
         raise SpecificationError("compare() needs at least one fitted model")
+    odd = [i + 1 for i, r in enumerate(results)
+           if not all(hasattr(r, a) for a in ("names", "params", "bse", "link", "llf"))]
+    if odd:
+        raise SpecificationError(f"compare() takes fitted models (ls.logit(...) results); item(s) "
+                                 f"{', '.join(map(str, odd))} are not")
+    if not (isinstance(stars, bool) or (np.ndim(stars) == 1 and all(
+            isinstance(t, (int, float)) and 0 < t < 1 for t in stars))):
+        raise SpecificationError(f"stars={stars!r}: use True/False or p-value thresholds such as "
+                                 "(0.1, 0.05, 0.01)")
     names = [f"({i})" for i in range(1, len(results) + 1)] if names is None else [str(n) for n in names]
     if len(names) != len(results):
         raise SpecificationError(f"{len(names)} names given for {len(results)} models")
@@ -75,7 +84,7 @@ def compare(results: Sequence, names: Sequence[str] | None = None, stars: bool |
             raise SpecificationError(f"order: no model has coefficient(s) {', '.join(unknown)}; "
                                      f"coefficients are: {', '.join(coef_names)}")
         coef_names = list(order)
-    z = stats.norm.ppf(1 - alpha / 2)
+    z = normal_quantile(alpha)
     est = pd.DataFrame(np.nan, index=coef_names, columns=names)
     pv = est.copy()
     below = pd.DataFrame("", index=coef_names, columns=names, dtype=object)

@@ -186,10 +186,14 @@ def _binary_from_numbers(y: np.ndarray, name: str, success) -> tuple[np.ndarray,
         raise ResponseError(f"response {name!r} has infinite values; remove or recode them")
     values = np.unique(y)
     if success is not None:
-        if len(values) != 2 or float(success) not in values:
+        try:
+            value = float(success)
+        except (TypeError, ValueError):
+            value = np.nan  # not a number: cannot be a value of a numeric response
+        if len(values) != 2 or value not in values:
             raise ResponseError(f"success={success!r}: response {name!r} must take exactly two values "
                                 f"one of which is {success!r}; found {values[:5].tolist()}")
-        return (y == float(success)).astype(float), f"{name} = {success:g}"
+        return (y == value).astype(float), f"{name} = {value:g}"
     if not np.all((y == 0) | (y == 1)):
         bad = values[(values != 0) & (values != 1)][:5]
         raise ResponseError(
@@ -426,10 +430,7 @@ def from_formula(formula: str, data: pd.DataFrame, eval_env, *, weights=None, of
     w = arrays.get("weights")
     if w is not None:
         w = w[keep]
-        if np.any(~np.isfinite(w)) or np.any(w < 0):
-            col = weights if isinstance(weights, str) else "weights"
-            raise DataError(f"weights {col!r} must be finite and non-negative; found "
-                            f"{np.sum(w < 0)} negative and {np.sum(~np.isfinite(w))} infinite values")
+        frameprep.check_weights(w, weights if isinstance(weights, str) else "weights")
     off = arrays.get("offset")
     if off is not None:
         off = off[keep]
@@ -508,8 +509,7 @@ def from_arrays(y, X, *, names=None, weights=None, offset=None, groups=None, suc
     w = o = g = None
     if weights is not None:
         w = _as_float(_column_or_array(weights, None, n, "weights")[0], "weights")
-        if np.any(~np.isfinite(w)) or np.any(w < 0):
-            raise DataError("weights must be finite and non-negative")
+        frameprep.check_weights(w)
     if offset is not None:
         o = _as_float(_column_or_array(offset, None, n, "offset")[0], "offset")
     if groups is not None:

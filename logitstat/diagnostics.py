@@ -60,8 +60,30 @@ class ModelSeparation:
         """Coefficient name -> direction (+1 / -1) of every estimate that runs to infinity."""
         return {k: int(v) for k, v in self.directions.items() if v != 0}
 
+    @property
+    def n_separated(self) -> int:
+        """Number of rows whose fitted probability runs to 0 or 1."""
+        return int(self.separated_rows.sum())
+
+    @property
+    def method(self) -> str:
+        """``"lp"`` (decided by linear programming) or ``"certificate"`` (a converged fit)."""
+        return self.report.method
+
+    @classmethod
+    def label(cls, rep: SeparationReport, names, rows) -> "ModelSeparation":
+        """Label an array-level report by coefficient ``names`` and data ``rows``."""
+        names = pd.Index(names)
+        return cls(rep.kind, pd.Series(rep.directions, index=names, name="direction"),
+                   pd.Series(rep.separated_rows, index=rows, name="separated"),
+                   pd.Series(rep.undetermined, index=names, name="undetermined"), rep)
+
+    def describe(self, names=None) -> str:
+        """Say in words what was found, naming the coefficients (by default, the report's own)."""
+        return self.report.describe(list(self.directions.index) if names is None else names)
+
     def __str__(self) -> str:
-        return self.report.describe(list(self.directions.index))
+        return self.describe()
 
     def __repr__(self) -> str:
         return f"<ModelSeparation kind={self.kind!r} infinite={self.infinite}>"
@@ -97,10 +119,7 @@ class DiagnosticsMixin:
                                dmu=self.link.mu_eta(eta), converged=bool(self.fit.converged),
                                moved=moved)
         rows = pd.RangeIndex(len(d.y)) if d.row_labels is None else pd.Index(d.row_labels)
-        names = pd.Index(self.names)
-        return ModelSeparation(rep.kind, pd.Series(rep.directions, index=names, name="direction"),
-                               pd.Series(rep.separated_rows, index=rows, name="separated"),
-                               pd.Series(rep.undetermined, index=names, name="undetermined"), rep)
+        return ModelSeparation.label(rep, self.names, rows)
 
     def vif(self, kind: str = "model") -> pd.DataFrame:
         """Generalized variance inflation factors, one row per term (intercept excluded).

@@ -37,7 +37,7 @@ import pandas as pd
 
 from .errors import DataError
 
-__all__ = ["as_float", "patsy_ready", "unused_levels", "drop_levels", "match_levels",
+__all__ = ["as_float", "check_weights", "patsy_ready", "unused_levels", "drop_levels", "match_levels",
            "quote_keyword_columns", "check_columns", "syntax_hint"]
 
 
@@ -53,6 +53,31 @@ def as_float(values) -> np.ndarray:
     if arr.dtype == object:
         arr = np.where(pd.isna(arr), np.nan, arr)
     return np.asarray(arr, dtype=float)
+
+
+def check_weights(w: np.ndarray, name: str = "weights") -> None:
+    """Refuse frequency weights that are negative or not finite, or that are all zero.
+
+    Parameters
+    ----------
+    w : ndarray
+        The weights of the estimation rows.
+    name : str
+        The column (or ``"weights"``) to name in the message.
+
+    Raises
+    ------
+    DataError
+        Naming the column and what is wrong.
+    """
+    bad = ~np.isfinite(w)
+    if bad.any() or np.any(w < 0):
+        raise DataError(f"weights {name!r} must be finite and non-negative; found "
+                        f"{int(np.sum(w < 0))} negative and {int(bad.sum())} missing or infinite "
+                        "values")
+    if len(w) and not np.any(w > 0):
+        raise DataError(f"weights {name!r} are all zero on the {len(w)} rows used: no observation "
+                        "carries information; check the weights column")
 
 
 def _numpy_column(s: pd.Series) -> np.ndarray | None:

@@ -80,6 +80,10 @@ class MultinomialResponse:
             y = values[:, 0]
             if not np.all(np.isfinite(y)):
                 raise ResponseError(f"response {name!r} has infinite values; remove or recode them")
+            if not np.all(y == np.round(y)):
+                raise ResponseError(f"response {name!r} has non-integer values (e.g. "
+                                    f"{y[y != np.round(y)][0]:g}): a multinomial response is a "
+                                    "set of categories; use integer codes, labels or C(...)")
             levels, codes = np.unique(y, return_inverse=True)
             levels = [int(v) if float(v).is_integer() else float(v) for v in levels]
             present = np.ones(len(levels), dtype=bool)

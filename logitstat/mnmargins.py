@@ -25,6 +25,7 @@ import pandas as pd
 from scipy import stats
 
 from . import mnfit
+from .inference import normal_quantile
 
 
 def discrete_columns(design) -> dict[int, slice]:
@@ -117,7 +118,7 @@ def average_marginal_effects(res, alpha: float = 0.05) -> pd.DataFrame:
     se = np.column_stack(ses).reshape(-1)
     index = pd.MultiIndex.from_tuples([(lvl, nm) for lvl in res.levels for nm in rows],
                                       names=["outcome", "column"])
-    zcrit = stats.norm.ppf(1.0 - alpha / 2.0)
+    zcrit = normal_quantile(alpha)
     safe = np.where(se > 0, se, 1.0)
     z = np.where(se > 0, eff / safe, np.nan)
     pval = np.where(se > 0, 2.0 * stats.norm.sf(np.abs(eff / safe)), np.nan)

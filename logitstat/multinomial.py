@@ -23,6 +23,7 @@ from . import design as _design
 from . import inference, mnfit
 from .errors import DataError, SeparationWarning, SpecificationError
 from .postestimation import FitStatisticsMixin
+from .diagnostics import ModelSeparation
 from .separation import SeparationReport, detect_separation
 
 __all__ = ["mnlogit", "MNLogitResults", "mn_lr_test"]
@@ -165,7 +166,7 @@ class MNLogitResults(FitStatisticsMixin):
 
     def conf_int(self, alpha: float = 0.05) -> pd.DataFrame:
         r"""Wald intervals :math:`\hat\beta \pm z_{1-\alpha/2}\,\mathrm{se}`, indexed (outcome, coefficient)."""
-        z = stats.norm.ppf(1.0 - alpha / 2.0)
+        z = inference.normal_quantile(alpha)
         b = self._theta
         se = np.sqrt(np.diag(self.fit.cov))
         return pd.DataFrame({"lower": b - z * se, "upper": b + z * se}, index=self._long_index())
@@ -307,12 +308,12 @@ class MNLogitResults(FitStatisticsMixin):
 
     # ------------------------------------------------------------------ separation
     @cached_property
-    def separation(self) -> SeparationReport:
+    def separation(self) -> ModelSeparation:
         """Exact check that the maximum-likelihood estimate exists (Konis's linear programs).
 
         The multinomial recession cone has one row per observation and rival outcome (see
         :func:`logitstat.mnfit.cone_rows`); ``directions`` run over the ``flat_names``, so a
-        coefficient of outcome *k* that runs to infinity names *k*.  A converged fit is first
+        coefficient of outcome *k* that runs to infinity names *k* (``"k:column"``).  A converged fit is first
         offered a Stiemke certificate (:func:`logitstat.mnfit.overlap_certificate`) that proves
         overlap without a linear program.  ``separated_rows`` marks the observations whose
         observed outcome's probability runs to 1 (it beats every rival outcome in the limit).
@@ -321,23 +322,26 @@ class MNLogitResults(FitStatisticsMixin):
         live = d.weights > 0
         X, codes, w = d.X[live], d.y.astype(int)[live], d.weights[live]
         K = len(self.levels)
+        labels = pd.RangeIndex(len(d.y)) if d.row_labels is None else pd.Index(d.row_labels)
         Z, row, rival = mnfit.cone_rows(X, codes, K, self.base_index)
         if self.converged:
             lam = w[row] * np.exp(self.fit.log_probs[live][row, rival])
             if mnfit.overlap_certificate(Z, lam):
-                return SeparationReport("none", np.zeros(Z.shape[1], dtype=int),
-                                        np.zeros(len(d.y), dtype=bool),
-                                        np.zeros(Z.shape[1], dtype=bool), "certificate")
+                rep = SeparationReport("none", np.zeros(Z.shape[1], dtype=int),
+                                       np.zeros(len(d.y), dtype=bool),
+                                       np.zeros(Z.shape[1], dtype=bool), "certificate")
+                return ModelSeparation.label(rep, self.flat_names, labels)
         rep = detect_separation(Z, np.ones(Z.shape[0]))
         # an observation is predicted perfectly when it beats every rival outcome in the limit
         beaten = np.bincount(row, weights=rep.separated_rows, minlength=len(codes))
         rows = np.zeros(len(d.y), dtype=bool)
         rows[np.flatnonzero(live)] = beaten == K - 1
-        return SeparationReport(rep.kind, rep.directions, rows, rep.undetermined, rep.method)
+        rep = SeparationReport(rep.kind, rep.directions, rows, rep.undetermined, rep.method)
+        return ModelSeparation.label(rep, self.flat_names, labels)
 
     def separation_by_outcome(self) -> dict:
         """For each non-base outcome, its coefficients that run to ±infinity (``{name: ±1}``)."""
-        dirs = self.separation.directions.reshape(len(self.outcomes), -1)
+        dirs = self.separation.directions.to_numpy().reshape(len(self.outcomes), -1)
         return {k: {nm: int(s) for nm, s in zip(self.names, dirs[a]) if s != 0}
                 for a, k in enumerate(self.outcomes)}
 

@@ -13,7 +13,9 @@ The objective, with prior weights :math:`\omega_i = w_i m_i` normalized to
       + \alpha\Big[\frac{1-\rho}{2}\lVert\beta\rVert_2^2 + \rho\lVert\beta\rVert_1\Big],
 
 i.e. :math:`-\ell/n + \alpha[\dots]` with :math:`\rho` = ``l1_ratio``; the intercept is not
-penalized.  This is exactly ``glmnet(family="binomial", standardize=TRUE)``: glmnet's
+penalized.  Without an intercept the columns are not centred (:math:`\bar x_j = 0` in
+:math:`\tilde x_{ij}`) but still divided by the same :math:`s_j`, as glmnet does.
+This is exactly ``glmnet(family="binomial", standardize=TRUE)``: glmnet's
 ``lambda`` is our ``alpha`` and glmnet's ``alpha`` is our ``l1_ratio``.  Coefficients are
 reported on the original scale, :math:`\beta_j/s_j`, with intercept
 :math:`\beta_0 - \sum_j \bar x_j\beta_j/s_j`.
@@ -59,12 +61,39 @@ class Standardization:
 def standardize(X: np.ndarray, wn: np.ndarray, intercept: bool, scale: bool = True) -> Standardization:
     r"""Weighted centres :math:`\bar x_j` and scales :math:`s_j` (see the module docstring).
 
-    Without an intercept columns are not centred and :math:`s_j^2 = \sum_i\tilde\omega_i x_{ij}^2`.
+    Without an intercept the columns are not centred but, as in glmnet, still scaled by their
+    (centred) standard deviation :math:`s_j`.  A constant column is left out of the fit (its
+    coefficient stays 0), as glmnet does -- except a non-zero constant column of a model without
+    an intercept, which plays the intercept's part: it is kept, scaled by its root mean square
+    :math:`(\sum_i\tilde\omega_i x_{ij}^2)^{1/2}` (glmnet would drop it).
     ``scale=False`` keeps the columns as given (:math:`s_j = 1`, penalty on the raw coefficients).
+
+    Parameters
+    ----------
+    X : ndarray (n, p)
+        The penalized columns.
+    wn : ndarray (n,)
+        Normalized prior weights (summing to 1).
+    intercept : bool
+        Whether the model has an (unpenalized) intercept; only then are the columns centred.
+    scale : bool
+        Divide the columns by :math:`s_j` (glmnet's ``standardize=TRUE``).
+
+    Returns
+    -------
+    Standardization
     """
-    center = wn @ X if intercept else np.zeros(X.shape[1])
-    spread = np.sqrt(wn @ (X - center) ** 2)
-    active = spread > 1e-10 * np.maximum(1.0, np.max(np.abs(X), axis=0))
+    mean = wn @ X
+    spread = np.sqrt(wn @ (X - mean) ** 2)
+    tiny = 1e-10 * np.maximum(1.0, np.max(np.abs(X), axis=0))
+    varying = spread > tiny
+    if intercept:
+        center, active = mean, varying
+    else:
+        center = np.zeros(X.shape[1])
+        rms = np.sqrt(wn @ X ** 2)
+        active = varying | (rms > tiny)
+        spread = np.where(varying, spread, rms)
     s = np.where(active, spread, 1.0) if scale else np.ones(X.shape[1])
     return Standardization(center, s, active)
 

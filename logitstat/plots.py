@@ -19,10 +19,10 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from scipy import stats
 
 from . import influence as _influence
 from .errors import DataError, SpecificationError
+from .inference import normal_quantile
 
 
 def _pyplot():
@@ -140,7 +140,7 @@ def _rows(res) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
 
 
 def _wilson(events: np.ndarray, n: np.ndarray, alpha: float) -> tuple[np.ndarray, np.ndarray]:
-    z = stats.norm.ppf(1 - alpha / 2)
+    z = normal_quantile(alpha)
     p = events / n
     centre = (p + z * z / (2 * n)) / (1 + z * z / n)
     half = z * np.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / (1 + z * z / n)

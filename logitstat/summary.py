@@ -156,15 +156,16 @@ class Summary(_Rendered):
         """The header table and every section's coefficient table, tabulated in ``fmt`` (the
         header of the ``"simple"`` text is ``"plain"``, without rules)."""
         headers = ["", "", "", ""] if fmt == "pipe" else ()
-        top = tabulate(self._header_rows(), headers=headers,
+        # in Markdown a bare "|" (in "P>|z|", a column or level name) would split the cell
+        cell = (lambda c: str(c).replace("|", "\\|")) if fmt == "pipe" else str
+        top = tabulate([[cell(c) for c in r] for r in self._header_rows()], headers=headers,
                        tablefmt="plain" if fmt == "simple" else fmt, disable_numparse=True)
         sections = []
         for title, table in self._sections():
-            columns = [str(c) for c in table.columns]
-            if fmt == "pipe":  # "P>|z|" as "P>\|z\|": a bare "|" would split the cell
-                columns = [c.replace("|", "\\|") for c in columns]
+            columns = [cell(c) for c in table.columns]
+            rows = [[cell(c) for c in r] for r in _coef_cells(table)]
             align = {"colalign": ("left",) + ("right",) * len(columns)} if fmt == "simple" else {}
-            sections.append((title, tabulate(_coef_cells(table), headers=[""] + columns,
+            sections.append((title, tabulate(rows, headers=[""] + columns,
                                              tablefmt=fmt, disable_numparse=True, **align)))
         return top, sections
 

