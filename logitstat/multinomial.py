@@ -22,8 +22,8 @@ from scipy import stats
 from . import design as _design
 from . import inference, mnfit
 from .errors import DataError, SeparationWarning, SpecificationError
-from .postestimation import FitStatisticsMixin
 from .diagnostics import ModelSeparation
+from .postestimation import FitStatisticsMixin
 from .separation import SeparationReport, detect_separation
 
 __all__ = ["mnlogit", "MNLogitResults", "mn_lr_test"]
