@@ -10,9 +10,9 @@ from . import datasets, plots
 from .compare import compare
 from .api import glm, logit, lr_test, probit
 from .errors import (CollinearityError, CollinearityWarning, ConvergenceError, ConvergenceWarning,
-                     DataError, DomainWarning, FormulaError, LogitstatError, LogitstatWarning,
-                     MissingDataError, PredictionError, ResponseError, SeparationWarning,
-                     SpecificationError)
+                     DataError, DataWarning, DomainWarning, FormulaError, LogitstatError,
+                     LogitstatWarning, MissingDataError, PredictionError, ResponseError,
+                     SeparationWarning, SpecificationError)
 from .links import get_link
 from .results import BinaryResults
 from .multinomial import MNLogitResults, mnlogit
@@ -25,7 +25,7 @@ __version__ = "0.1.0"
 __all__ = [
     "glm", "logit", "probit", "lr_test", "compare", "datasets", "plots", "get_link", "BinaryResults",
     "LogitstatError", "LogitstatWarning", "ConvergenceWarning", "ConvergenceError",
-    "SeparationWarning", "CollinearityError", "CollinearityWarning", "DataError", "FormulaError",
+    "SeparationWarning", "CollinearityError", "CollinearityWarning", "DataError", "DataWarning", "FormulaError",
     "ResponseError", "MissingDataError", "PredictionError", "SpecificationError", "DomainWarning",
     "mnlogit", "MNLogitResults", "logit_path", "logit_cv", "PenalizedResults", "PathResults",
     "CVResults", "ClassWeightedResults", "class_weights", "choose_threshold",

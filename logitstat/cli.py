@@ -19,7 +19,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from . import datasets
+from . import datasets, frameprep
 from .errors import DataError, LogitstatError, LogitstatWarning, SpecificationError
 
 FORMATS = ("text", "markdown", "html", "latex", "json")
@@ -119,24 +119,29 @@ def _read_delimited(src, sep: str, what: str) -> pd.DataFrame:
     return df
 
 
-def text_in_numbers(df: pd.DataFrame, formula: str) -> list[str]:
-    """Warnings for the text columns named in ``formula`` that hold mostly numbers: a stray code
-    such as ``?`` or ``n/a`` makes a numeric column categorical, one coefficient per value."""
-    out = []
+def text_in_numbers(df: pd.DataFrame, formula: str) -> tuple[pd.DataFrame, list[str]]:
+    """The text columns named in ``formula`` that hold numbers but also a few stray entries
+    (``?``, ``n/a``: see :func:`logitstat.frameprep.stray_text`) read as numbers, those entries
+    as missing values, and a warning for each (the library itself refuses such a column).
+    Columns the formula declares categorical, ``C(x)``, are left alone."""
+    out, msgs = df, []
+    declared = frameprep.categorical_only(formula, [str(c) for c in df.columns])
     for name in df.columns:
         col = df[name]
-        if str(name) not in formula or not (col.dtype == object
-                                             or pd.api.types.is_string_dtype(col.dtype)):
+        if (str(name) not in formula or str(name) in declared
+                or not (col.dtype == object or pd.api.types.is_string_dtype(col.dtype))):
             continue
-        values = col.dropna().astype(str)
-        numeric = pd.to_numeric(values, errors="coerce").notna()
-        if len(values) and numeric.mean() >= 0.8 and not numeric.all():
-            odd = values[~numeric]
-            shown = ", ".join(repr(v) for v in odd.unique()[:3])
-            out.append(f"column {str(name)!r} holds numbers but also text ({shown} in "
-                       f"{len(odd)} row(s)), so it is read as categorical; if these mark missing "
-                       "values, write them as NA or leave the cells empty")
-    return out
+        stray = frameprep.stray_text(col.dropna().to_numpy(dtype=object))
+        if stray is None:
+            continue
+        odd, n_odd = stray
+        if out is df:
+            out = df.copy(deep=False)
+        out[name] = pd.to_numeric(col.astype(object), errors="coerce")
+        msgs.append(f"column {str(name)!r} holds numbers but also text "
+                    f"({', '.join(map(repr, odd))} in {n_odd} row(s)): those cells are read as "
+                    "missing values (write them as NA or leave them empty to silence this)")
+    return out, msgs
 
 
 def _first_line(exc: BaseException) -> str:
@@ -168,7 +173,8 @@ def _fit(args) -> int:
                                  f"cluster, not {args.cov_type}")
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
-        for msg in text_in_numbers(df, args.formula):
+        df, stray = text_in_numbers(df, args.formula)
+        for msg in stray:
             warnings.warn(msg, LogitstatWarning, stacklevel=1)
         res = api.glm(args.formula, df, link=args.link, weights=args.weights, offset=args.offset,
                       cov_type=args.cov_type, groups=args.groups, method=method,

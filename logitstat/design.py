@@ -19,6 +19,7 @@ import numpy as np
 import pandas as pd
 import patsy
 
+from . import datacheck
 from . import fastdesign
 from . import frameprep
 from . import kernels
@@ -106,21 +107,14 @@ def _column_or_array(value, data: pd.DataFrame | None, n: int, what: str) -> tup
             cols = "" if data is None else f"; columns are: {', '.join(map(str, data.columns))}"
             raise DataError(f"{what} column {value!r} not found in the data{cols}")
         col = data[value]
-        if what != "groups" and pd.api.types.is_numeric_dtype(col.dtype):
-            return frameprep.as_float(col), value   # nullable Int64/Float64: pd.NA -> NaN
+        if what != "groups":   # nullable Int64/Float64, objects: pd.NA, None -> NaN
+            return frameprep.numeric_values(col, f"{what} column {value!r}"), value
         return col.to_numpy(), value
     arr = np.asarray(value.to_numpy() if isinstance(value, pd.Series) else value)
     if arr.ndim != 1 or arr.shape[0] != n:
         raise DataError(f"{what} must be a column name or a 1-D array with one value per row "
                         f"({n} rows); got shape {arr.shape}")
     return arr, None
-
-
-def _as_float(arr: np.ndarray, what: str) -> np.ndarray:
-    try:
-        return np.asarray(arr, dtype=float)
-    except (TypeError, ValueError):
-        raise DataError(f"{what} must be numeric; found values such as {arr[:3].tolist()!r}") from None
 
 
 def _formula_variables(formula: str, data: pd.DataFrame) -> list[str]:
@@ -369,12 +363,13 @@ def from_formula(formula: str, data: pd.DataFrame, eval_env, *, weights=None, of
     if n_all == 0:
         raise DataError("the data has no rows")
     formula = frameprep.quote_keyword_columns(formula, data.columns)
-    frameprep.check_columns(data, _formula_variables(formula, data))
+    used = _formula_variables(formula, data)
+    frameprep.check_columns(data, used)
     if isinstance(eval_env, patsy.EvalEnvironment):  # missing values set aside by center(), bs()...
         eval_env = eval_env.with_outer_namespace(transforms.namespace())
     frame = data.copy(deep=False)
     frame.index = pd.RangeIndex(n_all)
-    frame = frameprep.patsy_ready(frame, _formula_variables(formula, data))
+    frame = frameprep.patsy_ready(frame, used, frameprep.categorical_only(formula, used))
     extras = {}
     for what, value in (("weights", weights), ("offset", offset), ("groups", groups)):
         if value is not None:
@@ -382,7 +377,8 @@ def from_formula(formula: str, data: pd.DataFrame, eval_env, *, weights=None, of
 
     def build(frame):
         try:
-            return _dmatrices(formula, frame, eval_env)
+            with np.errstate(all="ignore"):  # NaN/inf from a transform are reported below
+                return _dmatrices(formula, frame, eval_env)
         except patsy.PatsyError as exc:
             raise _reword_patsy_error(exc, formula, data) from None
         except SyntaxError as exc:
@@ -394,23 +390,39 @@ def from_formula(formula: str, data: pd.DataFrame, eval_env, *, weights=None, of
 
     lhs, rhs = build(frame)
     rows = rhs.index.to_numpy()
+    undefined = {}
+    if len(rows) < n_all:  # rows patsy dropped although no variable is missing: a term is NaN
+        suspect = np.ones(n_all, dtype=bool)
+        suspect[rows] = False
+        suspect &= ~datacheck.input_missing(frame, used)
+        if suspect.any():
+            undefined = datacheck.undefined_terms([lhs.design_info, rhs.design_info], frame, suspect)
     keep = np.ones(len(rows), dtype=bool)
     arrays: dict[str, np.ndarray] = {}
-    for what, (arr, _) in extras.items():
+    unnamed = {}
+    for what, (arr, name) in extras.items():
         arr = arr[rows]
         if what == "groups":
-            missing_mask = pd.isna(arr)
+            missing_mask = np.asarray(pd.isna(arr), dtype=bool)
         else:
-            arr = _as_float(arr, what)
+            arr = frameprep.numeric_values(arr, what)
             missing_mask = np.isnan(arr)
-        keep &= ~np.asarray(missing_mask, dtype=bool)
+        if name is None and missing_mask.any():
+            unnamed[f"{what}="] = int(missing_mask.sum())
+        keep &= ~missing_mask
         arrays[what] = arr
     n_dropped = n_all - int(keep.sum())
     if n_dropped and missing == "raise":
-        used = _formula_variables(formula, data) + [nm for _, nm in extras.values() if nm]
-        counts = {c: int(data[c].isna().sum()) for c in used if data[c].isna().any()}
-        detail = ", ".join(f"{c!r} ({k} rows)" for c, k in counts.items()) or "the variables used"
-        raise MissingDataError(f"missing values in {detail}; drop them first or pass missing='drop'")
+        named = used + [nm for _, nm in extras.values() if nm]
+        counts = {repr(c): int(frame[c].isna().sum() if c in used else data[c].isna().sum())
+                  for c in dict.fromkeys(named)}
+        counts = {c: k for c, k in {**counts, **unnamed}.items() if k}
+        detail = "; ".join(filter(None, [
+            "missing values in " + ", ".join(f"{c} ({k} rows)" for c, k in counts.items())
+            if counts else "", datacheck.undefined_text(undefined, data.index)]))
+        raise MissingDataError(f"{detail or 'missing values in the variables used'}; drop those "
+                               "rows first or pass missing='drop'")
+    datacheck.warn_undefined(undefined, data.index, "dropped from the fit as missing")
     if not keep.any():
         empty = [c for c in _formula_variables(formula, data) if data[c].isna().all()]
         raise DataError(f"no rows left after dropping rows with missing values "
@@ -435,7 +447,8 @@ def from_formula(formula: str, data: pd.DataFrame, eval_env, *, weights=None, of
     if off is not None:
         off = off[keep]
         if not np.all(np.isfinite(off)):
-            raise DataError("offset has infinite values; remove those rows")
+            raise DataError(f"offset {offset if isinstance(offset, str) else '(array)'!r} has "
+                            f"{int(np.sum(~np.isfinite(off)))} infinite value(s); remove those rows")
     g = arrays.get("groups")
     info = rhs.design_info
     terms = {name: sl for name, sl in info.term_name_slices.items()}
@@ -482,17 +495,24 @@ def from_arrays(y, X, *, names=None, weights=None, offset=None, groups=None, suc
     yarr = np.asarray(y)
     if yarr.shape[0] != n:
         raise DataError(f"y has {yarr.shape[0]} rows but X has {n}")
-    if np.any(pd.isna(yarr)) or np.any(np.isnan(X)):
-        raise MissingDataError("y or X has missing values; the array interface does not drop rows: "
-                               "remove them first (or use a formula with missing='drop')")
+    x_nan = np.isnan(X)
+    nan_cols = [nm for nm, b in zip(names, x_nan.any(axis=0)) if b]
+    for what, bad in ((f"y ({yname!r})", np.asarray(pd.isna(yarr)).reshape(n, -1)),
+                      (f"column(s) {', '.join(map(repr, nan_cols))} of X", x_nan)):
+        if bad.any():
+            raise MissingDataError(f"{what} has missing values in {int(bad.any(axis=1).sum())} "
+                                   "row(s); the array interface does not drop rows: remove them "
+                                   "first (or use a formula with missing='drop')")
     _check_finite_design(X, names)
     grouped = yarr.ndim == 2
     if grouped:
         if yarr.shape[1] != 2:
             raise ResponseError("a 2-D y must have two columns: successes and failures")
-        s, f = yarr[:, 0].astype(float), yarr[:, 1].astype(float)
-        if np.any(s < 0) or np.any(f < 0):
-            raise ResponseError("successes and failures must be non-negative")
+        s, f = (frameprep.numeric_values(yarr[:, j], f"the {nm} column of y")
+                for j, nm in enumerate(("successes", "failures")))
+        if not (np.all(np.isfinite(s)) and np.all(np.isfinite(f))) or np.any(s < 0) or np.any(f < 0):
+            raise ResponseError("successes and failures (the two columns of y) must be finite and "
+                                "non-negative")
         trials = s + f
         yv = np.where(trials > 0, s / np.where(trials > 0, trials, 1.0), 0.0)
         event = "successes"
@@ -508,12 +528,19 @@ def from_arrays(y, X, *, names=None, weights=None, offset=None, groups=None, suc
         trials = np.ones(n)
     w = o = g = None
     if weights is not None:
-        w = _as_float(_column_or_array(weights, None, n, "weights")[0], "weights")
+        w = frameprep.numeric_values(_column_or_array(weights, None, n, "weights")[0], "weights")
         frameprep.check_weights(w)
     if offset is not None:
-        o = _as_float(_column_or_array(offset, None, n, "offset")[0], "offset")
+        o = frameprep.numeric_values(_column_or_array(offset, None, n, "offset")[0], "offset")
+        if not np.all(np.isfinite(o)):
+            raise DataError(f"offset= has {int(np.isnan(o).sum())} missing and "
+                            f"{int(np.isinf(o).sum())} infinite value(s); the array interface does "
+                            "not drop rows: remove those rows first")
     if groups is not None:
         g = _column_or_array(groups, None, n, "groups")[0]
+        if np.any(pd.isna(g)):
+            raise MissingDataError(f"groups= has {int(np.sum(pd.isna(g)))} missing value(s); the "
+                                   "array interface does not drop rows: remove those rows first")
     terms = {nm: slice(j, j + 1) for j, nm in enumerate(names)}
     return _finish(X, yv, trials, w, o, names, terms, yname, event, grouped, row_labels=row_labels,
                    groups=g)
@@ -550,12 +577,18 @@ def new_design_matrix(design: Design, newdata: pd.DataFrame) -> tuple[np.ndarray
     ok get NaN predictions.
     """
     if design.design_info is None:
-        X = np.asarray(newdata, dtype=float)
+        try:
+            X = np.asarray(newdata, dtype=float)
+        except (TypeError, ValueError):
+            raise PredictionError("new X must be numeric (an array or DataFrame of numbers in the "
+                                  "columns of the fit)") from None
         if X.ndim == 1:
             X = X[None, :] if X.shape[0] == len(design.names) else X[:, None]
-        if X.shape[1] != len(design.names):
-            raise PredictionError(f"new X has {X.shape[1]} columns; the model has {len(design.names)}")
-        ok = np.isfinite(X).all(axis=1)
+        if X.ndim != 2 or X.shape[1] != len(design.names):
+            raise PredictionError(f"new X has shape {X.shape}; the model has {len(design.names)} "
+                                  "columns")
+        ok = ~np.isnan(X).any(axis=1)   # missing: NaN predictions
+        datacheck.check_finite_rows(X[ok], design.names, np.flatnonzero(ok))
         return X, np.zeros(X.shape[0]), ok
     _, X, ok = design_columns(design, newdata)
     offset = np.zeros(len(ok))
@@ -563,8 +596,11 @@ def new_design_matrix(design: Design, newdata: pd.DataFrame) -> tuple[np.ndarray
         if design.offset_name is None or design.offset_name not in newdata.columns:
             raise PredictionError(f"the model has an offset: newdata needs the column "
                                   f"{design.offset_name or '(offset)'!r}")
-        offset = frameprep.as_float(newdata[design.offset_name])
-        ok &= np.isfinite(offset)
+        offset = frameprep.numeric_values(newdata[design.offset_name],
+                                          f"offset column {design.offset_name!r} of newdata")
+        ok &= ~np.isnan(offset)
+        datacheck.check_finite_rows(offset[ok, None], [design.offset_name],
+                                    newdata.index[np.flatnonzero(ok)])
     return X, offset, ok
 
 
@@ -579,24 +615,40 @@ def design_columns(design: Design, newdata: pd.DataFrame, terms: list | None = N
         raise PredictionError("newdata is a Series (one row?): pass a DataFrame, e.g. "
                               "data.iloc[[i]] rather than data.iloc[i]")
     if not isinstance(newdata, pd.DataFrame):
-        newdata = pd.DataFrame(newdata)
+        try:
+            newdata = pd.DataFrame(newdata)
+        except (TypeError, ValueError):
+            raise PredictionError(f"newdata must be a DataFrame (or a dict of columns) holding the "
+                                  f"model's variables; got {type(newdata).__name__}") from None
     info = design.design_info if terms is None else design.design_info.subset(terms)
     frame = newdata.copy(deep=False)
     frame.index = pd.RangeIndex(len(frame))
-    frame = frameprep.patsy_ready(frame, _formula_variables(design.formula or "", newdata))
+    used = _formula_variables(design.formula or "", newdata)
+    frame = frameprep.patsy_ready(frame, used, frameprep.categorical_only(design.formula or "", used),
+                                  where=" of newdata")
     frame = frameprep.match_levels(frame, design.design_info)
-    built = fastdesign.build_matrix(info, frame)
-    if built is None:
-        try:
-            (mat,) = patsy.build_design_matrices([info], frame, NA_action="drop",
-                                                 return_type="dataframe")
-        except patsy.PatsyError as exc:
-            err = _reword_patsy_error(exc, design.formula or "", newdata)
-            raise PredictionError(str(err)) from None
-        ok = np.zeros(len(frame), dtype=bool)
-        ok[mat.index.to_numpy()] = True
-        built = mat.to_numpy(dtype=float), ok
+    with np.errstate(all="ignore"):  # NaN/inf from a transform are reported below
+        built = fastdesign.build_matrix(info, frame)
+        if built is None:
+            try:
+                (mat,) = patsy.build_design_matrices([info], frame, NA_action="drop",
+                                                     return_type="dataframe")
+            except Exception as exc:  # patsy's errors, or its failure to word them
+                err = datacheck.newdata_error(info, frame)
+                if err is None and isinstance(exc, patsy.PatsyError):
+                    err = PredictionError(str(_reword_patsy_error(exc, design.formula or "", newdata)))
+                raise err or PredictionError(f"cannot build the design of newdata: "
+                                             f"{type(exc).__name__}: {exc}") from None
+            ok = np.zeros(len(frame), dtype=bool)
+            ok[mat.index.to_numpy()] = True
+            built = mat.to_numpy(dtype=float), ok
     values, ok = built
+    if not ok.all():  # rows missing although no variable is: a term undefined there
+        suspect = ~ok & ~datacheck.input_missing(frame, used)
+        if suspect.any():
+            datacheck.warn_undefined(datacheck.undefined_terms([info], frame, suspect),
+                                     newdata.index, "predicted as NaN")
+    datacheck.check_finite_rows(values, info.column_names, newdata.index[np.flatnonzero(ok)])
     position = {nm: j for j, nm in enumerate(design.names)}
     keep = [k for k, nm in enumerate(info.column_names) if nm in position]
     if len(keep) < values.shape[1]:  # aliased columns dropped at fitting time

@@ -61,3 +61,8 @@ class CollinearityWarning(LogitstatWarning):
 
 class DomainWarning(LogitstatWarning):
     """A quantity was requested that is not meaningful for this model (e.g. odds ratios of a probit)."""
+
+
+class DataWarning(LogitstatWarning):
+    """Some values of the data could not be used as given (e.g. a transformation such as
+    ``np.log(x)`` is undefined for some rows, which are then treated as missing)."""

@@ -27,8 +27,12 @@ And things R accepts that patsy's Python evaluation would not, or would misread:
 """
 from __future__ import annotations
 
+import ast
+import datetime
 import io
 import keyword
+import numbers
+import re
 import tokenize
 from collections.abc import Iterable
 
@@ -37,8 +41,13 @@ import pandas as pd
 
 from .errors import DataError
 
-__all__ = ["as_float", "check_weights", "patsy_ready", "unused_levels", "drop_levels", "match_levels",
+__all__ = ["as_float", "check_weights", "numeric_values", "stray_text", "categorical_only",
+           "code_variables", "patsy_ready", "unused_levels", "drop_levels", "match_levels",
            "quote_keyword_columns", "check_columns", "syntax_hint"]
+
+#: share of the (distinct-weighted) values of a text column that must read as numbers for the
+#: column to count as numbers stored as text (the command line's rule).
+STRAY_SHARE = 0.8
 
 
 def as_float(values) -> np.ndarray:
@@ -80,6 +89,148 @@ def check_weights(w: np.ndarray, name: str = "weights") -> None:
                         "carries information; check the weights column")
 
 
+def stray_text(values) -> tuple[list, int] | None:
+    """The text entries of a column that otherwise holds numbers written as text.
+
+    ``values`` are the non-missing values of a text column.  When at least
+    :data:`STRAY_SHARE` of them read as numbers (``pd.to_numeric``) but some do not (``"n/a"``,
+    ``"?"``, ``"1,5"``), returns ``(first three distinct such entries, number of rows holding
+    one)``; otherwise None.  Distinct values are converted once, so the cost is that of
+    :func:`pandas.factorize`.
+    """
+    codes, uniques = pd.factorize(np.asarray(values, dtype=object))
+    if len(uniques) == 0:
+        return None
+    numeric = pd.to_numeric(pd.Series(uniques, dtype=object).astype(str), errors="coerce").notna()
+    numeric = numeric.to_numpy()
+    if numeric.all():
+        return None
+    counts = np.bincount(codes[codes >= 0], minlength=len(uniques))
+    n_odd = int(counts[~numeric].sum())
+    if n_odd > (1.0 - STRAY_SHARE) * counts.sum():
+        return None
+    return [uniques[i] for i in np.flatnonzero(~numeric)[:3]], n_odd
+
+
+def numeric_values(values, what: str) -> np.ndarray:
+    """``values`` (a column or an array: weights, an offset, ...) as float64 with NaN for the
+    missing values (``None``, ``pd.NA``, ``NaT``, NaN), or a :class:`DataError` naming ``what``
+    and the first values that are not numbers, with how to convert them."""
+    try:
+        return as_float(values)
+    except (TypeError, ValueError):
+        pass
+    arr = np.asarray(values.to_numpy(dtype=object) if isinstance(values, (pd.Series, pd.Index))
+                     else values, dtype=object).ravel()
+    arr = arr[~pd.isna(arr)]
+    odd = [v for v in pd.unique(arr[pd.to_numeric(pd.Series(arr, dtype=object), errors="coerce")
+                                    .isna().to_numpy()])][:3] if len(arr) else []
+    name = values.name if isinstance(values, pd.Series) and values.name is not None else None
+    target = f"df[{name!r}]" if name is not None else "values"
+    raise DataError(f"{what} must be numeric; found {', '.join(map(repr, odd)) or 'values'} "
+                    f"that are not numbers: convert it, e.g. pd.to_numeric({target}, "
+                    "errors='coerce') reads such entries as missing values") from None
+
+
+def code_variables(code: str, columns) -> list[str]:
+    """Data columns that a patsy factor's Python code refers to (names and ``Q("...")``)."""
+    cols = {str(c) for c in columns}
+    try:
+        tree = ast.parse(code, mode="eval")
+    except SyntaxError:
+        return [c for c in cols if re.search(rf"\b{re.escape(c)}\b", code)]
+    found = []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Name) and node.id in cols:
+            found.append(node.id)
+        elif (isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == "Q"
+              and node.args and isinstance(node.args[0], ast.Constant)
+              and str(node.args[0].value) in cols):
+            found.append(str(node.args[0].value))
+    return list(dict.fromkeys(found))
+
+
+def categorical_only(formula: str, columns) -> set:
+    """The ``columns`` that ``formula`` uses only as ``C(column, ...)``: declared categorical, so
+    that numbers among their labels are labels, not numbers stored as text."""
+    out = set()
+    for col in map(str, columns):
+        name = rf"(?:{re.escape(col)}|Q\(\s*['\"]{re.escape(col)}['\"]\s*\))"
+        every = len(re.findall(rf"(?<![\w.'\"]){name}(?![\w'\"])", formula))
+        inside = len(re.findall(rf"(?<![\w.])C\(\s*{name}\s*[,)]", formula))
+        if every and every == inside:
+            out.add(col)
+    return out
+
+
+#: values of an object column that are dates or times: refused as in :func:`check_columns`
+_TEMPORAL = (datetime.date, datetime.time, datetime.timedelta, pd.Period, np.datetime64,
+             np.timedelta64)
+
+
+def _object_column(s: pd.Series, col, where: str, categorical: bool) -> np.ndarray | None:
+    """What patsy should see for the object column ``s`` (None when ``s`` needs no change).
+
+    * pandas' other missing values (``pd.NA``, ``NaT``) become ``None`` (patsy tests
+      ``None``/NaN only, and fails on ``pd.NA`` with "boolean value of NA is ambiguous");
+    * a column of Python numbers with ``None`` becomes float64 with NaN (numbers, not labels);
+    * numbers mixed with text, numbers stored as text with a few stray entries (unless the
+      formula declares the column categorical with ``C()``), and values that are neither numbers,
+      text nor bool are refused naming the column.
+    """
+    values = s.to_numpy(dtype=object)
+    missing = pd.isna(values)
+    present = values[~missing]
+    try:
+        kinds = {type(v) for v in pd.unique(present)}
+    except TypeError:  # unhashable values (lists, dicts, arrays)
+        bad = next(v for v in present if not isinstance(v, (str, numbers.Number)))
+        raise DataError(f"column {col!r}{where} holds values of type {type(bad).__name__} "
+                        f"(e.g. {bad!r}): a model needs numbers, or labels (text, bool) for a "
+                        "categorical") from None
+    text = {k for k in kinds if issubclass(k, str)}
+    flags = {k for k in kinds if issubclass(k, (bool, np.bool_))}
+    reals = {k for k in kinds - flags if issubclass(k, numbers.Real)}
+    other = kinds - text - flags - reals
+    hint = (f"convert it, e.g. df[{col!r}] = pd.to_numeric(df[{col!r}], errors='coerce') (text "
+            f"becomes missing), or write C({col}) in the formula if it is categorical")
+    if other:
+        bad = next(v for v in present if type(v) in other)
+        if isinstance(bad, _TEMPORAL):
+            raise DataError(f"column {col!r}{where} holds dates or times (e.g. {bad!r}), which a "
+                            f"model cannot use directly: convert them to numbers (e.g. days since "
+                            f"a start date) or to labels for a categorical (df[{col!r}].astype(str))")
+        return None  # other hashable objects: patsy's categorical rules
+    if text and (reals or flags):
+        is_text = np.array([isinstance(v, str) for v in present])
+        words = pd.unique(present[is_text])
+        number = next(v for v in present if not isinstance(v, str))
+        raise DataError(f"column {col!r}{where} mixes numbers (e.g. {number!r}) and text "
+                        f"({', '.join(map(repr, words[:3]))} in {int(is_text.sum())} row(s)): "
+                        + hint)
+    if reals and not flags:
+        return as_float(values)
+    if text and not categorical:
+        stray = stray_text(present)
+        if stray is not None:
+            raise _stray_error(col, where, *stray)
+    if missing.any() and any(v is not None and not (isinstance(v, float) and np.isnan(v))
+                             for v in values[missing]):
+        out = values.copy()
+        out[missing] = None
+        return out
+    return None
+
+
+def _stray_error(col, where: str, odd: list, n_odd: int) -> DataError:
+    return DataError(
+        f"column {col!r}{where} holds numbers stored as text, with {n_odd} entries that are not "
+        f"numbers ({', '.join(map(repr, odd))}): as text it would be a categorical with one "
+        f"coefficient per distinct value.  Convert it: df[{col!r}] = pd.to_numeric(df[{col!r}], "
+        f"errors='coerce') reads those entries as missing values; or write C({col}) in the "
+        "formula if it really is categorical")
+
+
 def _numpy_column(s: pd.Series) -> np.ndarray | None:
     """The numpy equivalent of a nullable-dtype column (None when ``s`` needs no change)."""
     dt = s.dtype
@@ -99,11 +250,33 @@ def _numpy_column(s: pd.Series) -> np.ndarray | None:
     return None
 
 
-def patsy_ready(frame: pd.DataFrame, columns: Iterable) -> pd.DataFrame:
-    """``frame`` (a shallow copy of the caller's data) with the nullable-dtype ``columns``
-    replaced by numpy-backed ones; returned unchanged when none needs it."""
+def patsy_ready(frame: pd.DataFrame, columns: Iterable, categorical: Iterable = (),
+                where: str = "") -> pd.DataFrame:
+    """``frame`` (a shallow copy of the caller's data) with ``columns`` as patsy should see them.
+
+    Nullable-dtype columns become numpy-backed ones; object and text columns are checked and
+    converted by :func:`_object_column` (text columns in ``categorical``, declared ``C()`` by the
+    formula, may hold numbers among their labels).  ``where`` completes the column's name in
+    messages (e.g. ``" of newdata"``).  Returned unchanged when no column needs it.
+
+    Raises
+    ------
+    DataError
+        Naming the column: numbers mixed with text, numbers stored as text with stray entries,
+        values that are neither numbers, text nor bool.
+    """
+    categorical = set(map(str, categorical))
     for col in columns:
-        new = _numpy_column(frame[col])
+        s = frame[col]
+        if isinstance(s, pd.DataFrame):  # duplicated name: check_columns says so
+            continue
+        new = _numpy_column(s)
+        if new is not None:
+            frame[col] = s = pd.Series(new, index=s.index, name=s.name)
+        if s.dtype == object or pd.api.types.is_string_dtype(s.dtype):
+            conv = _object_column(s, col, where, str(col) in categorical)
+            if conv is not None:
+                new = conv
         if new is not None:
             frame[col] = new
     return frame

@@ -36,7 +36,6 @@ for a numeric variable.  z, p-values and intervals are the normal ones, as Stata
 """
 from __future__ import annotations
 
-import ast
 import re
 from dataclasses import dataclass
 
@@ -46,6 +45,7 @@ from scipy import stats
 
 from .design import Design, design_columns
 from .errors import DataError, SpecificationError
+from .frameprep import code_variables
 from .inference import normal_quantile
 from .links import Link
 
@@ -65,24 +65,6 @@ class Variable:
 
 
 # --------------------------------------------------------------------------- variables
-
-
-def _code_variables(code: str, columns) -> list[str]:
-    """Data columns that a patsy factor's Python code refers to (names and ``Q("...")``)."""
-    cols = {str(c) for c in columns}
-    try:
-        tree = ast.parse(code, mode="eval")
-    except SyntaxError:
-        return [c for c in cols if re.search(rf"\b{re.escape(c)}\b", code)]
-    found = []
-    for node in ast.walk(tree):
-        if isinstance(node, ast.Name) and node.id in cols:
-            found.append(node.id)
-        elif (isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == "Q"
-              and node.args and isinstance(node.args[0], ast.Constant)
-              and str(node.args[0].value) in cols):
-            found.append(str(node.args[0].value))
-    return list(dict.fromkeys(found))
 
 
 def _reference_and_labels(info, factor, levels) -> tuple[object, tuple]:
@@ -122,7 +104,7 @@ def model_variables(design: Design, frame: pd.DataFrame,
     order: list[str] = []
     for factor, fi in info.factor_infos.items():
         code = getattr(factor, "code", factor.name())
-        used = _code_variables(code, frame.columns)
+        used = code_variables(code, frame.columns)
         if fi.type == "categorical":
             simple = len(used) == 1 and re.fullmatch(
                 rf"\s*(C\(\s*)?(Q\(\s*['\"])?{re.escape(used[0])}(['\"]\s*\))?\s*(,.*)?\)?\s*", code)
@@ -160,6 +142,9 @@ def estimation_frame(design: Design, data: pd.DataFrame | None) -> pd.DataFrame:
         raise SpecificationError("marginal effects need the data the model was fitted on: pass data=")
     if isinstance(data, dict):
         data = pd.DataFrame(data)
+    if not isinstance(data, pd.DataFrame):
+        raise DataError(f"data= must be the DataFrame the model was fitted on; got "
+                        f"{type(data).__name__}")
     labels = design.row_labels
     if labels is None or len(data) == len(labels) and data.index.equals(pd.Index(labels)):
         frame = data
@@ -191,7 +176,7 @@ class _Builder:
         self.terms: dict[str, list] = {}
         for term in design.design_info.terms:
             for factor in term.factors:
-                for v in _code_variables(getattr(factor, "code", factor.name()), frame.columns):
+                for v in code_variables(getattr(factor, "code", factor.name()), frame.columns):
                     if term not in self.terms.setdefault(v, []):
                         self.terms[v].append(term)
         n = len(frame)

@@ -297,11 +297,13 @@ def test_dot_is_a_missing_value_and_stray_text_is_named(tmp_path, capsys):
     assert code == 0, err
     doc = json.loads(out)
     assert doc["statistics"]["rows_dropped"] == 2 and len(doc["coefficients"]) == 2
-    df.loc[[0, 1], "x"] = "?"           # not a missing-value code: categorical, with a warning
+    df.loc[[0, 1], "x"] = "?"           # not a missing-value code: missing, with a warning
     df.to_csv(path, index=False)
-    code, out, err = run(["fit", str(path), "y ~ x"], capsys)
+    code, out, err = run(["fit", str(path), "y ~ x", "--format", "json"], capsys)
     assert code == 0
     assert "warning: column 'x' holds numbers but also text ('?' in 2 row(s))" in err
+    doc = json.loads(out)
+    assert doc["statistics"]["rows_dropped"] == 2 and len(doc["coefficients"]) == 2
 
 
 def test_success_that_is_not_a_value_of_a_numeric_response(csv, capsys):

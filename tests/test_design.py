@@ -157,7 +157,7 @@ def test_predict_matches_new_levels_by_label(bw_white_missing):
     np.testing.assert_allclose(res.predict(new), want["predict"], rtol=1e-6)
     me = res.marginal_effects()  # rebuilds designs from the data, whose race has 3 categories
     assert sorted(me.index) == ["age", "lwt", "race[T.other]", "smoke"]
-    with pytest.raises(ls.PredictionError, match="'white' was not seen"):
+    with pytest.raises(ls.PredictionError, match="'race' of newdata has level\\(s\\) 'white' not seen"):
         res.predict(d.iloc[:3].assign(age=20.0))
     with pytest.raises(ls.PredictionError, match="DataFrame"):
         res.predict(d.iloc[want["predict_rows"][0]])
