@@ -107,7 +107,7 @@ def stray_text(values) -> tuple[list, int] | None:
         return None
     counts = np.bincount(codes[codes >= 0], minlength=len(uniques))
     n_odd = int(counts[~numeric].sum())
-    if n_odd > (1.0 - STRAY_SHARE) * counts.sum():
+    if counts.sum() - n_odd < STRAY_SHARE * counts.sum():
         return None
     return [uniques[i] for i in np.flatnonzero(~numeric)[:3]], n_odd
 
@@ -123,8 +123,13 @@ def numeric_values(values, what: str) -> np.ndarray:
     arr = np.asarray(values.to_numpy(dtype=object) if isinstance(values, (pd.Series, pd.Index))
                      else values, dtype=object).ravel()
     arr = arr[~pd.isna(arr)]
-    odd = [v for v in pd.unique(arr[pd.to_numeric(pd.Series(arr, dtype=object), errors="coerce")
-                                    .isna().to_numpy()])][:3] if len(arr) else []
+    text = pd.Series(arr, dtype=object).astype(str)
+    odd: list = []
+    for v in arr[pd.to_numeric(text, errors="coerce").isna().to_numpy()]:
+        if v not in odd:
+            odd.append(v)
+            if len(odd) == 3:
+                break
     name = values.name if isinstance(values, pd.Series) and values.name is not None else None
     target = f"df[{name!r}]" if name is not None else "values"
     raise DataError(f"{what} must be numeric; found {', '.join(map(repr, odd)) or 'values'} "

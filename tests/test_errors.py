@@ -1,6 +1,8 @@
 """Every bad input gets a clear logitstat error naming what is wrong (never a raw traceback)."""
 from __future__ import annotations
 
+import warnings
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -136,3 +138,177 @@ def test_array_interface_refuses_what_is_not_an_array_of_numbers(df):
         ls.logit(5, df)
     with pytest.raises(ls.DataError, match=r"non-numeric column\(s\) 'g', 'three'"):
         ls.logit(df.y, df[["x", "g", "three"]])
+
+
+# ------------------------------------------------------------------ prediction on bad new data
+
+@pytest.fixture(scope="module")
+def mroz_fit():
+    df = ls.datasets.load("mroz")
+    return df, ls.logit("lfp ~ k5 + age + wc + lwg", df)
+
+
+def test_prediction_with_text_where_a_number_was_fitted_names_the_column(mroz_fit):
+    """``res.predict(df.astype({"age": str}))`` used to escape as an AttributeError from patsy's
+    error formatting; R's predict also refuses ("variable 'age' was fitted with type numeric
+    but type character was supplied")."""
+    df, res = mroz_fit
+    new = df.astype({"age": str})
+    before = new.copy()
+    with pytest.raises(ls.PredictionError, match=r"column 'age' of newdata is not numeric .*"
+                                                 r"e\.g\. '32'.*term 'age'.*pd\.to_numeric"):
+        res.predict(new)
+    pd.testing.assert_frame_equal(new, before)
+    stray = df.astype({"age": object})
+    stray.loc[3, "age"] = "n/a"
+    with pytest.raises(ls.DataError, match=r"column 'age' of newdata mixes numbers .* \('n/a'"):
+        res.predict(stray)
+
+
+def test_prediction_with_pandas_missing_markers_is_nan_for_those_rows(mroz_fit):
+    """pd.NA in an object column of new data: those rows predict NaN, the others exactly what
+    the numeric column predicts."""
+    df, res = mroz_fit
+    new = df.iloc[:6].astype({"age": object, "lwg": "Float64"})
+    new.loc[1, "age"] = pd.NA
+    new.loc[2, "lwg"] = pd.NA
+    new["wc"] = new["wc"].astype(object)
+    new.loc[3, "wc"] = None
+    p = res.predict(new)
+    ref = res.predict(df.iloc[:6])
+    assert p.iloc[1:4].isna().all()
+    np.testing.assert_allclose(p.iloc[[0, 4, 5]], ref.iloc[[0, 4, 5]], rtol=1e-14)
+
+
+def test_prediction_with_unseen_levels_or_a_missing_column(mroz_fit):
+    df, res = mroz_fit
+    with pytest.raises(ls.PredictionError, match=r"column 'wc' of newdata has level\(s\) 'maybe' "
+                                                 r"not seen .*levels 'no', 'yes'"):
+        res.predict(df.assign(wc=df.wc.astype(str).replace("yes", "maybe")))
+    with pytest.raises(ls.PredictionError, match=r"'lwg'.*not in the data"):
+        res.predict(df.drop(columns="lwg"))
+    with pytest.raises(ls.PredictionError, match=r"'age' of the design of newdata have infinite"):
+        res.predict(df.assign(age=np.where(df.index == 3, np.inf, df.age)))
+
+
+def test_marginal_effects_data_must_be_a_data_frame(mroz_fit):
+    _, res = mroz_fit
+    with pytest.raises(ls.DataError, match="data= must be the DataFrame the model was fitted on; "
+                                           "got list"):
+        res.marginal_effects(data=[1, 2])
+
+
+# ------------------------------------------------------------------ weights, offset, groups
+
+def test_offset_weights_and_groups_are_named(df):
+    with pytest.raises(ls.DataError, match=r"offset 'o' has 1 infinite value"):
+        ls.logit("y ~ x", df.assign(o=np.where(df.index == 2, np.inf, 0.0)), offset="o")
+    w = df.assign(w=pd.Series(["1"] * len(df), dtype=object).where(df.index != 5, "?"))
+    with pytest.raises(ls.DataError, match=r"weights column 'w' must be numeric; found '\?'"):
+        ls.logit("y ~ x", w, weights="w")
+    groups = np.where(df.index == 7, None, df.g.to_numpy())
+    with pytest.raises(ls.MissingDataError, match=r"groups= \(1 rows\)"):
+        ls.logit("y ~ x", df, groups=groups, cov_type="cluster", missing="raise")
+    na = df.assign(o=pd.Series(0.0, index=df.index, dtype=object).where(df.index != 2, pd.NA))
+    res = ls.logit("y ~ x", na, offset="o")     # pd.NA in an object offset: a missing value
+    ref = ls.logit("y ~ x", df.drop(index=2))
+    np.testing.assert_allclose(res.params.to_numpy(), ref.params.to_numpy(), rtol=1e-10)
+
+
+@pytest.mark.parametrize("where, value, error, pattern", [
+    ("offset", np.nan, ls.DataError, r"offset= has 1 missing and 0 infinite"),
+    ("offset", np.inf, ls.DataError, r"offset= has 0 missing and 1 infinite"),
+    ("weights", -1.0, ls.DataError, r"must be finite and non-negative; found 1 negative"),
+    ("weights", np.inf, ls.DataError, r"must be finite and non-negative; found 0 negative and 1"),
+    ("X", np.nan, ls.MissingDataError, r"column\(s\) 'x' of X has missing values in 1 row"),
+    ("X", np.inf, ls.DataError, r"'x' of the design have infinite values"),
+    ("y", np.nan, ls.MissingDataError, r"y \('y'\) has missing values in 1 row"),
+    ("counts", np.inf, ls.ResponseError, r"successes and failures .* must be finite"),
+    ("groups", None, ls.MissingDataError, r"groups= has 1 missing value"),
+])
+def test_array_interface_names_the_bad_input(df, where, value, error, pattern):
+    """The array interface used to say "the deviance is not finite at any step" for a NaN or
+    infinite offset or count."""
+    X = df[["x"]].copy()
+    y = df.y.astype(float).copy()
+    kw = {"offset": np.zeros(len(df)), "weights": np.ones(len(df)),
+          "groups": df.g.to_numpy(dtype=object).copy()}
+    if where == "X":
+        X.iloc[3, 0] = value
+    elif where == "y":
+        y.iloc[3] = value
+    elif where == "counts":
+        y = np.column_stack([df.y, 1 - df.y]).astype(float)
+        y[3, 0] = value
+    else:
+        kw[where][3] = value
+    with pytest.raises(error, match=pattern):
+        ls.glm(y, X, **kw)
+
+
+# ------------------------------------------------------------------ fuzz
+
+def _corruptions(s: pd.Series, rows: list) -> dict:
+    """Ways a column of real data gets broken: text, pandas' missing markers, infinities, mixed
+    types, unused categories, nullable dtypes."""
+    out = {"text": s.astype(str)}
+    for name, value in (("pd.NA", pd.NA), ("None", None), ("NaT", pd.NaT)):
+        out[name] = s.astype(object).mask(s.index.isin(rows), value)
+    if pd.api.types.is_numeric_dtype(s.dtype):
+        word = s.astype(object)
+        word.iloc[rows[0]] = "n/a"
+        out["stray word"] = word
+        out["stray text"] = s.astype(str).mask(s.index == rows[0], "1,5")
+        out["inf"] = s.astype(float).mask(s.index == rows[0], np.inf)
+        out["Float64 NA"] = s.astype("Float64").mask(s.index.isin(rows))
+    else:
+        out["unused level"] = s.astype("category").cat.add_categories(["zzz"])
+        out["string NA"] = s.astype("string").mask(s.index.isin(rows))
+        out["bool NA"] = (s.astype(str) == str(s.iloc[0])).astype("boolean").mask(s.index.isin(rows))
+    mixed = s.astype(object)
+    mixed.iloc[rows[0]], mixed.iloc[rows[1]] = "a", 2.5
+    out["mixed"] = mixed
+    listed = s.astype(object)
+    listed.iloc[rows[0]] = [1, 2]
+    out["list"] = listed
+    return out
+
+
+def test_fuzz_corrupted_columns_fit_or_raise_a_logitstat_error():
+    """Every corruption of every column, as a predictor, response, weights, offset or groups,
+    and in new data for prediction: a fit or a LogitstatError, never another exception type,
+    never a leaked RuntimeWarning or other non-logitstat warning, and the DataFrame unchanged."""
+    df = ls.datasets.load("mroz").iloc[::6].reset_index(drop=True)   # 126 rows: quick fits
+    df["lwg"] = df.lwg.round(1)   # as text: 30 levels, not 120 (a slow separated fit)
+    formula = "lfp ~ k5 + age + wc + lwg"
+    clean = ls.logit(formula, df)
+    rows = [3, 40, 77]
+    outcomes = []
+
+    def attempt(call, frame):
+        before = frame.copy(deep=True)
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            try:
+                call()
+                outcomes.append("fit")
+            except ls.LogitstatError as exc:
+                assert str(exc), "an error without a message"
+                outcomes.append(type(exc).__name__)
+        foreign = [w for w in caught if not issubclass(w.category, ls.LogitstatWarning)]
+        assert not foreign, [str(w.message) for w in foreign]
+        pd.testing.assert_frame_equal(frame, before)
+
+    for col in ["lfp", "age", "wc", "lwg"]:
+        for kind, bad in _corruptions(df[col], rows).items():
+            d = df.assign(**{col: bad})
+            attempt(lambda: ls.logit(formula, d), d)
+            attempt(lambda: ls.logit(formula, d, missing="raise"), d)
+            if col == "lfp":
+                continue
+            attempt(lambda: clean.get_prediction(d).summary_frame(), d)
+            attempt(lambda: ls.logit("lfp ~ k5", d, weights=col), d)
+            attempt(lambda: ls.logit("lfp ~ k5", d, offset=col), d)
+            attempt(lambda: ls.logit("lfp ~ k5", d, groups=col, cov_type="cluster"), d)
+    # both outcomes occur: the corruptions are not all refused, nor all fitted
+    assert outcomes.count("fit") > 20 and len(outcomes) - outcomes.count("fit") > 20

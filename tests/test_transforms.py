@@ -111,3 +111,56 @@ def test_a_name_the_caller_defines_wins():
     np.testing.assert_allclose(res.params["center(x)"], plain.params["x"], rtol=1e-10)
     np.testing.assert_allclose(res.params["Intercept"],
                                plain.params["Intercept"] + 100.0 * plain.params["x"], rtol=1e-8)
+
+
+# ------------------------------------------------------------------ transforms undefined somewhere
+
+@pytest.fixture
+def logdata():
+    rng = np.random.default_rng(5)
+    n = 120
+    x = rng.lognormal(size=n)
+    x[[4, 50]] = [-1.0, -2.5]          # log undefined: NaN
+    y = (rng.random(n) < expit(0.7 * np.log(np.abs(x)))).astype(int)
+    return pd.DataFrame({"y": y, "x": x, "z": rng.normal(size=n)})
+
+
+def test_a_term_undefined_in_some_rows_is_named(logdata):
+    """``np.log(x)`` with ``x < 0`` is NaN there: R's glm drops those rows after log() warned
+    "NaNs produced".  The rows are dropped and counted (the fit equals the fit without them, an
+    invariance), a DataWarning names the term and rows, and numpy's RuntimeWarning no longer
+    leaks (pytest turns it into an error here)."""
+    before = logdata.copy()
+    with pytest.warns(ls.DataWarning, match=r"term 'np\.log\(x\)' is undefined \(NaN\) although "
+                                            r"its variables are not missing, in 2 row\(s\): 4, 50"):
+        res = ls.logit("y ~ np.log(x) + z", logdata)
+    ref = ls.logit("y ~ np.log(x) + z", logdata.drop(index=[4, 50]))
+    np.testing.assert_allclose(res.params.to_numpy(), ref.params.to_numpy(), rtol=1e-12)
+    assert res.design.n_dropped == 2
+    with pytest.raises(ls.MissingDataError, match=r"term 'np\.log\(x\)' is undefined .* 2 row\(s\)"):
+        ls.logit("y ~ np.log(x) + z", logdata, missing="raise")
+    # a missing z and the undefined term are both named
+    with_na = logdata.assign(z=logdata.z.where(logdata.index != 9))
+    with pytest.raises(ls.MissingDataError, match=r"missing values in 'z' \(1 rows\); term "
+                                                  r"'np\.log\(x\)' is undefined"):
+        ls.logit("y ~ np.log(x) + z", with_na, missing="raise")
+    pd.testing.assert_frame_equal(logdata, before)
+
+
+def test_prediction_where_a_term_is_undefined_or_infinite(logdata):
+    """New rows where the term is NaN are predicted NaN with a DataWarning, as the fit treats
+    them as missing; rows where it is infinite (log(0), an infinite value) are refused, as the
+    fit refuses them."""
+    res = ls.logit("y ~ np.log(x) + z", logdata.drop(index=[4, 50]))
+    new = pd.DataFrame({"x": [1.0, -1.0, 2.0], "z": [0.0, 0.0, np.nan]}, index=[10, 11, 12])
+    with pytest.warns(ls.DataWarning, match=r"'np\.log\(x\)' is undefined .* 1 row\(s\): 11\b"):
+        p = res.predict(new)
+    b = res.params
+    np.testing.assert_allclose(p.iloc[0], expit(b["Intercept"]), rtol=1e-12)
+    assert p.index.tolist() == [10, 11, 12] and p.iloc[1:].isna().all()
+    for bad in (0.0, np.inf):
+        with pytest.raises(ls.PredictionError, match=r"'np\.log\(x\)' of the design of newdata "
+                                                     r"have infinite values \(1 row\(s\): 11;"):
+            res.predict(new.assign(x=[1.0, bad, 2.0]))
+    with pytest.raises(ls.DataError, match="infinite"):   # the fit refuses the same rows
+        ls.logit("y ~ np.log(x) + z", logdata.drop(index=50).assign(x=lambda d: d.x.clip(0.0)))
