@@ -9,6 +9,7 @@ import patsy
 
 from . import design as _design
 from . import kernels
+from .checks import real_number, start_vector, whole_number
 from .covariance import check_information, get_estimator
 from .diagnostics import separated_refit, separation_warning_text
 from .errors import ConvergenceWarning, DataError, DomainWarning, SeparationWarning, SpecificationError
@@ -82,11 +83,9 @@ def glm(formula, data=None, *, link="logit", weights=None, offset=None, missing:
     check_information(information)
     if method not in METHODS:
         raise SpecificationError(f"unknown method {method!r}: choose one of {', '.join(map(repr, METHODS))}")
-    if not (isinstance(max_iter, (int, np.integer)) and max_iter >= 0):
-        raise SpecificationError(f"max_iter={max_iter!r} must be a whole number >= 0")
-    if not (isinstance(tol, (int, float)) and 0.0 < tol < 1.0):
-        raise SpecificationError(f"tol={tol!r} must be a number between 0 and 1 (the convergence "
-                                 "tolerance in standard-error units; default 1e-8)")
+    max_iter = whole_number(max_iter, "max_iter", hint="the cap on IRLS iterations; default 100")
+    tol = real_number(tol, "tol", low=0.0, high=1.0, low_open=True, high_open=True,
+                      hint="the convergence tolerance in standard-error units; default 1e-8")
     if isinstance(formula, str) and _is_dask_frame(data):  # out of core: logitstat.dask
         from .dask import glm_dask
         if (method != "irls" or groups is not None or penalty is not None or alpha is not None
@@ -169,6 +168,7 @@ def fit_design(des: _design.Design, link, *, cov_type="nonrobust", method="irls"
         keep = [j for j, nm in enumerate(des.names) if nm not in aliased]
         gram = gram[np.ix_(keep, keep)]
         des = _design.drop_columns(des, aliased)
+    start_params = start_vector(start_params, des.names)
     if method == "firth":
         fit = firth_fit(des.X, des.y, des.trials, des.weights, des.offset, link, start=start_params,
                         tol=min(tol, 1e-10), max_iter=max_iter)

@@ -21,6 +21,7 @@ from scipy import stats
 
 from . import design as _design
 from . import inference, mnfit
+from .checks import real_number, whole_number
 from .errors import DataError, SeparationWarning, SpecificationError
 from .diagnostics import ModelSeparation
 from .postestimation import FitStatisticsMixin
@@ -58,6 +59,12 @@ def mnlogit(formula, data=None, *, base=None, weights=None, missing: str = "drop
     eval_env : int or patsy.EvalEnvironment
         Extra stack depth (or an explicit environment) for evaluating the formula.
     """
+    tol = real_number(tol, "tol", low=0.0, high=1.0, low_open=True, high_open=True,
+                      hint="the convergence tolerance; default 1e-8")
+    max_iter = whole_number(max_iter, "max_iter", hint="the cap on Newton iterations; default 100")
+    if isinstance(start_params, str):
+        raise SpecificationError(f"start_params={start_params!r} is a string: give a (columns x "
+                                 "non-base outcomes) array of numbers")
     if str(cov_type).lower() != "nonrobust":
         raise SpecificationError(f"cov_type={cov_type!r}: the multinomial logit offers 'nonrobust' "
                                  "(inverse Fisher information) standard errors only")
