@@ -9,6 +9,7 @@ import patsy
 
 from . import design as _design
 from . import kernels
+from . import scaling as _scaling
 from .checks import real_number, start_vector, whole_number
 from .covariance import check_information, get_estimator
 from .diagnostics import separated_refit, separation_warning_text
@@ -162,13 +163,22 @@ def fit_design(des: _design.Design, link, *, cov_type="nonrobust", method="irls"
                         "simplify the formula or collect more data")
     rows = _design.informative_rows(des)
     # X'X once: the rank screen, and (when every row counts) IRLS's first iteration
-    gram = kernels.gram(des.X, None if rows is None else rows.astype(float))
+    gram = _scaling.screened_gram(des.X, None if rows is None else rows.astype(float))
+    scale = _scaling.column_scales(des.X, np.diag(gram))
+    data_des = des
+    if scale is not None:  # units far from 1: fit on X D^-1, see logitstat.scaling
+        des = _scaling.scale_design(des, scale)
+        gram = kernels.gram(des.X, None if rows is None else rows.astype(float))
     aliased = _design.check_rank(des.X, des.names, drop=drop_collinear, gram=gram, rows=rows)
     if aliased:
         keep = [j for j, nm in enumerate(des.names) if nm not in aliased]
         gram = gram[np.ix_(keep, keep)]
         des = _design.drop_columns(des, aliased)
+        data_des = _design.drop_columns(data_des, aliased) if scale is not None else des
+        scale = None if scale is None else scale[keep]
     start_params = start_vector(start_params, des.names)
+    if scale is not None and start_params is not None:
+        start_params = start_params * scale
     if method == "firth":
         fit = firth_fit(des.X, des.y, des.trials, des.weights, des.offset, link, start=start_params,
                         tol=min(tol, 1e-10), max_iter=max_iter)
@@ -185,6 +195,8 @@ def fit_design(des: _design.Design, link, *, cov_type="nonrobust", method="irls"
         res = BinaryResults(des, link, separated_refit(des, link, max_iter), cov_type=cov_type,
                             method=method, tol=tol, max_iter=max_iter, **cov_opts)
         res.__dict__["separation"] = sep  # the data, not the iterate, decide separation
+    if scale is not None:
+        res = _scaling.ScaledBinaryResults(res, data_des, scale, cov_kwds=cov_kwds)
     _fit_warnings(res, caught)
     return res
 

@@ -88,14 +88,25 @@ def constraint_matrix(h, names: list[str]) -> tuple[np.ndarray, np.ndarray, str]
 
 
 def wald_test(params: np.ndarray, cov: np.ndarray, R: np.ndarray, q: np.ndarray, hypothesis: str = "") -> TestResult:
-    r"""Wald χ² test of :math:`R\beta = q`: :math:`W = (R\hat\beta-q)^\top (R V R^\top)^{-1} (R\hat\beta-q)`."""
+    r"""Wald χ² test of :math:`R\beta = q`: :math:`W = (R\hat\beta-q)^\top (R V R^\top)^{-1} (R\hat\beta-q)`.
+
+    :math:`M = R V R^\top` is first scaled to unit diagonal (:math:`W` is unchanged when a
+    restriction is multiplied by a constant), so restrictions on coefficients of very different
+    magnitudes (columns in tiny or huge units) are solved as accurately as any.
+    """
     r = R @ params - q
     M = R @ cov @ R.T
-    try:
-        stat = float(r @ linalg.solve(M, r, assume_a="pos"))
-    except linalg.LinAlgError:
-        raise SpecificationError("the hypotheses are linearly dependent (R V R' is singular): "
-                                 "remove redundant restrictions") from None
+    sd = np.sqrt(np.diag(M))
+    dependent = SpecificationError("the hypotheses are linearly dependent (R V R' is singular): "
+                                   "remove redundant restrictions")
+    if not np.all((sd > 0) & np.isfinite(sd)):
+        raise dependent
+    C = M / sd[:, None] / sd[None, :]
+    lam = np.linalg.eigvalsh(C)
+    if lam[0] <= 1e-13 * lam[-1]:
+        raise dependent
+    z = r / sd
+    stat = float(z @ linalg.cho_solve(linalg.cho_factor(C), z))
     df = R.shape[0]
     return TestResult(stat, df, float(stats.chi2.sf(stat, df)), "Wald", hypothesis)
 
