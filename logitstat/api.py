@@ -169,7 +169,8 @@ def fit_design(des: _design.Design, link, *, cov_type="nonrobust", method="irls"
     if scale is not None:  # units far from 1: fit on X D^-1, see logitstat.scaling
         des = _scaling.scale_design(des, scale)
         gram = kernels.gram(des.X, None if rows is None else rows.astype(float))
-    aliased = _design.check_rank(des.X, des.names, drop=drop_collinear, gram=gram, rows=rows)
+    aliased = _design.check_rank(des.X, des.names, drop=drop_collinear, gram=gram, rows=rows,
+                                 scale=scale)
     if aliased:
         keep = [j for j, nm in enumerate(des.names) if nm not in aliased]
         gram = gram[np.ix_(keep, keep)]

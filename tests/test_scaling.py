@@ -1,0 +1,138 @@
+"""Results do not depend on the units of the columns (logitstat.scaling).
+
+Invariance: multiplying column x by c multiplies its coefficient and standard error by 1/c
+and leaves every z, p-value, test statistic, deviance, prediction, separation verdict, VIF and
+BKW condition number unchanged.  The reference is the same model on the unscaled column.
+Tolerance: the fits converge to 1e-8 standard errors (relative 1e-8 on coefficients and
+SEs); observed differences are ~1e-15, because multiplying by c and the power-of-two scaling
+inside are both (nearly) exact.  Marginal effects of the rescaled variable itself use a
+central difference of the design whose rounding error is ~eps/REL_STEP = 1e-11, hence 1e-9.
+pytest turns every RuntimeWarning into an error, so "no warning leaks" is checked too.
+"""
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+import logitstat as ls
+from logitstat import collinearity as coll
+from logitstat.scaling import SAFE_NORM, column_scales
+
+RTOL = 1e-8
+
+
+@pytest.fixture(scope="module")
+def data():
+    rng = np.random.default_rng(7)
+    n = 300
+    d = pd.DataFrame({"x": rng.normal(size=n), "z": rng.normal(size=n),
+                      "g": rng.choice(["a", "b", "c"], n)})
+    eta = 0.3 + 0.5 * d.x - 0.4 * d.z + np.where(d.g == "b", 0.5, 0.0)
+    d["y"] = (rng.uniform(size=n) < 1 / (1 + np.exp(-eta))).astype(int)
+    return d
+
+
+def _rel(a, b):
+    return np.max(np.abs(np.asarray(a, float) / np.asarray(b, float) - 1.0))
+
+
+@pytest.mark.parametrize("link", ["logit", "probit"])
+@pytest.mark.parametrize("c", [1e150, 1e-150, 1e154, 1e-155, 1e250, 1e-250])
+def test_rescaling_a_column_rescales_its_coefficient_and_nothing_else(data, link, c):
+    f = "y ~ x + z + g"
+    r0 = ls.glm(f, data, link=link)
+    d2 = data.assign(x=data.x * c)
+    r = ls.glm(f, d2, link=link)
+    unit = np.where(r.params.index == "x", c, 1.0)
+    assert _rel(r.params * unit, r0.params) < RTOL
+    assert _rel(r.bse * unit, r0.bse) < RTOL
+    np.testing.assert_allclose(r.tvalues, r0.tvalues, rtol=RTOL)
+    np.testing.assert_allclose(r.pvalues, r0.pvalues, rtol=RTOL, atol=1e-300)
+    np.testing.assert_allclose(r.conf_int().to_numpy() * unit[:, None], r0.conf_int().to_numpy(), rtol=RTOL)
+    assert r.deviance == pytest.approx(r0.deviance, rel=1e-12)
+    assert r.llf == pytest.approx(r0.llf, rel=1e-12)
+    for h in ("x = 0", "x = 0, z = 0", ["z = 0", "g[T.b] = g[T.c]"]):
+        assert r.wald_test(h).statistic == pytest.approx(r0.wald_test(h).statistic, rel=RTOL)
+    np.testing.assert_allclose(r.wald_test_terms()["statistic"], r0.wald_test_terms()["statistic"], rtol=RTOL)
+    p0, p = r0.get_prediction(data).summary_frame(), r.get_prediction(d2).summary_frame()
+    np.testing.assert_allclose(p.to_numpy(), p0.to_numpy(), rtol=RTOL)
+    m0, m = r0.marginal_effects(), r.marginal_effects()
+    np.testing.assert_allclose(m.loc["x", ["effect", "se"]] * c, m0.loc["x", ["effect", "se"]], rtol=1e-9)
+    np.testing.assert_allclose(m.drop(index="x")[["effect", "se"]], m0.drop(index="x")[["effect", "se"]],
+                               rtol=RTOL)
+    np.testing.assert_allclose(r.vif()["gvif"], r0.vif()["gvif"], rtol=RTOL)
+    np.testing.assert_allclose(r.vif("design")["gvif"], r0.vif("design")["gvif"], rtol=RTOL)
+    assert r.condition_number == pytest.approx(r0.condition_number, rel=1e-12)
+    np.testing.assert_allclose(r.collinearity().to_numpy(), r0.collinearity().to_numpy(), rtol=1e-10)
+    np.testing.assert_allclose(r.get_influence().hat_matrix_diag, r0.get_influence().hat_matrix_diag,
+                               rtol=RTOL)
+    assert r.separation.kind == "none"
+    text = str(r.summary())
+    assert "inf" not in text.split("==")[2] and "nan" not in text
+
+
+def test_robust_and_profile_intervals_are_invariant(data):
+    """HC1 standard errors and profile-likelihood intervals, in data units, for c = 1e-155 (where
+    the variance of the coefficient, ~1e308, is not representable)."""
+    c = 1e-155
+    d2 = data.assign(x=data.x * c)
+    r0, r = ls.logit("y ~ x + z", data, cov_type="HC1"), ls.logit("y ~ x + z", d2, cov_type="HC1")
+    unit = np.array([1.0, c, 1.0])
+    assert _rel(r.bse * unit, r0.bse) < RTOL
+    assert np.isinf(r.cov_params().loc["x", "x"])  # honest: 1e308 has no double
+    prof0 = r0.conf_int(method="profile").to_numpy()
+    prof = r.conf_int(method="profile").to_numpy() * unit[:, None]
+    np.testing.assert_allclose(prof, prof0, rtol=1e-6)  # profile roots are found to ~1e-7
+
+
+def test_scaled_fits_with_start_firth_and_dropped_columns(data):
+    c = 1e-200
+    d2 = data.assign(x=data.x * c, x2=data.x * 2 * c)
+    ref = ls.logit("y ~ x + z", data)
+    start = ls.logit("y ~ x + z", d2, start_params=[0.0, 1e199, 0.0])
+    assert start.params["x"] * c == pytest.approx(ref.params["x"], rel=RTOL)
+    firth0 = ls.logit("y ~ x + z", data, method="firth")
+    firth = ls.logit("y ~ x + z", d2, method="firth")
+    assert firth.params["x"] * c == pytest.approx(firth0.params["x"], rel=RTOL)
+    dropped = ls.logit("y ~ x + z + x2", d2, drop_collinear=True)
+    assert list(dropped.params.index) == ["Intercept", "x", "z"]
+    assert dropped.params["x"] * c == pytest.approx(ref.params["x"], rel=RTOL)
+    with pytest.raises(ls.CollinearityError, match="x2 = 2·x"):
+        ls.logit("y ~ x + z + x2", d2)
+
+
+def test_separation_is_found_whatever_the_units(data):
+    """x > 0 exactly when y = 1: complete separation in any units."""
+    x = np.where(data.y == 1, 1.0, -1.0) * (0.1 + np.abs(data.x))
+    for c in (1.0, 1e200, 1e-200):
+        with pytest.warns(ls.SeparationWarning, match="x"):
+            r = ls.logit("y ~ x + z", data.assign(x=x * c))
+        assert r.separation.kind == "complete"
+        assert r.separation.directions["x"] == 1
+
+
+def test_scales_are_powers_of_two_only_for_offending_columns():
+    X = np.column_stack([np.ones(4), [1.0, -3.0, 2.0, 0.5], [3e-120, -1e-120, 0, 2e-121], np.zeros(4)])
+    s = column_scales(X, np.einsum("ij,ij->j", X, X))
+    assert s[0] == s[1] == s[3] == 1.0
+    assert np.log2(s[2]) == np.round(np.log2(s[2]))
+    assert 0.5 <= np.abs(X[:, 2] / s[2]).max() < 1.0
+    ok = np.column_stack([np.ones(4), [SAFE_NORM[1] / 4] * 4])
+    assert column_scales(ok, np.einsum("ij,ij->j", ok, ok)) is None
+
+
+@pytest.mark.parametrize("c", [1e154, 1e-155, 1e300, 1e-300])
+def test_bkw_and_design_vif_do_not_depend_on_units(c):
+    """BKW scales columns to unit length, so the condition number and the table are invariant;
+    computing the norms naively would overflow (|x|^2 > 1.8e308) or underflow."""
+    rng = np.random.default_rng(1)
+    X = np.column_stack([np.ones(50), rng.normal(size=50), rng.normal(size=50)])
+    X[:, 2] += 0.3 * X[:, 1]
+    Y = X.copy()
+    Y[:, 1] *= c
+    assert coll.condition_number(Y) == pytest.approx(coll.condition_number(X), rel=1e-12)
+    np.testing.assert_allclose(coll.collinearity_table(Y).iloc[:, 1:], coll.collinearity_table(X).iloc[:, 1:],
+                               rtol=1e-10)
+    terms = {"Intercept": slice(0, 1), "a": slice(1, 2), "b": slice(2, 3)}
+    np.testing.assert_allclose(coll.vif_design(Y, terms)["gvif"], coll.vif_design(X, terms)["gvif"], rtol=1e-12)
