@@ -88,6 +88,7 @@ def mnlogit(formula, data=None, *, base=None, weights=None, missing: str = "drop
     fit = mnfit.fit_multinomial(des.X, codes, K, resp.base, des.weights, start=start_params,
                                 tol=tol, max_iter=max_iter)
     res = MNLogitResults(des, resp.levels, resp.base, fit, dropped_levels=resp.dropped)
+    res._data = data  # for marginal effects (only read, never modified)
     if check_separation:
         rep = res.separation
         if rep.separated:
@@ -296,22 +297,41 @@ class MNLogitResults(FitStatisticsMixin):
         return mn_lr_test(restricted, self)
 
     # ------------------------------------------------------------------ marginal effects
-    def marginal_effects(self, alpha: float = 0.05) -> pd.DataFrame:
-        r"""Average marginal effects on every outcome's probability, with delta-method errors.
+    def marginal_effects(self, alpha: float = 0.05, variables=None, data=None) -> pd.DataFrame:
+        r"""Average marginal effects of each variable on every outcome's probability, with
+        delta-method standard errors.
 
-        For a numeric column :math:`j` the effect on outcome :math:`k` is the average of
-        :math:`\partial p_{ik}/\partial x_{ij} = p_{ik}(\beta_{jk} - \bar\beta_{ij})`,
-        :math:`\bar\beta_{ij} = \sum_l p_{il}\beta_{jl}` (:math:`\beta_{j,base} = 0`); the
-        indicator columns of a categorical main effect get the discrete change
-        :math:`\overline{p_k(\text{level}) - p_k(\text{reference})}` instead.  Standard errors
-        are :math:`\sqrt{G V G^\top}` with :math:`G` the exact Jacobian of the averages in the
-        coefficients.  Rows are (outcome, column) for every outcome, base included (the
-        effects on the K probabilities sum to zero); columns ``effect``, ``se``, ``z``,
-        ``pvalue``, ``lower``, ``upper``.
+        For a numeric variable :math:`v` the effect on outcome :math:`k` is the average of
+        :math:`\partial p_{ik}/\partial v_i = p_{ik}(d_{ik} - \sum_l p_{il} d_{il})`,
+        :math:`d_{ik} = (\partial x_i/\partial v)^\top \beta_k` (:math:`\beta_{base} = 0`):
+        the derivative runs through every design column :math:`v` enters (``age`` and
+        ``I(age**2)``, ``np.log(x)``, interactions), as the binary
+        :meth:`~logitstat.results.BinaryResults.marginal_effects` does.  Each level of a
+        categorical variable (bool included) gets the average discrete change
+        :math:`\overline{p_k(\text{level}) - p_k(\text{reference})}`, every row set to each
+        level.  Standard errors are :math:`\sqrt{G V G^\top}` with :math:`G` the exact Jacobian
+        of the averages in the coefficients.  See :mod:`logitstat.mnmargins`.
+
+        Parameters
+        ----------
+        alpha : float
+            The intervals have level :math:`1-\alpha`.
+        variables : list of str, optional
+            Only these variables (data columns).
+        data : DataFrame, optional
+            The data the model was fitted on; by default the frame given to :func:`mnlogit`.
+
+        Returns
+        -------
+        DataFrame
+            Rows (outcome, variable) for every outcome, base included (the effects on the K
+            probabilities sum to zero); a categorical's rows are named by its level's
+            coefficient (``sex[T.M]``).  Columns ``effect``, ``se``, ``z``, ``pvalue``,
+            ``lower``, ``upper``.
         """
         from .mnmargins import average_marginal_effects
 
-        return average_marginal_effects(self, alpha)
+        return average_marginal_effects(self, alpha, variables=variables, data=data)
 
     # ------------------------------------------------------------------ separation
     @cached_property
