@@ -104,8 +104,13 @@ def average_marginal_effects(res, alpha: float = 0.05, variables=None, data=None
     cols = ["effect", "se", "z", "pvalue", "lower", "upper"]
     if not labels:
         return pd.DataFrame(columns=cols)
-    V = res.fit.cov
-    ses = [np.sqrt(np.maximum(np.einsum("ka,ab,kb->k", G, V, G), 0.0)) for G in grads]
+    _, V = res._scaled
+    ses = []
+    for G in grads:
+        G = G / res._flat_scale  # gradients in the fit's coordinates (scaled columns)
+        g = np.ldexp(1.0, np.frexp(np.abs(G).max(axis=1, initial=0.0))[1])  # exact; no under/overflow
+        G = G / g[:, None]
+        ses.append(g * np.sqrt(np.maximum(np.einsum("ka,ab,kb->k", G, V, G), 0.0)))
     eff = np.column_stack(effects).reshape(-1)          # outcome-major: (K, variables)
     se = np.column_stack(ses).reshape(-1)
     index = pd.MultiIndex.from_tuples([(lvl, nm) for lvl in res.levels for nm in labels],

@@ -136,3 +136,35 @@ def test_bkw_and_design_vif_do_not_depend_on_units(c):
                                rtol=1e-10)
     terms = {"Intercept": slice(0, 1), "a": slice(1, 2), "b": slice(2, 3)}
     np.testing.assert_allclose(coll.vif_design(Y, terms)["gvif"], coll.vif_design(X, terms)["gvif"], rtol=1e-12)
+
+
+@pytest.mark.parametrize("c", [1e154, 1e-155, 1e250, 1e-250])
+def test_multinomial_fit_is_invariant_to_units(data, c):
+    d = data.assign(k=np.where(data.y == 1, data.g, "z"))
+    f = "k ~ x + z"
+    r0, r = ls.mnlogit(f, d), ls.mnlogit(f, d.assign(x=d.x * c))
+    unit = np.where(r.params.index == "x", c, 1.0)[:, None]
+    assert _rel(r.params * unit, r0.params) < RTOL
+    assert _rel(r.bse * unit, r0.bse) < RTOL
+    np.testing.assert_allclose(r.pvalues, r0.pvalues, rtol=RTOL)
+    assert r.llf == pytest.approx(r0.llf, rel=1e-12)
+    h = "b:x = c:x, z:z = 0"
+    assert r.wald_test(h).statistic == pytest.approx(r0.wald_test(h).statistic, rel=RTOL)
+    np.testing.assert_allclose(r.wald_test_terms()["statistic"], r0.wald_test_terms()["statistic"], rtol=RTOL)
+    m0, m = r0.marginal_effects(), r.marginal_effects()
+    xs = m.index.get_level_values("variable") == "x"
+    np.testing.assert_allclose(m.loc[xs, ["effect", "se"]] * c, m0.loc[xs, ["effect", "se"]], rtol=1e-9)
+    np.testing.assert_allclose(m.loc[~xs, ["effect", "se"]], m0.loc[~xs, ["effect", "se"]], rtol=RTOL)
+    np.testing.assert_allclose(r.predict(d.assign(x=d.x * c)), r0.predict(d), rtol=1e-12)
+    assert r.separation.kind == "none"
+    str(r.summary())
+
+
+@pytest.mark.parametrize("c", [1e154, 1e-155, 1e250, 1e-250])
+def test_standardized_penalized_fit_is_invariant_to_units(data, c):
+    """glmnet's standardization makes the penalized estimate equivariant to column scales: the
+    standard deviation of a column is computed without squaring its raw values."""
+    ref = ls.logit("y ~ x + z", data, penalty="elasticnet", alpha=0.02, l1_ratio=0.5)
+    got = ls.logit("y ~ x + z", data.assign(x=data.x * c), penalty="elasticnet", alpha=0.02, l1_ratio=0.5)
+    unit = np.where(got.params.index == "x", c, 1.0)
+    np.testing.assert_allclose(got.params * unit, ref.params, rtol=1e-8)
