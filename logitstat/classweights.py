@@ -30,6 +30,7 @@ from functools import cached_property
 
 import numpy as np
 
+from .checks import start_vector
 from .design import Design, check_rank, drop_columns, informative_rows
 from .errors import DataError, DomainWarning, SpecificationError
 from .irls import irls
@@ -196,6 +197,7 @@ def fit_class_weighted(des: Design, link, class_weight, *, cov_type: str | None 
     aliased = check_rank(des.X, des.names, drop=drop_collinear, rows=informative_rows(des))
     if aliased:
         des = drop_columns(des, aliased)
+    start_params = start_vector(start_params, des.names)
     n, p = des.X.shape
     if p > n:
         raise DataError(f"the model has {p} coefficients but only {n} rows of data: "

@@ -312,8 +312,8 @@ class MNLogitResults(FitStatisticsMixin):
         """Wald χ² test of linear restrictions on the stacked parameters.
 
         ``h`` is a string over the ``flat_names`` (``"parttime:hincome = 0, fulltime:hincome =
-        parttime:hincome"``), an ``(R, q)`` tuple or an ``R`` matrix (columns in ``flat_names``
-        order).
+        parttime:hincome"``), a list of such strings, an ``(R, q)`` tuple or an ``R`` matrix
+        (columns in ``flat_names`` order).
         """
         R, q, text = inference.constraint_matrix(h, self.flat_names)
         theta, V = self._scaled

@@ -238,7 +238,8 @@ class BinaryResults(DiagnosticsMixin, InferenceMixin, FitStatisticsMixin):
     def wald_test(self, h) -> inference.TestResult:
         """Wald χ² test of linear restrictions.
 
-        ``h`` is a string (``"age = 0, k5 = k618"``), an ``(R, q)`` tuple or an ``R`` matrix.
+        ``h`` is a string (``"age = 0, k5 = k618"``), a list of such strings (tested jointly),
+        an ``(R, q)`` tuple or an ``R`` matrix.
         """
         R, q, text = inference.constraint_matrix(h, self.names)
         return inference.wald_test(self.fit.params, self._cov, R, q, text)
