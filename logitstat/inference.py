@@ -174,12 +174,18 @@ def spans(X_big: np.ndarray, X_small: np.ndarray, tol: float = 1e-7) -> np.ndarr
     Least squares on columns scaled to unit length; a column is inside when its relative
     residual norm is below ``tol``.
     """
-    nb = np.linalg.norm(X_big, axis=0)
-    ns = np.linalg.norm(X_small, axis=0)
-    B = X_big / np.where(nb > 0, nb, 1.0)
-    S = X_small / np.where(ns > 0, ns, 1.0)
+    B, S = _unit_columns(X_big), _unit_columns(X_small)
     coef, *_ = np.linalg.lstsq(B, S, rcond=None)
     return np.linalg.norm(S - B @ coef, axis=0) <= tol
+
+
+def _unit_columns(A: np.ndarray) -> np.ndarray:
+    """Columns scaled to unit length (zero columns left as they are), whatever their units:
+    each is first divided by the power of two of its max-abs, so no square overflows."""
+    m = np.maximum(A.max(axis=0, initial=0.0), -A.min(axis=0, initial=0.0))
+    A = A / np.ldexp(1.0, np.frexp(np.where(m > 0, m, 1.0))[1])
+    n = np.linalg.norm(A, axis=0)
+    return A / np.where(n > 0, n, 1.0)
 
 
 def nested_lr_test(restricted: FitArrays, full: FitArrays) -> TestResult:

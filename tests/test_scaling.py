@@ -16,7 +16,6 @@ import pandas as pd
 import pytest
 
 import logitstat as ls
-from logitstat import collinearity as coll
 from logitstat.scaling import SAFE_NORM, column_scales
 
 RTOL = 1e-8
@@ -122,22 +121,6 @@ def test_scales_are_powers_of_two_only_for_offending_columns():
     assert column_scales(ok, np.einsum("ij,ij->j", ok, ok)) is None
 
 
-@pytest.mark.parametrize("c", [1e154, 1e-155, 1e300, 1e-300])
-def test_bkw_and_design_vif_do_not_depend_on_units(c):
-    """BKW scales columns to unit length, so the condition number and the table are invariant;
-    computing the norms naively would overflow (|x|^2 > 1.8e308) or underflow."""
-    rng = np.random.default_rng(1)
-    X = np.column_stack([np.ones(50), rng.normal(size=50), rng.normal(size=50)])
-    X[:, 2] += 0.3 * X[:, 1]
-    Y = X.copy()
-    Y[:, 1] *= c
-    assert coll.condition_number(Y) == pytest.approx(coll.condition_number(X), rel=1e-12)
-    np.testing.assert_allclose(coll.collinearity_table(Y).iloc[:, 1:], coll.collinearity_table(X).iloc[:, 1:],
-                               rtol=1e-10)
-    terms = {"Intercept": slice(0, 1), "a": slice(1, 2), "b": slice(2, 3)}
-    np.testing.assert_allclose(coll.vif_design(Y, terms)["gvif"], coll.vif_design(X, terms)["gvif"], rtol=1e-12)
-
-
 @pytest.mark.parametrize("c", [1e154, 1e-155, 1e250, 1e-250])
 def test_multinomial_fit_is_invariant_to_units(data, c):
     d = data.assign(k=np.where(data.y == 1, data.g, "z"))
@@ -168,3 +151,12 @@ def test_standardized_penalized_fit_is_invariant_to_units(data, c):
     got = ls.logit("y ~ x + z", data.assign(x=data.x * c), penalty="elasticnet", alpha=0.02, l1_ratio=0.5)
     unit = np.where(got.params.index == "x", c, 1.0)
     np.testing.assert_allclose(got.params * unit, ref.params, rtol=1e-8)
+
+
+@pytest.mark.parametrize("c", [1e154, 1e-155, 1e250, 1e-250])
+def test_lr_test_of_scaled_models(data, c):
+    d2 = data.assign(x=data.x * c, z=data.z * c)
+    want = ls.lr_test(ls.logit("y ~ z", data), ls.logit("y ~ x + z", data))
+    got = ls.lr_test(ls.logit("y ~ z", d2), ls.logit("y ~ x + z", d2))
+    assert got.df == want.df == 1
+    assert got.statistic == pytest.approx(want.statistic, rel=1e-10)
