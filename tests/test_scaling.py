@@ -160,3 +160,8 @@ def test_lr_test_of_scaled_models(data, c):
     got = ls.lr_test(ls.logit("y ~ z", d2), ls.logit("y ~ x + z", d2))
     assert got.df == want.df == 1
     assert got.statistic == pytest.approx(want.statistic, rel=1e-10)
+
+
+def test_class_weighted_fit_refuses_extreme_units_clearly(data):
+    with pytest.raises(ls.DataError, match=r"column\(s\) 'x' have a norm outside 1e-100..1e100"):
+        ls.logit("y ~ x + z", data.assign(x=data.x * 1e154), class_weight="balanced")
