@@ -329,7 +329,9 @@ def check_rank(X: np.ndarray, names: list[str], drop: bool = False,
     row blocks).  ``rows`` (see :func:`informative_rows`) restricts the check to the rows that
     carry information, as R's ``glm.fit`` decomposes only its "good" rows: a column that is zero,
     or a combination of others, on those rows has no information in the likelihood (e.g. a
-    factor level carried only by rows of weight 0) and gets an NA coefficient in R.
+    factor level carried only by rows of weight 0) and gets an NA coefficient in R.  ``scale``:
+    the column scales when ``X`` is column-scaled (see :mod:`logitstat.scaling`), so that the
+    dependencies are described in the data's units.
     """
     if gram is None:
         gram = kernels.gram(X, None if rows is None else rows.astype(float))

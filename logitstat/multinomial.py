@@ -317,11 +317,8 @@ class MNLogitResults(FitStatisticsMixin):
         """
         R, q, text = inference.constraint_matrix(h, self.flat_names)
         theta, V = self._scaled
-        if self.col_scale is not None:  # R beta = q is (R D^-1) beta' = q, rows rescaled
-            R = R / self._flat_scale
-            m = np.abs(R).max(axis=1, initial=0.0)
-            e = np.ldexp(1.0, -np.frexp(np.where(m > 0, m, 1.0))[1])
-            R, q = R * e[:, None], q * e
+        if self.col_scale is not None:
+            R, q = _scaling.scaled_restrictions(R, q, self._flat_scale)
         return inference.wald_test(theta, V, R, q, text)
 
     def wald_test_terms(self) -> pd.DataFrame:

@@ -32,7 +32,8 @@ from . import margins as _margins
 from .design import Design
 from .results import BinaryResults
 
-__all__ = ["SAFE_NORM", "screened_gram", "column_scales", "scale_design", "unscale_cov", "ScaledBinaryResults"]
+__all__ = ["SAFE_NORM", "screened_gram", "column_scales", "scale_design", "unscale_cov",
+           "scaled_restrictions", "ScaledBinaryResults"]
 
 SAFE_NORM = (1e-100, 1e100)
 
@@ -83,6 +84,16 @@ def unscale_cov(cov: np.ndarray, s: np.ndarray) -> np.ndarray:
     (standard errors are taken from the scaled covariance instead)."""
     with np.errstate(over="ignore", under="ignore"):
         return (np.asarray(cov) / s[None, :]) / s[:, None]
+
+
+def scaled_restrictions(R: np.ndarray, q: np.ndarray, s: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    r""":math:`R\beta = q` as restrictions on :math:`\beta' = D\beta`: :math:`R D^{-1}`, each
+    row (with its :math:`q`) multiplied by a power of two that brings its max-abs into
+    [1/2, 1) -- the Wald statistic does not change, and :math:`R V' R^\top` stays representable."""
+    Rs = R / s[None, :]
+    m = np.abs(Rs).max(axis=1, initial=0.0)
+    e = np.ldexp(1.0, -np.frexp(np.where(m > 0, m, 1.0))[1])
+    return Rs * e[:, None], q * e
 
 
 class ScaledBinaryResults(BinaryResults):
@@ -139,11 +150,8 @@ class ScaledBinaryResults(BinaryResults):
     def wald_test(self, h) -> inference.TestResult:
         r""":math:`R\beta = q` is :math:`(R D^{-1})\beta' = q`, tested on the scaled fit."""
         R, q, text = inference.constraint_matrix(h, self.names)
-        Rs = R / self.col_scale[None, :]
-        # each restriction rescaled by a power of two to max |entry| in [1/2, 1): W is unchanged
-        m = np.abs(Rs).max(axis=1)
-        e = np.ldexp(1.0, -np.frexp(np.where(m > 0, m, 1.0))[1])
-        return inference.wald_test(self.inner.fit.params, self.inner._cov, Rs * e[:, None], q * e, text)
+        Rs, qs = scaled_restrictions(R, q, self.col_scale)
+        return inference.wald_test(self.inner.fit.params, self.inner._cov, Rs, qs, text)
 
     # ------------------------------------------------------------------ invariant to units
     def wald_test_terms(self) -> pd.DataFrame:
