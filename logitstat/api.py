@@ -9,6 +9,8 @@ import patsy
 
 from . import design as _design
 from . import kernels
+from . import scaling as _scaling
+from .checks import real_number, start_vector, whole_number
 from .covariance import check_information, get_estimator
 from .diagnostics import separated_refit, separation_warning_text
 from .errors import ConvergenceWarning, DataError, DomainWarning, SeparationWarning, SpecificationError
@@ -82,11 +84,9 @@ def glm(formula, data=None, *, link="logit", weights=None, offset=None, missing:
     check_information(information)
     if method not in METHODS:
         raise SpecificationError(f"unknown method {method!r}: choose one of {', '.join(map(repr, METHODS))}")
-    if not (isinstance(max_iter, (int, np.integer)) and max_iter >= 0):
-        raise SpecificationError(f"max_iter={max_iter!r} must be a whole number >= 0")
-    if not (isinstance(tol, (int, float)) and 0.0 < tol < 1.0):
-        raise SpecificationError(f"tol={tol!r} must be a number between 0 and 1 (the convergence "
-                                 "tolerance in standard-error units; default 1e-8)")
+    max_iter = whole_number(max_iter, "max_iter", hint="the cap on IRLS iterations; default 100")
+    tol = real_number(tol, "tol", low=0.0, high=1.0, low_open=True, high_open=True,
+                      hint="the convergence tolerance in standard-error units; default 1e-8")
     if isinstance(formula, str) and _is_dask_frame(data):  # out of core: logitstat.dask
         from .dask import glm_dask
         if (method != "irls" or groups is not None or penalty is not None or alpha is not None
@@ -163,12 +163,23 @@ def fit_design(des: _design.Design, link, *, cov_type="nonrobust", method="irls"
                         "simplify the formula or collect more data")
     rows = _design.informative_rows(des)
     # X'X once: the rank screen, and (when every row counts) IRLS's first iteration
-    gram = kernels.gram(des.X, None if rows is None else rows.astype(float))
-    aliased = _design.check_rank(des.X, des.names, drop=drop_collinear, gram=gram, rows=rows)
+    gram = _scaling.screened_gram(des.X, None if rows is None else rows.astype(float))
+    scale = _scaling.column_scales(des.X, np.diag(gram))
+    data_des = des
+    if scale is not None:  # units far from 1: fit on X D^-1, see logitstat.scaling
+        des = _scaling.scale_design(des, scale)
+        gram = kernels.gram(des.X, None if rows is None else rows.astype(float))
+    aliased = _design.check_rank(des.X, des.names, drop=drop_collinear, gram=gram, rows=rows,
+                                 scale=scale)
     if aliased:
         keep = [j for j, nm in enumerate(des.names) if nm not in aliased]
         gram = gram[np.ix_(keep, keep)]
         des = _design.drop_columns(des, aliased)
+        data_des = _design.drop_columns(data_des, aliased) if scale is not None else des
+        scale = None if scale is None else scale[keep]
+    start_params = start_vector(start_params, des.names)
+    if scale is not None and start_params is not None:
+        start_params = start_params * scale
     if method == "firth":
         fit = firth_fit(des.X, des.y, des.trials, des.weights, des.offset, link, start=start_params,
                         tol=min(tol, 1e-10), max_iter=max_iter)
@@ -185,6 +196,8 @@ def fit_design(des: _design.Design, link, *, cov_type="nonrobust", method="irls"
         res = BinaryResults(des, link, separated_refit(des, link, max_iter), cov_type=cov_type,
                             method=method, tol=tol, max_iter=max_iter, **cov_opts)
         res.__dict__["separation"] = sep  # the data, not the iterate, decide separation
+    if scale is not None:
+        res = _scaling.ScaledBinaryResults(res, data_des, scale, cov_kwds=cov_kwds)
     _fit_warnings(res, caught)
     return res
 

@@ -30,10 +30,12 @@ from functools import cached_property
 
 import numpy as np
 
+from .checks import start_vector
 from .design import Design, check_rank, drop_columns, informative_rows
 from .errors import DataError, DomainWarning, SpecificationError
 from .irls import irls
 from .results import BinaryResults
+from .scaling import column_scales, screened_gram
 
 __all__ = ["class_weights", "apply_class_weight", "ClassWeightedResults", "ESTIMAND_NOTE"]
 
@@ -193,9 +195,18 @@ def fit_class_weighted(des: Design, link, class_weight, *, cov_type: str | None 
     """
     if method != "irls":
         raise SpecificationError(f"class_weight works with method='irls' only; got {method!r}")
-    aliased = check_rank(des.X, des.names, drop=drop_collinear, rows=informative_rows(des))
+    rows = informative_rows(des)
+    gram = screened_gram(des.X, None if rows is None else rows.astype(float))
+    scale = column_scales(des.X, np.diag(gram))
+    if scale is not None:
+        bad = [nm for nm, s in zip(des.names, scale) if s != 1.0]
+        raise DataError(f"column(s) {', '.join(map(repr, bad))} have a norm outside "
+                        "1e-100..1e100, which class-weighted fits do not rescale: change their "
+                        "units (e.g. x / 1e150) or fit without class_weight")
+    aliased = check_rank(des.X, des.names, drop=drop_collinear, gram=gram, rows=rows)
     if aliased:
         des = drop_columns(des, aliased)
+    start_params = start_vector(start_params, des.names)
     n, p = des.X.shape
     if p > n:
         raise DataError(f"the model has {p} coefficients but only {n} rows of data: "

@@ -109,13 +109,26 @@ def vif_design(X: np.ndarray, terms: Mapping[str, object], intercept: bool | int
     Uses :math:`(X^\top W X)^{-1}` (from a QR decomposition of :math:`W^{1/2}X`) as the
     covariance in :func:`vif_model`; ``weights`` are frequency weights (ones by default).
     """
-    X = np.asarray(X, dtype=float)
+    X = _balanced(np.asarray(X, dtype=float))
     if weights is not None:
         sw = np.sqrt(np.asarray(weights, dtype=float).reshape(-1))
         X = X * sw[:, None]
     r = np.linalg.qr(X, mode="r")
     rinv = np.linalg.solve(r, np.eye(r.shape[0]))
     return vif_model(rinv @ rinv.T, terms, intercept)
+
+
+def _balanced(X: np.ndarray) -> np.ndarray:
+    """``X`` with every column whose max-abs lies outside [1e-100, 1e100] divided by a power
+    of two (exact) that brings it into [1/2, 1); ``X`` itself (no copy) when none does.  The
+    BKW quantities and VIFs are invariant to column scales, but squared norms of such columns
+    would under- or overflow."""
+    m = np.maximum(X.max(axis=0, initial=0.0), -X.min(axis=0, initial=0.0))
+    bad = (m > 0) & ((m < 1e-100) | (m > 1e100))
+    if not bad.any():
+        return X
+    s = np.where(bad, np.ldexp(1.0, np.frexp(np.where(bad, m, 1.0))[1]), 1.0)
+    return X / s
 
 
 def _scaled_r(X: np.ndarray) -> np.ndarray:
@@ -135,6 +148,7 @@ def condition_number(X: np.ndarray) -> float:
     X = np.asarray(X, dtype=float)
     if X.ndim != 2 or X.shape[1] == 0:
         raise ValueError("X must be a 2-d array with at least one column")
+    X = _balanced(X)
     G = X.T @ X
     d2 = np.diag(G).copy()
     if np.any(d2 <= 0) or not np.all(np.isfinite(G)):
@@ -166,7 +180,7 @@ def collinearity_table(X: np.ndarray, names: Sequence[str] | None = None) -> pd.
         (each column sums to 1).  A dimension with a large index (> 30) that carries a large
         share (> 0.5) of two or more variances marks a near dependency among them.
     """
-    X = np.asarray(X, dtype=float)
+    X = _balanced(np.asarray(X, dtype=float))
     p = X.shape[1]
     names = [f"x{j}" for j in range(p)] if names is None else [str(n) for n in names]
     _, d, vt = np.linalg.svd(_scaled_r(X))

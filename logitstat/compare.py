@@ -59,7 +59,8 @@ def compare(results: Sequence, names: Sequence[str] | None = None, stars: bool |
         raise SpecificationError(f"compare() takes fitted models (ls.logit(...) results); item(s) "
                                  f"{', '.join(map(str, odd))} are not")
     if not (isinstance(stars, bool) or (np.ndim(stars) == 1 and all(
-            isinstance(t, (int, float)) and 0 < t < 1 for t in stars))):
+            isinstance(t, (int, float, np.integer, np.floating)) and not isinstance(t, bool)
+            and 0 < t < 1 for t in stars))):
         raise SpecificationError(f"stars={stars!r}: use True/False or p-value thresholds such as "
                                  "(0.1, 0.05, 0.01)")
     names = [f"({i})" for i in range(1, len(results) + 1)] if names is None else [str(n) for n in names]

@@ -252,12 +252,14 @@ def _check_finite_design(X: np.ndarray, names: list[str]) -> None:
                         "remove those rows or transform the variable")
 
 
-def aliased_columns(X: np.ndarray, names: list[str], tol: float = 1e-7) -> dict[str, str]:
+def aliased_columns(X: np.ndarray, names: list[str], tol: float = 1e-7,
+                    scale: np.ndarray | None = None) -> dict[str, str]:
     """Columns that are exact linear combinations of earlier ones, as R's ``alias()`` finds them.
 
     Columns are scaled to unit length and orthogonalised in order (Householder QR); column
     :math:`j` is aliased when its residual norm is below ``tol`` (R's ``glm`` uses 1e-7).  Returns
-    ``{name: "name = 2·x1 - x2"}`` describing each dependency in the original units.
+    ``{name: "name = 2·x1 - x2"}`` describing each dependency in the original units
+    (``X`` times ``scale`` when ``X`` holds column-scaled data, see :mod:`logitstat.scaling`).
     """
     from scipy import linalg
 
@@ -278,6 +280,8 @@ def aliased_columns(X: np.ndarray, names: list[str], tol: float = 1e-7) -> dict[
             if kept:
                 coef = linalg.solve_triangular(R[np.ix_(kept, kept)], R[kept, k], check_finite=False)
                 coef = coef * norms[j] / norms[keep[kept]]
+                if scale is not None:
+                    coef = coef * scale[j] / scale[keep[kept]]
             else:
                 coef = np.zeros(0)
             out[names[j]] = _describe(names[j], [names[keep[i]] for i in kept], coef)
@@ -309,7 +313,8 @@ def informative_rows(design: Design) -> np.ndarray | None:
 
 
 def check_rank(X: np.ndarray, names: list[str], drop: bool = False,
-               gram: np.ndarray | None = None, *, rows: np.ndarray | None = None) -> dict[str, str]:
+               gram: np.ndarray | None = None, *, rows: np.ndarray | None = None,
+               scale: np.ndarray | None = None) -> dict[str, str]:
     """Aliased columns of ``X``; raise :class:`CollinearityError` naming them unless ``drop``.
 
     A cheap screen on the eigenvalues of the scaled Gram matrix decides whether the exact QR
@@ -318,7 +323,9 @@ def check_rank(X: np.ndarray, names: list[str], drop: bool = False,
     row blocks).  ``rows`` (see :func:`informative_rows`) restricts the check to the rows that
     carry information, as R's ``glm.fit`` decomposes only its "good" rows: a column that is zero,
     or a combination of others, on those rows has no information in the likelihood (e.g. a
-    factor level carried only by rows of weight 0) and gets an NA coefficient in R.
+    factor level carried only by rows of weight 0) and gets an NA coefficient in R.  ``scale``:
+    the column scales when ``X`` is column-scaled (see :mod:`logitstat.scaling`), so that the
+    dependencies are described in the data's units.
     """
     if gram is None:
         gram = kernels.gram(X, None if rows is None else rows.astype(float))
@@ -327,7 +334,7 @@ def check_rank(X: np.ndarray, names: list[str], drop: bool = False,
     if not suspicious:
         lam = np.linalg.eigvalsh(gram / np.outer(d, d))
         suspicious = lam[0] < 1e-11 * max(lam[-1], 1.0)
-    aliased = aliased_columns(X if rows is None else X[rows], names) if suspicious else {}
+    aliased = aliased_columns(X if rows is None else X[rows], names, scale=scale) if suspicious else {}
     if aliased and not drop:
         where = ""
         if rows is not None:

@@ -31,6 +31,8 @@ import numpy as np
 import pandas as pd
 from scipy import special, stats
 
+from .checks import real_number
+
 __all__ = ["HosmerLemeshow", "ChiSquareTest", "ClassificationTable", "BrierScore",
            "GoodnessOfFit", "hosmer_lemeshow", "pearson_test", "deviance_test",
            "classification_table", "auc", "brier_score", "reliability_table",
@@ -198,6 +200,8 @@ class ClassificationTable:
 def classification_table(y, mu, threshold: float = 0.5, trials=None,
                          weights=None) -> ClassificationTable:
     """Classification counts when an event is predicted for ``mu >= threshold``."""
+    threshold = real_number(threshold, "threshold", low=0.0, high=1.0,
+                            hint="an event is predicted when the probability is >= threshold")
     y, mu, n = _prepare(y, mu, trials, weights)
     pred = mu >= threshold
     ev, non = n * y, n * (1.0 - y)

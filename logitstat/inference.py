@@ -16,6 +16,7 @@ import pandas as pd
 import patsy
 from scipy import linalg, stats
 
+from .checks import interval_alpha
 from .errors import ConvergenceWarning, SpecificationError
 from .irls import irls
 from .links import Link
@@ -23,15 +24,9 @@ from .links import Link
 
 def normal_quantile(alpha: float) -> float:
     r""":math:`z_{1-\alpha/2}`, the normal quantile of a two-sided :math:`1-\alpha` interval;
-    :class:`SpecificationError` unless :math:`0 < \alpha < 1`."""
-    try:
-        level = float(alpha)
-    except (TypeError, ValueError):
-        level = np.nan
-    if not 0.0 < level < 1.0:
-        raise SpecificationError(f"alpha={alpha!r} must lie strictly between 0 and 1 (the "
-                                 "intervals have level 1 - alpha, e.g. alpha=0.05 for 95%)")
-    return float(stats.norm.ppf(1.0 - level / 2.0))
+    :class:`SpecificationError` unless ``alpha`` is a number (Python or numpy) with
+    :math:`0 < \alpha < 1` (see :func:`logitstat.checks.interval_alpha`)."""
+    return float(stats.norm.ppf(1.0 - interval_alpha(alpha) / 2.0))
 
 
 @dataclass(frozen=True)
@@ -56,36 +51,62 @@ def constraint_matrix(h, names: list[str]) -> tuple[np.ndarray, np.ndarray, str]
     """Turn a hypothesis into ``(R, q, text)`` for :math:`R\\beta = q`.
 
     ``h`` is a string such as ``"age = 0, k5 = k618"`` or ``"2*x - z = 1"`` (coefficient names as
-    in ``params``), an ``(R, q)`` tuple, or an ``R`` matrix (then ``q = 0``).
+    in ``params``), a list of such strings (all restrictions together, as statsmodels), an
+    ``(R, q)`` tuple, or an ``R`` matrix (then ``q = 0``).  Anything else, an empty hypothesis
+    or non-finite numbers raise :class:`SpecificationError`.
     """
     p = len(names)
-    if isinstance(h, str):
+    how = ("give a string such as 'x = 0, z = 0' (coefficient names are: " + ", ".join(names) +
+           "), a list of such strings, an (R, q) tuple or an R matrix with " + str(p) + " columns")
+    strings = isinstance(h, (list, tuple)) and len(h) > 0 and all(isinstance(e, str) for e in h)
+    if isinstance(h, str) or strings:
+        parts = [h] if isinstance(h, str) else list(h)
+        if any(not e.strip() for e in parts):
+            raise SpecificationError(f"hypothesis {h!r} is empty: {how}")
         try:
-            lc = patsy.DesignInfo(list(names)).linear_constraint(h)
-        except patsy.PatsyError as exc:
-            raise SpecificationError(f"cannot read hypothesis {h!r}: {str(exc).splitlines()[0]}; "
-                                     f"coefficient names are: {', '.join(names)}") from None
-        return np.asarray(lc.coefs, float), np.asarray(lc.constants, float).ravel(), h
-    if isinstance(h, tuple) and len(h) == 2:
-        R, q = np.atleast_2d(np.asarray(h[0], float)), np.atleast_1d(np.asarray(h[1], float)).ravel()
-    else:
-        R = np.atleast_2d(np.asarray(h, float))
-        q = np.zeros(R.shape[0])
-    if R.shape[1] != p or q.shape[0] != R.shape[0]:
-        raise SpecificationError(f"hypothesis matrix must be r x {p} with r constants; got "
-                                 f"{R.shape} and {q.shape[0]} constants")
+            lc = patsy.DesignInfo(list(names)).linear_constraint(parts)
+        except (patsy.PatsyError, IndexError, ValueError, KeyError) as exc:
+            first = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+            raise SpecificationError(f"cannot read hypothesis {h!r}: {first}; {how}") from None
+        return np.asarray(lc.coefs, float), np.asarray(lc.constants, float).ravel(), ", ".join(parts)
+    try:
+        if isinstance(h, tuple) and len(h) == 2:
+            R = np.atleast_2d(np.asarray(h[0], float))
+            q = np.atleast_1d(np.asarray(h[1], float)).ravel()
+        else:
+            R = np.atleast_2d(np.asarray(h, float))
+            q = np.zeros(R.shape[0])
+    except (TypeError, ValueError):
+        raise SpecificationError(f"cannot read hypothesis {h!r}: {how}") from None
+    if R.ndim != 2 or R.shape[1] != p or q.shape[0] != R.shape[0] or R.shape[0] == 0:
+        raise SpecificationError(f"hypothesis matrix must be r x {p} (r >= 1) with r constants; got "
+                                 f"{R.shape} and {q.shape[0]} constants: {how}")
+    if not (np.all(np.isfinite(R)) and np.all(np.isfinite(q))):
+        raise SpecificationError("the hypothesis matrix R (or the constants q) has missing or "
+                                 f"infinite values: {how}")
     return R, q, ""
 
 
 def wald_test(params: np.ndarray, cov: np.ndarray, R: np.ndarray, q: np.ndarray, hypothesis: str = "") -> TestResult:
-    r"""Wald χ² test of :math:`R\beta = q`: :math:`W = (R\hat\beta-q)^\top (R V R^\top)^{-1} (R\hat\beta-q)`."""
+    r"""Wald χ² test of :math:`R\beta = q`: :math:`W = (R\hat\beta-q)^\top (R V R^\top)^{-1} (R\hat\beta-q)`.
+
+    :math:`M = R V R^\top` is first scaled to unit diagonal (:math:`W` is unchanged when a
+    restriction is multiplied by a constant), so restrictions on coefficients of very different
+    magnitudes (columns in tiny or huge units) are solved as accurately as any.
+    """
     r = R @ params - q
     M = R @ cov @ R.T
-    try:
-        stat = float(r @ linalg.solve(M, r, assume_a="pos"))
-    except linalg.LinAlgError:
-        raise SpecificationError("the hypotheses are linearly dependent (R V R' is singular): "
-                                 "remove redundant restrictions") from None
+    sd = np.sqrt(np.diag(M))
+    dependent = SpecificationError("the hypotheses are linearly dependent (R V R' is singular): "
+                                   "remove redundant restrictions")
+    if not np.all((sd > 0) & np.isfinite(sd)):
+        raise dependent
+    C = M / sd[:, None] / sd[None, :]
+    lam = np.linalg.eigvalsh(C)
+    if lam[0] <= 1e-13 * lam[-1]:
+        raise dependent
+    z = r / sd
+    stat = float(z @ linalg.cho_solve(linalg.cho_factor(C), z))
     df = R.shape[0]
     return TestResult(stat, df, float(stats.chi2.sf(stat, df)), "Wald", hypothesis)
 
@@ -153,12 +174,18 @@ def spans(X_big: np.ndarray, X_small: np.ndarray, tol: float = 1e-7) -> np.ndarr
     Least squares on columns scaled to unit length; a column is inside when its relative
     residual norm is below ``tol``.
     """
-    nb = np.linalg.norm(X_big, axis=0)
-    ns = np.linalg.norm(X_small, axis=0)
-    B = X_big / np.where(nb > 0, nb, 1.0)
-    S = X_small / np.where(ns > 0, ns, 1.0)
+    B, S = _unit_columns(X_big), _unit_columns(X_small)
     coef, *_ = np.linalg.lstsq(B, S, rcond=None)
     return np.linalg.norm(S - B @ coef, axis=0) <= tol
+
+
+def _unit_columns(A: np.ndarray) -> np.ndarray:
+    """Columns scaled to unit length (zero columns left as they are), whatever their units:
+    each is first divided by the power of two of its max-abs, so no square overflows."""
+    m = np.maximum(A.max(axis=0, initial=0.0), -A.min(axis=0, initial=0.0))
+    A = A / np.ldexp(1.0, np.frexp(np.where(m > 0, m, 1.0))[1])
+    n = np.linalg.norm(A, axis=0)
+    return A / np.where(n > 0, n, 1.0)
 
 
 def nested_lr_test(restricted: FitArrays, full: FitArrays) -> TestResult:

@@ -218,7 +218,7 @@ def _set_level(column: pd.Series, level) -> pd.Series:
 
 def marginal_effects(design: Design, data, params: np.ndarray, cov: np.ndarray, link: Link,
                      at: str = "overall", dummy: bool = False, variables=None,
-                     alpha: float = 0.05) -> pd.DataFrame:
+                     alpha: float = 0.05, col_scale: np.ndarray | None = None) -> pd.DataFrame:
     """Marginal effects (see the module docstring for the definitions).
 
     Parameters
@@ -238,6 +238,9 @@ def marginal_effects(design: Design, data, params: np.ndarray, cov: np.ndarray, 
         Only these variables (data columns; for the array interface, column names).
     alpha : float
         Interval level :math:`1-\\alpha`.
+    col_scale : ndarray, optional
+        When given, ``cov`` is that of the column-scaled fit :math:`\\beta' = D\\beta`
+        (see :mod:`logitstat.scaling`) and the gradients are mapped to it (:math:`G D^{-1}`).
 
     Returns
     -------
@@ -255,8 +258,13 @@ def marginal_effects(design: Design, data, params: np.ndarray, cov: np.ndarray, 
     else:
         labels, effects, grads = _formula_effects(design, data, params, link, at, dummy, variables, a)
     G = np.asarray(grads, dtype=float).reshape(len(labels), len(params))
+    if col_scale is not None:
+        G = G / col_scale
     eff = np.asarray(effects, dtype=float)
-    se = np.sqrt(np.maximum(np.einsum("ij,jk,ik->i", G, cov, G), 0.0))
+    # each gradient scaled by a power of two (exact) so that se**2 cannot under- or overflow
+    g = np.ldexp(1.0, np.frexp(np.abs(G).max(axis=1, initial=0.0))[1])
+    G = G / g[:, None]
+    se = g * np.sqrt(np.maximum(np.einsum("ij,jk,ik->i", G, cov, G), 0.0))
     with np.errstate(divide="ignore", invalid="ignore"):
         z = eff / se
     out = pd.DataFrame({"effect": eff, "se": se, "z": z, "pvalue": 2.0 * stats.norm.sf(np.abs(z)),

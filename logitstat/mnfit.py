@@ -36,7 +36,7 @@ import pandas as pd
 from scipy import linalg
 from scipy.special import logsumexp
 
-from .errors import ConvergenceError, ConvergenceWarning, ResponseError
+from .errors import ConvergenceError, ConvergenceWarning, ResponseError, SpecificationError
 from .irls import scaled_cholesky
 
 __all__ = ["MultinomialResponse", "MNFit", "log_probs", "information", "fit_multinomial"]
@@ -212,9 +212,15 @@ def fit_multinomial(X: np.ndarray, codes: np.ndarray, K: int, base: int, weights
     Y[np.arange(n), codes] = 1.0
     others = _others(K, base)
     if start is not None:
-        B = np.asarray(start, dtype=float).reshape(p, K - 1) if np.size(start) == p * (K - 1) else None
-        if B is None:
-            raise ValueError(f"start_params must have {p} x {K - 1} values; got {np.shape(start)}")
+        try:
+            B = np.asarray(start, dtype=float)
+        except (TypeError, ValueError):
+            raise SpecificationError(f"start_params={start!r} must hold numbers: a ({p}, {K - 1}) "
+                                     "array (design columns x non-base outcomes)") from None
+        if B.size != p * (K - 1) or not np.all(np.isfinite(B)):
+            raise SpecificationError(f"start_params must have {p} x {K - 1} finite values (design "
+                                     f"columns x non-base outcomes); got shape {np.shape(start)}")
+        B = B.reshape(p, K - 1)
     else:
         B = np.zeros((p, K - 1))
         ones = np.flatnonzero(np.all(X == 1.0, axis=0))

@@ -1,22 +1,27 @@
-r"""Average marginal effects of a multinomial logit, with exact delta-method Jacobians.
+r"""Average marginal effects of a multinomial logit, by variable, with exact delta-method Jacobians.
 
 With :math:`B` the (p, K) coefficient matrix (base column zero) and :math:`p_{ik}` the class
 probabilities, :math:`\partial p_{ik}/\partial \beta_m = p_{ik}(\delta_{km} - p_{im})\,x_i`.
 
-*Numeric column* :math:`j`: :math:`e_{ik} = \partial p_{ik}/\partial x_{ij}
-= p_{ik}(B_{jk} - \bar b_{ij})`, :math:`\bar b_{ij} = \sum_l p_{il} B_{jl}`, and
+*Numeric variable* :math:`v`: the derivative is taken with respect to the *variable*, through
+every design column it enters (``age`` and ``I(age**2)``, ``np.log(x)``, ``x:C(g)``), with
+:math:`D_i = \partial x_i/\partial v` (the columns :math:`J` of the terms :math:`v` enters,
+rebuilt by :mod:`logitstat.margins` at :math:`v \pm h`, exact for columns linear in :math:`v`).
+With :math:`d_{ik} = D_i^\top B_{Jk}` and :math:`\bar d_i = \sum_l p_{il} d_{il}`,
+:math:`e_{ik} = \partial p_{ik}/\partial v = p_{ik}(d_{ik} - \bar d_i)` and
 
 .. math::
 
     \frac{\partial e_{ik}}{\partial \beta_m} =
-      p_{ik}\big[(\delta_{km}-p_{im})(B_{jk}-\bar b_{ij}) - p_{im}(B_{jm}-\bar b_{ij})\big]\,x_i
-      + p_{ik}(\delta_{km} - p_{im})\,u_j,
+      p_{ik}\big[(\delta_{km}-p_{im})(d_{ik}-\bar d_i) - p_{im}(d_{im}-\bar d_i)\big]\,x_i
+      + p_{ik}(\delta_{km} - p_{im})\,D_i \quad(\text{the last term on the columns } J).
 
-with :math:`u_j` the j-th unit vector.  *Indicator column of a categorical main effect*: the
-discrete change :math:`p_{ik}(x_i^{(1)}) - p_{ik}(x_i^{(0)})` where :math:`x^{(1)}` sets the
-level's indicator (the term's other indicators zero) and :math:`x^{(0)}` is the reference
-level.  Effects are averaged with the frequency weights; the standard error of the average
-:math:`\bar e_k` is :math:`\sqrt{G_k V G_k^\top}` with :math:`G_k` the averaged Jacobian.
+*Categorical variable* :math:`g`, level :math:`l`: the discrete change
+:math:`p_{ik}(x_i^{(g=l)}) - p_{ik}(x_i^{(g=r)})` from the reference level :math:`r`, every
+row's columns of the terms :math:`g` enters rebuilt with :math:`g` set to each level (bool
+columns are categorical).  Effects are averaged with the frequency weights; the standard error
+of the average :math:`\bar e_k` is :math:`\sqrt{G_k V G_k^\top}` with :math:`G_k` the averaged
+Jacobian.
 """
 from __future__ import annotations
 
@@ -24,35 +29,8 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from . import mnfit
+from . import margins, mnfit
 from .inference import normal_quantile
-
-
-def discrete_columns(design) -> dict[int, slice]:
-    """Indicator columns of categorical main effects whose factor enters no other term.
-
-    Returns ``{column: slice of its term's columns}``; those columns get discrete changes.
-    """
-    info = design.design_info
-    out: dict[int, slice] = {}
-    if info is None:
-        return out
-    factor_uses: dict = {}
-    for term in info.terms:
-        for f in term.factors:
-            factor_uses[f] = factor_uses.get(f, 0) + 1
-    for name, term in zip(info.term_names, info.terms):
-        if name not in design.terms or len(term.factors) != 1:
-            continue
-        f = term.factors[0]
-        if info.factor_infos[f].type != "categorical" or factor_uses[f] != 1:
-            continue
-        sl = design.terms[name]
-        block = design.X[:, sl]
-        if np.all((block == 0) | (block == 1)) and np.all(block.sum(axis=1) <= 1):
-            for j in range(sl.start, sl.stop):
-                out[j] = sl
-    return out
 
 
 def _full_B(res) -> np.ndarray:
@@ -71,56 +49,76 @@ def _prob_jacobian(X: np.ndarray, P: np.ndarray, w: np.ndarray, others: list[int
     return G.reshape(K, -1)
 
 
-def average_marginal_effects(res, alpha: float = 0.05) -> pd.DataFrame:
+def _derivative(X, P, B, w, others, J, D):
+    """Effect of a numeric variable whose derivative moves the columns ``J`` by ``D``, and its
+    Jacobian (K, (K-1)p)."""
+    K = P.shape[1]
+    dd = D @ B[J]                                               # (n, K): d_ik
+    dev = dd - np.sum(P * dd, axis=1, keepdims=True)            # d_ik - dbar_i
+    eff = w @ (P * dev) / w.sum()
+    dlt = np.eye(K)[:, others]                                  # (K, M)
+    base = P[:, :, None] * (dlt[None] - P[:, None, others])     # (n, K, M): p_ik(δ_km - p_im)
+    coef = base * dev[:, :, None] - P[:, :, None] * (P[:, None, others] * dev[:, None, others])
+    G = np.einsum("i,ikm,il->kml", w, coef, X) / w.sum()        # (K, M, p)
+    G[:, :, J] += np.einsum("i,ikm,il->kml", w, base, D) / w.sum()
+    return eff, G.reshape(K, -1)
+
+
+def _change(X, Bp, base_index, w, others, J, X1J, X0J):
+    """Discrete change of the columns ``J`` from ``X0J`` to ``X1J`` and its Jacobian."""
+    X1, X0 = X.copy(), X.copy()
+    X1[:, J], X0[:, J] = X1J, X0J
+    P1 = np.exp(mnfit.log_probs(X1, Bp, base_index))
+    P0 = np.exp(mnfit.log_probs(X0, Bp, base_index))
+    eff = w @ (P1 - P0) / w.sum()
+    return eff, _prob_jacobian(X1, P1, w, others) - _prob_jacobian(X0, P0, w, others)
+
+
+def average_marginal_effects(res, alpha: float = 0.05, variables=None, data=None) -> pd.DataFrame:
     """See :meth:`logitstat.multinomial.MNLogitResults.marginal_effects`."""
+    zcrit = normal_quantile(alpha)
     d = res.design
+    frame = margins.estimation_frame(d, data if data is not None else getattr(res, "_data", None))
+    builder = margins._Builder(d, frame)
+    all_vars, unsupported = margins.model_variables(d, frame)
+    chosen = margins._select(all_vars, variables, unsupported)
     X, w = d.X, d.weights
     K = len(res.levels)
     others = [k for k in range(K) if k != res.base_index]
     B = _full_B(res)
     P = np.exp(res.fit.log_probs)
-    V = res.fit.cov
-    disc = discrete_columns(d)
-    delta = np.eye(K)
-    rows, effects, ses = [], [], []
-    for j, name in enumerate(res.names):
-        if name == "Intercept" or (np.all(X[:, j] == X[0, j]) and j not in disc):
+    labels, effects, grads = [], [], []
+    for v in chosen:
+        if v.kind == "numeric":
+            x = pd.to_numeric(frame[v.name]).to_numpy(dtype=float)
+            J, D = margins._derivative_columns(builder, x, v.name)
+            e, g = _derivative(X, P, B, w, others, J, D)
+            labels.append(v.name), effects.append(e), grads.append(g)
             continue
-        if j in disc:
-            sl = disc[j]
-            X1, X0 = X.copy(), X.copy()
-            X1[:, sl] = 0.0
-            X0[:, sl] = 0.0
-            X1[:, j] = 1.0
-            P1 = np.exp(mnfit.log_probs(X1, res.fit.params, res.base_index))
-            P0 = np.exp(mnfit.log_probs(X0, res.fit.params, res.base_index))
-            eff = w @ (P1 - P0) / w.sum()
-            G = _prob_jacobian(X1, P1, w, others) - _prob_jacobian(X0, P0, w, others)
-        else:
-            bbar = P @ B[j]                                        # (n,)
-            dev = B[j][None, :] - bbar[:, None]                    # (n, K): B_jk - bbar_ij
-            eff = w @ (P * dev) / w.sum()
-            dlt = delta[:, others]                                 # (K, J)
-            coef = P[:, :, None] * ((dlt[None] - P[:, None, others]) * dev[:, :, None]
-                                    - P[:, None, others] * dev[:, None, others])
-            G = np.einsum("i,ikm,il->kml", w, coef, X) / w.sum()   # (K, J, p)
-            unit = np.einsum("i,ikm->km", w, P[:, :, None] * (dlt[None] - P[:, None, others])) / w.sum()
-            G[:, :, j] += unit
-            G = G.reshape(K, -1)
-        se = np.sqrt(np.maximum(np.einsum("ka,ab,kb->k", G, V, G), 0.0))
-        rows.append(name)
-        effects.append(eff)
-        ses.append(se)
+        col = frame[v.name]
+        J, X0J = builder.columns({v.name: margins._set_level(col, v.reference)})
+        for lvl, label in zip([lv for lv in v.levels if lv != v.reference], v.labels):
+            X1J = builder.columns({v.name: margins._set_level(col, lvl)})[1]
+            e, g = _change(X, res.fit.params, res.base_index, w, others, J, X1J, X0J)
+            labels.append(label), effects.append(e), grads.append(g)
     cols = ["effect", "se", "z", "pvalue", "lower", "upper"]
-    if not rows:
+    if not labels:
         return pd.DataFrame(columns=cols)
-    eff = np.column_stack(effects).reshape(-1)          # outcome-major: (K, columns)
+    _, V = res._scaled
+    ses = []
+    for G in grads:
+        G = G / res._flat_scale  # gradients in the fit's coordinates (scaled columns)
+        g = np.ldexp(1.0, np.frexp(np.abs(G).max(axis=1, initial=0.0))[1])  # exact; no under/overflow
+        G = G / g[:, None]
+        ses.append(g * np.sqrt(np.maximum(np.einsum("ka,ab,kb->k", G, V, G), 0.0)))
+    eff = np.column_stack(effects).reshape(-1)          # outcome-major: (K, variables)
     se = np.column_stack(ses).reshape(-1)
-    index = pd.MultiIndex.from_tuples([(lvl, nm) for lvl in res.levels for nm in rows],
-                                      names=["outcome", "column"])
-    zcrit = normal_quantile(alpha)
+    index = pd.MultiIndex.from_tuples([(lvl, nm) for lvl in res.levels for nm in labels],
+                                      names=["outcome", "variable"])
     safe = np.where(se > 0, se, 1.0)
     z = np.where(se > 0, eff / safe, np.nan)
     pval = np.where(se > 0, 2.0 * stats.norm.sf(np.abs(eff / safe)), np.nan)
-    return pd.DataFrame({"effect": eff, "se": se, "z": z, "pvalue": pval,
-                         "lower": eff - zcrit * se, "upper": eff + zcrit * se}, index=index)
+    out = pd.DataFrame({"effect": eff, "se": se, "z": z, "pvalue": pval,
+                        "lower": eff - zcrit * se, "upper": eff + zcrit * se}, index=index)
+    out.attrs["title"] = "Average marginal effects on each outcome's probability"
+    return out

@@ -12,6 +12,7 @@ e.g. ``"parttime:hincome"``; tables by outcome use a (outcome, coefficient) Mult
 from __future__ import annotations
 
 import warnings
+from dataclasses import replace
 from functools import cached_property
 
 import numpy as np
@@ -21,6 +22,8 @@ from scipy import stats
 
 from . import design as _design
 from . import inference, mnfit
+from . import scaling as _scaling
+from .checks import real_number, whole_number
 from .errors import DataError, SeparationWarning, SpecificationError
 from .diagnostics import ModelSeparation
 from .postestimation import FitStatisticsMixin
@@ -58,6 +61,12 @@ def mnlogit(formula, data=None, *, base=None, weights=None, missing: str = "drop
     eval_env : int or patsy.EvalEnvironment
         Extra stack depth (or an explicit environment) for evaluating the formula.
     """
+    tol = real_number(tol, "tol", low=0.0, high=1.0, low_open=True, high_open=True,
+                      hint="the convergence tolerance; default 1e-8")
+    max_iter = whole_number(max_iter, "max_iter", hint="the cap on Newton iterations; default 100")
+    if isinstance(start_params, str):
+        raise SpecificationError(f"start_params={start_params!r} is a string: give a (columns x "
+                                 "non-base outcomes) array of numbers")
     if str(cov_type).lower() != "nonrobust":
         raise SpecificationError(f"cov_type={cov_type!r}: the multinomial logit offers 'nonrobust' "
                                  "(inverse Fisher information) standard errors only")
@@ -68,19 +77,37 @@ def mnlogit(formula, data=None, *, base=None, weights=None, missing: str = "drop
     resp = mnfit.MultinomialResponse(base)
     des = _design.from_formula(formula, data, env, weights=weights, missing=missing,
                                response=resp)
-    aliased = _design.check_rank(des.X, des.names, drop=drop_collinear,
-                                 rows=_design.informative_rows(des))
+    rows = _design.informative_rows(des)
+    gram = _scaling.screened_gram(des.X, None if rows is None else rows.astype(float))
+    scale = _scaling.column_scales(des.X, np.diag(gram))
+    data_des = des
+    if scale is not None:  # units far from 1: fit on X D^-1, see logitstat.scaling
+        des, gram = _scaling.scale_design(des, scale), None
+    aliased = _design.check_rank(des.X, des.names, drop=drop_collinear, gram=gram, rows=rows,
+                                 scale=scale)
     if aliased:
+        keep = [j for j, nm in enumerate(des.names) if nm not in aliased]
         des = _design.drop_columns(des, aliased)
+        data_des = des if scale is None else _design.drop_columns(data_des, aliased)
+        scale = None if scale is None else scale[keep]
     n, p = des.X.shape
     K = len(resp.levels)
     if (K - 1) * p > n:
         raise DataError(f"the model has {(K - 1) * p} coefficients ({K - 1} outcomes x {p}) but "
                         f"only {n} rows of data: simplify the formula or collect more data")
     codes = des.y.astype(int)
+    if scale is not None and start_params is not None and np.size(start_params) == p * (K - 1):
+        start_params = np.asarray(start_params, dtype=float).reshape(p, K - 1) * scale[:, None]
     fit = mnfit.fit_multinomial(des.X, codes, K, resp.base, des.weights, start=start_params,
                                 tol=tol, max_iter=max_iter)
-    res = MNLogitResults(des, resp.levels, resp.base, fit, dropped_levels=resp.dropped)
+    scaled_cov = None
+    if scale is not None:
+        scaled_cov = fit.cov
+        fit = replace(fit, params=fit.params / scale[:, None],
+                      cov=_scaling.unscale_cov(fit.cov, np.tile(scale, K - 1)))
+    res = MNLogitResults(data_des, resp.levels, resp.base, fit, dropped_levels=resp.dropped,
+                         col_scale=scale, scaled_cov=scaled_cov)
+    res._data = data  # for marginal effects (only read, never modified)
     if check_separation:
         rep = res.separation
         if rep.separated:
@@ -96,13 +123,37 @@ class MNLogitResults(FitStatisticsMixin):
     """
 
     def __init__(self, design: _design.Design, levels: list, base: int, fit: mnfit.MNFit,
-                 dropped_levels: list | None = None):
+                 dropped_levels: list | None = None, col_scale: np.ndarray | None = None,
+                 scaled_cov: np.ndarray | None = None):
         self.design = design
         self.levels = list(levels)
         self.base_index = base
         self.fit = fit
         self.dropped_levels = list(dropped_levels or [])
         self.cov_type = "nonrobust"
+        # a fit on column-scaled data (see logitstat.scaling): column scales s and the
+        # covariance of the scaled coefficients D·beta, from which standard errors are taken
+        self.col_scale = col_scale
+        self._scaled_cov = scaled_cov
+
+    @property
+    def _flat_scale(self) -> np.ndarray:
+        """Scale of each stacked parameter (ones unless the fit was made on scaled columns)."""
+        if self.col_scale is None:
+            return np.ones(self.k_params)
+        return np.tile(self.col_scale, len(self.outcomes))
+
+    @property
+    def _scaled(self) -> tuple[np.ndarray, np.ndarray]:
+        """Stacked parameters and their covariance in the coordinates of the fit."""
+        if self.col_scale is None:
+            return self._theta, self.fit.cov
+        return self._theta * self._flat_scale, self._scaled_cov
+
+    @cached_property
+    def _se(self) -> np.ndarray:
+        """Standard errors of the stacked parameters (finite even when a variance is not)."""
+        return np.sqrt(np.diag(self._scaled[1])) / self._flat_scale
 
     # ------------------------------------------------------------------ names
     @property
@@ -151,8 +202,7 @@ class MNLogitResults(FitStatisticsMixin):
     @cached_property
     def bse(self) -> pd.DataFrame:
         """Standard errors (square roots of the diagonal of the inverse information)."""
-        se = np.sqrt(np.diag(self.fit.cov))
-        return self._frame(se.reshape(len(self.outcomes), -1).T)
+        return self._frame(self._se.reshape(len(self.outcomes), -1).T)
 
     @cached_property
     def tvalues(self) -> pd.DataFrame:
@@ -167,8 +217,7 @@ class MNLogitResults(FitStatisticsMixin):
     def conf_int(self, alpha: float = 0.05) -> pd.DataFrame:
         r"""Wald intervals :math:`\hat\beta \pm z_{1-\alpha/2}\,\mathrm{se}`, indexed (outcome, coefficient)."""
         z = inference.normal_quantile(alpha)
-        b = self._theta
-        se = np.sqrt(np.diag(self.fit.cov))
+        b, se = self._theta, self._se
         return pd.DataFrame({"lower": b - z * se, "upper": b + z * se}, index=self._long_index())
 
     def relative_risk_ratios(self, alpha: float = 0.05) -> pd.DataFrame:
@@ -263,11 +312,14 @@ class MNLogitResults(FitStatisticsMixin):
         """Wald χ² test of linear restrictions on the stacked parameters.
 
         ``h`` is a string over the ``flat_names`` (``"parttime:hincome = 0, fulltime:hincome =
-        parttime:hincome"``), an ``(R, q)`` tuple or an ``R`` matrix (columns in ``flat_names``
-        order).
+        parttime:hincome"``), a list of such strings, an ``(R, q)`` tuple or an ``R`` matrix
+        (columns in ``flat_names`` order).
         """
         R, q, text = inference.constraint_matrix(h, self.flat_names)
-        return inference.wald_test(self._theta, self.fit.cov, R, q, text)
+        theta, V = self._scaled
+        if self.col_scale is not None:
+            R, q = _scaling.scaled_restrictions(R, q, self._flat_scale)
+        return inference.wald_test(theta, V, R, q, text)
 
     def wald_test_terms(self) -> pd.DataFrame:
         """Joint Wald test of each formula term: all its columns in every outcome equation."""
@@ -279,7 +331,7 @@ class MNLogitResults(FitStatisticsMixin):
                 continue
             R = np.zeros((len(cols), self.k_params))
             R[np.arange(len(cols)), cols] = 1.0
-            t = inference.wald_test(self._theta, self.fit.cov, R, np.zeros(len(cols)), term)
+            t = inference.wald_test(*self._scaled, R, np.zeros(len(cols)), term)
             rows[term] = {"statistic": t.statistic, "df": t.df, "pvalue": t.pvalue}
         return pd.DataFrame(rows).T.astype({"df": int}) if rows else pd.DataFrame(
             columns=["statistic", "df", "pvalue"])
@@ -289,22 +341,41 @@ class MNLogitResults(FitStatisticsMixin):
         return mn_lr_test(restricted, self)
 
     # ------------------------------------------------------------------ marginal effects
-    def marginal_effects(self, alpha: float = 0.05) -> pd.DataFrame:
-        r"""Average marginal effects on every outcome's probability, with delta-method errors.
+    def marginal_effects(self, alpha: float = 0.05, variables=None, data=None) -> pd.DataFrame:
+        r"""Average marginal effects of each variable on every outcome's probability, with
+        delta-method standard errors.
 
-        For a numeric column :math:`j` the effect on outcome :math:`k` is the average of
-        :math:`\partial p_{ik}/\partial x_{ij} = p_{ik}(\beta_{jk} - \bar\beta_{ij})`,
-        :math:`\bar\beta_{ij} = \sum_l p_{il}\beta_{jl}` (:math:`\beta_{j,base} = 0`); the
-        indicator columns of a categorical main effect get the discrete change
-        :math:`\overline{p_k(\text{level}) - p_k(\text{reference})}` instead.  Standard errors
-        are :math:`\sqrt{G V G^\top}` with :math:`G` the exact Jacobian of the averages in the
-        coefficients.  Rows are (outcome, column) for every outcome, base included (the
-        effects on the K probabilities sum to zero); columns ``effect``, ``se``, ``z``,
-        ``pvalue``, ``lower``, ``upper``.
+        For a numeric variable :math:`v` the effect on outcome :math:`k` is the average of
+        :math:`\partial p_{ik}/\partial v_i = p_{ik}(d_{ik} - \sum_l p_{il} d_{il})`,
+        :math:`d_{ik} = (\partial x_i/\partial v)^\top \beta_k` (:math:`\beta_{base} = 0`):
+        the derivative runs through every design column :math:`v` enters (``age`` and
+        ``I(age**2)``, ``np.log(x)``, interactions), as the binary
+        :meth:`~logitstat.results.BinaryResults.marginal_effects` does.  Each level of a
+        categorical variable (bool included) gets the average discrete change
+        :math:`\overline{p_k(\text{level}) - p_k(\text{reference})}`, every row set to each
+        level.  Standard errors are :math:`\sqrt{G V G^\top}` with :math:`G` the exact Jacobian
+        of the averages in the coefficients.  See :mod:`logitstat.mnmargins`.
+
+        Parameters
+        ----------
+        alpha : float
+            The intervals have level :math:`1-\alpha`.
+        variables : list of str, optional
+            Only these variables (data columns).
+        data : DataFrame, optional
+            The data the model was fitted on; by default the frame given to :func:`mnlogit`.
+
+        Returns
+        -------
+        DataFrame
+            Rows (outcome, variable) for every outcome, base included (the effects on the K
+            probabilities sum to zero); a categorical's rows are named by its level's
+            coefficient (``sex[T.M]``).  Columns ``effect``, ``se``, ``z``, ``pvalue``,
+            ``lower``, ``upper``.
         """
         from .mnmargins import average_marginal_effects
 
-        return average_marginal_effects(self, alpha)
+        return average_marginal_effects(self, alpha, variables=variables, data=data)
 
     # ------------------------------------------------------------------ separation
     @cached_property
@@ -321,6 +392,8 @@ class MNLogitResults(FitStatisticsMixin):
         d = self.design
         live = d.weights > 0
         X, codes, w = d.X[live], d.y.astype(int)[live], d.weights[live]
+        if self.col_scale is not None:  # the cone is the same on scaled columns
+            X = X / self.col_scale
         K = len(self.levels)
         labels = pd.RangeIndex(len(d.y)) if d.row_labels is None else pd.Index(d.row_labels)
         Z, row, rival = mnfit.cone_rows(X, codes, K, self.base_index)

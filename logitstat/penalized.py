@@ -83,15 +83,20 @@ def standardize(X: np.ndarray, wn: np.ndarray, intercept: bool, scale: bool = Tr
     -------
     Standardization
     """
-    mean = wn @ X
-    spread = np.sqrt(wn @ (X - mean) ** 2)
-    tiny = 1e-10 * np.maximum(1.0, np.max(np.abs(X), axis=0))
+    big = np.max(np.abs(X), axis=0, initial=0.0)
+    # moments of X / 2^e (max-abs in [1/2, 1)) times 2^e: no square over- or underflows, exact
+    unit = np.ldexp(1.0, np.frexp(np.where(big > 0, big, 1.0))[1])
+    Xu = X / unit
+    mean_u = wn @ Xu
+    mean = mean_u * unit
+    spread = np.sqrt(wn @ (Xu - mean_u) ** 2) * unit
+    tiny = 1e-10 * big  # relative: a column's constancy does not depend on its units
     varying = spread > tiny
     if intercept:
         center, active = mean, varying
     else:
         center = np.zeros(X.shape[1])
-        rms = np.sqrt(wn @ X ** 2)
+        rms = np.sqrt(wn @ Xu ** 2) * unit
         active = varying | (rms > tiny)
         spread = np.where(varying, spread, rms)
     s = np.where(active, spread, 1.0) if scale else np.ones(X.shape[1])

@@ -22,6 +22,7 @@ from scipy.special import expit, xlogy
 
 from . import design as _design
 from . import family, penalized
+from .checks import real_number, whole_number
 from .errors import DataError, LogitstatError, SpecificationError
 from .links import get_link
 
@@ -40,6 +41,9 @@ def resolve_penalty(penalty: str, l1_ratio: float | None) -> float:
     if penalty not in PENALTIES:
         raise SpecificationError(f"unknown penalty {penalty!r}: choose one of "
                                  f"{', '.join(map(repr, PENALTIES))}")
+    if l1_ratio is not None:
+        l1_ratio = real_number(l1_ratio, "l1_ratio", low=0.0, high=1.0,
+                               hint="the share of the L1 penalty; glmnet's alpha")
     if penalty == "l1":
         ratio = 1.0 if l1_ratio is None else l1_ratio
         if ratio != 1.0:
@@ -54,9 +58,7 @@ def resolve_penalty(penalty: str, l1_ratio: float | None) -> float:
         if l1_ratio is None:
             raise SpecificationError("penalty='elasticnet' needs l1_ratio= in [0, 1] (the share "
                                      "of the L1 penalty; glmnet's alpha)")
-        ratio = float(l1_ratio)
-    if not 0.0 <= ratio <= 1.0:
-        raise SpecificationError(f"l1_ratio must lie in [0, 1]; got {l1_ratio!r}")
+        ratio = l1_ratio
     return float(ratio)
 
 
@@ -94,9 +96,7 @@ def fit_penalized(des: _design.Design, link="logit", *, penalty: str | None = "l
     if alpha is None:
         raise SpecificationError("a penalized fit needs alpha= (the penalty strength, glmnet's "
                                  "lambda); use ls.logit_cv(...) to choose it by cross-validation")
-    alpha = float(alpha)
-    if not np.isfinite(alpha) or alpha < 0:
-        raise SpecificationError(f"alpha must be finite and >= 0; got {alpha!r}")
+    alpha = real_number(alpha, "alpha", low=0.0, hint="the penalty strength, glmnet's lambda")
     icol = _check_design(des, link)
     info, nobs = None, des.nobs
     if class_weight is not None:
@@ -348,6 +348,26 @@ def _path_inputs(formula, data, eval_env, weights, offset, missing, class_weight
     return des, ratio, icol, _arrays(des)
 
 
+def _path_args(alphas, n_alphas, min_ratio, tol):
+    """Checked ``alphas`` (None or a float array), ``n_alphas``, ``min_ratio`` and ``tol``."""
+    if alphas is not None:
+        vals = [alphas] if np.ndim(alphas) == 0 and not isinstance(alphas, str) else alphas
+        if isinstance(vals, str):
+            vals = [vals]
+        alphas = np.array([real_number(a, "alphas", low=0.0, hint="penalty strengths, glmnet's "
+                                       "lambda values") for a in np.asarray(vals, dtype=object).ravel()])
+        if alphas.size == 0:
+            raise SpecificationError("alphas=[] is empty: give penalty strengths >= 0 (or None "
+                                     "for glmnet's path)")
+    n_alphas = whole_number(n_alphas, "n_alphas", low=1, hint="the length of the path")
+    if min_ratio is not None:
+        min_ratio = real_number(min_ratio, "min_ratio", low=0.0, high=1.0, low_open=True,
+                                high_open=True, hint="smallest alpha as a share of the largest")
+    tol = real_number(tol, "tol", low=0.0, high=1.0, low_open=True, high_open=True,
+                      hint="the convergence tolerance")
+    return alphas, n_alphas, min_ratio, tol
+
+
 def logit_path(formula, data=None, *, penalty: str = "l1", l1_ratio: float | None = None,
                alphas=None, n_alphas: int = 100, min_ratio: float | None = None, weights=None,
                offset=None, missing: str = "drop", class_weight=None, standardize: bool = True,
@@ -361,6 +381,7 @@ def logit_path(formula, data=None, *, penalty: str = "l1", l1_ratio: float | Non
     des, ratio, icol, (y, prior, off) = _path_inputs(
         formula, data, eval_env + 1 if isinstance(eval_env, int) else eval_env, weights, offset,
         missing, class_weight, penalty, l1_ratio)
+    alphas, n_alphas, min_ratio, tol = _path_args(alphas, n_alphas, min_ratio, tol)
     fit = penalized.fit_path(des.X, y, prior, off, icol, ratio, alphas, n_alphas=n_alphas,
                              min_ratio=min_ratio, standardize_cols=standardize, tol=tol)
     return PathResults(des, fit, penalty, ratio, standardize)
@@ -443,6 +464,9 @@ def logit_cv(formula, data=None, *, penalty: str = "l1", l1_ratio: float | None 
     des, ratio, icol, (y, prior, off) = _path_inputs(
         formula, data, eval_env + 1 if isinstance(eval_env, int) else eval_env, weights, offset,
         missing, class_weight, penalty, l1_ratio)
+    alphas, n_alphas, _, tol = _path_args(alphas, n_alphas, None, tol)
+    if folds is None:
+        n_folds = whole_number(n_folds, "n_folds", low=3, hint="the number of folds")
     full = penalized.fit_path(des.X, y, prior, off, icol, ratio, alphas, n_alphas=n_alphas,
                               standardize_cols=standardize, tol=tol)
     n = len(y)

@@ -225,16 +225,21 @@ class BinaryResults(DiagnosticsMixin, InferenceMixin, FitStatisticsMixin):
             X, offset, ok = new_design_matrix(self.design, newdata)
             index = newdata.index if isinstance(newdata, pd.DataFrame) else None
         eta = X @ self.fit.params + offset
-        se = np.sqrt(kernels.row_quadratic(X, self._cov))
+        se = self._eta_se(X)
         eta[~ok] = np.nan
         se[~ok] = np.nan
         return Prediction(eta, se, self.link, which, index)
+
+    def _eta_se(self, X: np.ndarray) -> np.ndarray:
+        r"""Standard error of each row's linear predictor, :math:`\sqrt{x_i^\top V x_i}`."""
+        return np.sqrt(kernels.row_quadratic(X, self._cov))
 
     # ------------------------------------------------------------------ tests
     def wald_test(self, h) -> inference.TestResult:
         """Wald χ² test of linear restrictions.
 
-        ``h`` is a string (``"age = 0, k5 = k618"``), an ``(R, q)`` tuple or an ``R`` matrix.
+        ``h`` is a string (``"age = 0, k5 = k618"``), a list of such strings (tested jointly),
+        an ``(R, q)`` tuple or an ``R`` matrix.
         """
         R, q, text = inference.constraint_matrix(h, self.names)
         return inference.wald_test(self.fit.params, self._cov, R, q, text)

@@ -132,8 +132,8 @@ class Summary(_Rendered):
             header.append(("Weights:", "frequency"))
         if d.has_offset:
             header.append(("Offset:", d.offset_name or "yes"))
+        ci = res.conf_int(alpha)  # checks alpha first
         lo_name, hi_name = f"[{alpha / 2:g}", f"{1 - alpha / 2:g}]"
-        ci = res.conf_int(alpha)
         table = pd.DataFrame({"coef": res.params, "std err": res.bse, "z": res.tvalues,
                               "P>|z|": res.pvalues, lo_name: ci["lower"], hi_name: ci["upper"]})
         if odds_ratios:
@@ -265,8 +265,8 @@ class BlockSummary(Summary):
                              "Newton (full Hessian)", "nonrobust (inverse Fisher information)")
         if d.has_weights:
             header.append(("Weights:", "frequency"))
+        ci = res.conf_int(alpha)  # checks alpha first
         lo_name, hi_name = f"[{alpha / 2:g}", f"{1 - alpha / 2:g}]"
-        ci = res.conf_int(alpha)
         rr = res.relative_risk_ratios(alpha) if rrr else None
         blocks = []
         for k in res.outcomes:

@@ -28,6 +28,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from .checks import real_number
 from .errors import DataError, SpecificationError
 
 __all__ = ["precision_recall_curve", "average_precision", "choose_threshold", "ThresholdChoice"]
@@ -163,7 +164,10 @@ def choose_threshold(y_true, p=None, *, target: str = "f1", value: float | None 
     if target == "f1":
         i = int(np.argmax(curve["f1"].to_numpy()))
     elif target in ("precision", "recall"):
-        if value is None or not 0.0 < float(value) <= 1.0:
+        if value is not None:
+            value = real_number(value, "value", low=0.0, high=1.0, low_open=True,
+                                hint=f"the {target} to reach")
+        if value is None:
             raise SpecificationError(f"target={target!r} needs value= in (0, 1] (the {target} to reach)")
         if target == "precision":
             ok = np.flatnonzero(curve["precision"].to_numpy() >= value - 1e-12)
@@ -177,7 +181,10 @@ def choose_threshold(y_true, p=None, *, target: str = "f1", value: float | None 
             prec = curve["precision"].to_numpy()[ok]
             i = int(ok[np.flatnonzero(prec == prec.max())[0]])
     else:
-        if value is None or not float(value) > 0:
+        if value is not None:
+            value = real_number(value, "value", low=0.0, low_open=True,
+                                hint="cost of a false positive / cost of a false negative")
+        if value is None:
             raise SpecificationError("target='cost' needs value= > 0: the cost of a false positive "
                                      "relative to a false negative")
         cost = value * curve["fp"].to_numpy() + curve["fn"].to_numpy()

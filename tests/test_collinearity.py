@@ -84,3 +84,19 @@ def test_condition_number_gram_and_qr_routes_agree_at_scale():
         sv = np.linalg.svd(Xs, compute_uv=False)
         assert condition_number(X) == pytest.approx(sv[0] / sv[-1], rel=1e-7)
     assert condition_number(np.column_stack([np.ones(3), np.zeros(3)])) == np.inf
+
+
+@pytest.mark.parametrize("c", [1e154, 1e-155, 1e300, 1e-300])
+def test_bkw_and_design_vif_do_not_depend_on_units(c):
+    """BKW scales columns to unit length, so the condition number and the table are invariant;
+    computing the norms naively would overflow (|x|^2 > 1.8e308) or underflow."""
+    rng = np.random.default_rng(1)
+    X = np.column_stack([np.ones(50), rng.normal(size=50), rng.normal(size=50)])
+    X[:, 2] += 0.3 * X[:, 1]
+    Y = X.copy()
+    Y[:, 1] *= c
+    assert condition_number(Y) == pytest.approx(condition_number(X), rel=1e-12)
+    np.testing.assert_allclose(collinearity_table(Y).iloc[:, 1:], collinearity_table(X).iloc[:, 1:],
+                               rtol=1e-10)
+    terms = {"Intercept": slice(0, 1), "a": slice(1, 2), "b": slice(2, 3)}
+    np.testing.assert_allclose(vif_design(Y, terms)["gvif"], vif_design(X, terms)["gvif"], rtol=1e-12)

@@ -312,3 +312,125 @@ def test_fuzz_corrupted_columns_fit_or_raise_a_logitstat_error():
             attempt(lambda: ls.logit("lfp ~ k5", d, groups=col, cov_type="cluster"), d)
     # both outcomes occur: the corruptions are not all refused, nor all fitted
     assert outcomes.count("fit") > 20 and len(outcomes) - outcomes.count("fit") > 20
+
+
+# --------------------------------------------------------------------------- argument types
+# One validator (logitstat.checks) for every number argument: Python and numpy scalars are
+# accepted alike; strings, lists and bools are refused by a SpecificationError naming the argument.
+
+
+@pytest.mark.parametrize("h, pattern", [
+    ("", r"hypothesis '' is empty.*coefficient names are: Intercept, g\[T.b\], x"),
+    ("   ", r"is empty"),
+    (np.full((1, 3), np.nan), r"R \(or the constants q\) has missing or infinite values"),
+    ((np.eye(3)[:1], [np.inf]), r"missing or infinite"),
+    ([["a", "b", "c"]], r"cannot read hypothesis.*an R matrix with 3 columns"),
+    (np.zeros((0, 3)), r"r x 3 \(r >= 1\)"),
+    (np.zeros((1, 4)), r"must be r x 3"),
+])
+def test_bad_wald_hypotheses_are_explained(df, h, pattern):
+    res = ls.logit("y ~ x + g", df)
+    with pytest.raises(ls.SpecificationError, match=pattern):
+        res.wald_test(h)
+
+
+def test_a_list_of_restrictions_is_one_joint_test(df):
+    """A list of strings is the joint hypothesis of all of them (statsmodels' convention): the
+    same statistic as the comma-separated string and as the explicit R matrix."""
+    res = ls.logit("y ~ x + g", df)
+    joint = res.wald_test(["x = 0", "g[T.b] = 0"])
+    one = res.wald_test("x = 0, g[T.b] = 0")
+    R = np.array([[0.0, 0.0, 1.0], [0.0, 1.0, 0.0]])
+    assert joint.df == 2 and joint.hypothesis == "x = 0, g[T.b] = 0"
+    np.testing.assert_allclose([joint.statistic, joint.pvalue], [one.statistic, one.pvalue], rtol=1e-14)
+    np.testing.assert_allclose(joint.statistic, res.wald_test(R).statistic, rtol=1e-12)
+
+
+@pytest.mark.parametrize("start, pattern", [
+    ("zero", r"start_params='zero' is a string.*\['Intercept', 'x'\]"),
+    ({"x": 0.1}, r"start_params: no value for \['Intercept'\]"),
+    ({"Intercept": 0, "x": 0, "w": 1}, r"unknown name\(s\) \['w'\]"),
+    ([0.0, "a"], r"start_params must hold numbers"),
+    ([0.0, np.nan], r"missing or infinite"),
+])
+def test_bad_start_params_are_explained(df, start, pattern):
+    with pytest.raises(ls.SpecificationError, match=pattern):
+        ls.logit("y ~ x", df, start_params=start)
+
+
+def test_start_params_by_name_reach_the_same_optimum(df):
+    """A dict keyed by coefficient name (any order) is the same start as the ordered list; the
+    optimum does not depend on the start (to the 1e-8 convergence tolerance in SE units)."""
+    ref = ls.logit("y ~ x + g", df)
+    by_name = ls.logit("y ~ x + g", df, start_params={"x": 0.2, "Intercept": -0.1, "g[T.b]": 0.3})
+    as_list = ls.logit("y ~ x + g", df, start_params=[-0.1, 0.3, 0.2])
+    np.testing.assert_array_equal(by_name.params, as_list.params)
+    np.testing.assert_allclose(by_name.params, ref.params, atol=1e-7 * ref.bse.min())
+    series = ls.logit("y ~ x + g", df, start_params=pd.Series({"x": 0.2, "Intercept": -0.1, "g[T.b]": 0.3}))
+    np.testing.assert_array_equal(series.params, as_list.params)
+
+
+@pytest.mark.parametrize("kwargs, pattern", [
+    ({"penalty": "l1", "alpha": "big"}, r"alpha='big' is a string: give a number >= 0"),
+    ({"penalty": "l1", "alpha": [0.1]}, r"alpha=\[0.1\] is a list \(give a single number\)"),
+    ({"penalty": "l1", "alpha": -0.1}, r"alpha=-0.1 is out of range"),
+    ({"penalty": "l1", "alpha": np.inf}, r"alpha=inf is out of range"),
+    ({"penalty": "elasticnet", "alpha": 0.1, "l1_ratio": "half"}, r"l1_ratio='half' is a string: "
+                                                                   r"give a number in \[0, 1\]"),
+    ({"penalty": "elasticnet", "alpha": 0.1, "l1_ratio": 1.5}, r"l1_ratio=1.5 is out of range"),
+    ({"penalty": "l2", "alpha": True}, r"alpha=True is a bool"),
+])
+def test_bad_penalty_arguments_are_explained(df, kwargs, pattern):
+    with pytest.raises(ls.SpecificationError, match=pattern):
+        ls.logit("y ~ x", df, **kwargs)
+
+
+def test_path_and_cv_arguments_are_checked(df):
+    for call, pattern in ((lambda: ls.logit_path("y ~ x", df, alphas=["a"]), r"alphas='a' is a string"),
+                          (lambda: ls.logit_path("y ~ x", df, alphas=[]), r"alphas=\[\] is empty"),
+                          (lambda: ls.logit_path("y ~ x", df, n_alphas=0), r"n_alphas=0"),
+                          (lambda: ls.logit_cv("y ~ x", df, n_folds="5"), r"n_folds='5' is a string"),
+                          (lambda: ls.logit_path("y ~ x", df, tol="1e-6"), r"tol='1e-6'")):
+        with pytest.raises(ls.SpecificationError, match=pattern):
+            call()
+
+
+def test_every_alpha_refuses_strings_the_same_way(df):
+    """conf_int, summary (binary and multinomial), odds_ratios, marginal effects, predictions and
+    compare share one validator: the same message for a string."""
+    res = ls.logit("y ~ x + g", df)
+    mn = ls.mnlogit("three ~ x", df)
+    calls = (lambda: res.conf_int("0.05"), lambda: res.summary(alpha="0.1"),
+             lambda: res.odds_ratios("0.1"), lambda: res.marginal_effects(alpha="0.1"),
+             lambda: res.get_prediction(df).summary_frame("0.1"), lambda: mn.summary(alpha="0.1"),
+             lambda: mn.conf_int("0.1"), lambda: mn.marginal_effects(alpha="0.1"),
+             lambda: ls.compare([res], alpha="0.1"))
+    for call in calls:
+        with pytest.raises(ls.SpecificationError, match=r"alpha='0.1' is a string: give a number "
+                                                         r"strictly between 0 and 1|alpha='0.05' is"):
+            call()
+
+
+def test_numpy_scalars_are_numbers_everywhere(df):
+    """np.float32/np.int64 give the same results as the Python numbers they hold (the
+    float32 values are compared with the float32-rounded Python value)."""
+    ref = ls.logit("y ~ x + g", df, tol=float(np.float32(1e-6)), max_iter=50)
+    res = ls.logit("y ~ x + g", df, tol=np.float32(1e-6), max_iter=np.int64(50))
+    np.testing.assert_array_equal(res.params, ref.params)
+    np.testing.assert_array_equal(res.conf_int(np.float32(0.1)), ref.conf_int(float(np.float32(0.1))))
+    assert "[0.05" in str(res.summary(alpha=np.float64(0.1)))
+    pen = ls.logit("y ~ x", df, penalty="elasticnet", alpha=np.float32(0.05), l1_ratio=np.float64(0.5))
+    pen_ref = ls.logit("y ~ x", df, penalty="elasticnet", alpha=float(np.float32(0.05)), l1_ratio=0.5)
+    np.testing.assert_array_equal(pen.params, pen_ref.params)
+    mn = ls.mnlogit("three ~ x", df, tol=np.float64(1e-9), max_iter=np.int32(60))
+    np.testing.assert_array_equal(mn.params, ls.mnlogit("three ~ x", df, tol=1e-9, max_iter=60).params)
+    assert res.gof(threshold=np.float32(0.5)).classification.threshold == 0.5
+    with pytest.raises(ls.SpecificationError, match=r"threshold='0.5' is a string"):
+        res.gof(threshold="0.5")
+    with pytest.raises(ls.SpecificationError, match=r"value='0.8' is a string"):
+        ls.choose_threshold(res, target="precision", value="0.8")
+    for bad, pattern in (({"tol": "1e-6"}, r"tol='1e-6' is a string"),
+                         ({"max_iter": "50"}, r"max_iter='50' is a string"),
+                         ({"start_params": "zero"}, r"start_params='zero' is a string")):
+        with pytest.raises(ls.SpecificationError, match=pattern):
+            ls.mnlogit("three ~ x", df, **bad)

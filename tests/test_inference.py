@@ -146,3 +146,36 @@ def test_spans():
     outside = rng.normal(size=(50, 1))
     assert spans(A, inside).all()
     assert not spans(A, outside).any()
+
+
+def test_spans_whatever_the_units():
+    """Column space membership does not depend on column scales (|x| up to 1e300 or down to
+    1e-300 would overflow or underflow a naive norm)."""
+    rng = np.random.default_rng(0)
+    A = rng.normal(size=(50, 3)) * np.array([1e300, 1.0, 1e-300])
+    inside = A @ (rng.normal(size=(3, 2)) * np.array([[1e-300], [1.0], [1e300]]))
+    assert spans(A, inside).all()
+    assert not spans(A, rng.normal(size=(50, 1)) * 1e-300).any()
+
+
+def test_wald_statistic_does_not_depend_on_the_scale_of_each_restriction(res):
+    """W is invariant to multiplying a restriction (row of R and its q) by a constant; rows of
+    size 1e-200 and 1e200 (whose R V R' entries would underflow/overflow a naive solve's
+    conditioning) give the statistic of the unit rows, to rounding (1e-12)."""
+    p = len(res.params)
+    R = np.eye(p)[1:3]
+    q = np.array([0.1, -0.2])
+    want = ls.inference.wald_test(res.params.to_numpy(), res.cov_params().to_numpy(), R, q).statistic
+    scale = np.array([1e-150, 1e150])
+    got = ls.inference.wald_test(res.params.to_numpy(), res.cov_params().to_numpy(), R * scale[:, None],
+                                 q * scale).statistic
+    assert got == pytest.approx(want, rel=1e-12)
+    # closed form for one restriction: ((b_j - q) / se_j)^2
+    one = res.wald_test((np.eye(p)[1:2], [0.1]))
+    assert one.statistic == pytest.approx(((res.params.iloc[1] - 0.1) / res.bse.iloc[1]) ** 2, rel=1e-12)
+
+
+def test_dependent_restrictions_are_refused(res):
+    name = res.params.index[1]
+    with pytest.raises(ls.SpecificationError, match="linearly dependent"):
+        res.wald_test(f"{name} = 0, 2*{name} = 0")

@@ -118,13 +118,13 @@ def test_marginal_effects_match_numerical_derivatives_in_r(df):
     ref = REF["notwork_base"]
     me = ls.mnlogit(FORMULA, df, base="not.work").marginal_effects()
     for r_name, col in (("hincome", "hincome"), ("childrenpresent", "children[T.present]")):
-        got = me.xs(col, level="column").loc[ref["levels"]]
+        got = me.xs(col, level="variable").loc[ref["levels"]]
         np.testing.assert_allclose(got["effect"], ref["ame"][r_name]["effect"], rtol=1e-6, atol=1e-9)
         np.testing.assert_allclose(got["se"], ref["ame"][r_name]["se"], rtol=1e-5)
-    hinc = me.xs("hincome", level="column").loc[ref["levels"], "effect"]
+    hinc = me.xs("hincome", level="variable").loc[ref["levels"], "effect"]
     np.testing.assert_allclose(hinc, ref["ame"]["hincome"]["effect_numeric"], rtol=1e-7)
     # effects on the K probabilities sum to zero for every column
-    sums = me["effect"].groupby(level="column").sum()
+    sums = me["effect"].groupby(level="variable").sum()
     np.testing.assert_allclose(sums, 0.0, atol=1e-12)
 
 
@@ -303,3 +303,58 @@ def test_a_continuous_response_is_refused_and_intervals_check_their_level():
     res = ls.mnlogit("partic ~ hincome", d)
     with pytest.raises(ls.SpecificationError, match="strictly between 0 and 1"):
         res.conf_int(alpha=3)
+
+
+# --------------------------------------------------------------------------- effects by variable
+CHILE_REF = json.loads((DATA / "mn_margins_chile.json").read_text())
+
+
+@pytest.fixture(scope="module")
+def chile():
+    return pd.read_csv(DATA / "judge3" / "chile.csv")
+
+
+def _mean_probs(res, frame):
+    return res.predict(frame).mean().to_numpy()
+
+
+def test_effects_of_a_variable_run_through_its_transforms_as_in_r(chile):
+    """vote ~ age + I(age**2) + sex + statusquo (carData::Chile): the effect of age goes through
+    both age columns.  R reference: tests/reference/r/mn_margins.R (R 4.2.2, nnet 7.3-18,
+    numDeriv 2016.8-1.1; closed-form chain rule, checked there against a numerical derivative
+    of the mean predicted probabilities, and numDeriv Jacobians for the standard errors).
+    Tolerances: the coefficients agree to ~1e-9 relative (both converged far below 1e-8 SE
+    units), the numerical Jacobians of numDeriv to ~1e-7."""
+    res = ls.mnlogit("vote ~ age + I(age**2) + sex + statusquo", chile)
+    me = res.marginal_effects()
+    assert list(me.index.get_level_values("variable").unique()) == ["age", "sex[T.M]", "statusquo"]
+    assert me.index.names == ["outcome", "variable"]
+    assert res.nobs == CHILE_REF["nobs"]
+    for r_name, row in (("age", "age"), ("sex", "sex[T.M]")):
+        got = me.xs(row, level="variable").loc[CHILE_REF["outcomes"]]
+        np.testing.assert_allclose(got["effect"], CHILE_REF["ame"][r_name]["effect"], rtol=1e-7, atol=1e-12)
+        np.testing.assert_allclose(got["se"], CHILE_REF["ame"][r_name]["se"], rtol=1e-6)
+    # the issue's numbers: +0.00033 on P(Y) (nnet's own predictions), not the -0.00227 of d/d(age column)
+    assert me.loc[("Y", "age"), "effect"] == pytest.approx(CHILE_REF["ame_nnet_predict"][3], rel=1e-4)
+    np.testing.assert_allclose(me["effect"].groupby(level="variable").sum(), 0.0, atol=1e-15)
+
+
+@pytest.mark.parametrize("formula", ["vote ~ age + I(age**2) + sex + statusquo",
+                                     "vote ~ age * sex + np.log(age) + statusquo"])
+def test_effects_equal_finite_differences_of_the_models_predictions(chile, formula):
+    """Central differences of the mean of predict() when every row's age moves by h = 1e-3
+    (truncation h^2/6 |f'''| and rounding eps/h are both below 1e-9 relative here, hence rtol
+    1e-6), and discrete changes of sex from predict() with every row set to F and to M (the
+    same arithmetic: 1e-12).  The interaction age:sex moves with age and with sex."""
+    res = ls.mnlogit(formula, chile)
+    me = res.marginal_effects()
+    cc = chile.dropna(subset=["vote", "age", "sex", "statusquo"])
+    h = 1e-3
+    fd = (_mean_probs(res, cc.assign(age=cc.age + h)) - _mean_probs(res, cc.assign(age=cc.age - h))) / (2 * h)
+    np.testing.assert_allclose(me.xs("age", level="variable")["effect"], fd, rtol=1e-6)
+    dc = _mean_probs(res, cc.assign(sex="M")) - _mean_probs(res, cc.assign(sex="F"))
+    np.testing.assert_allclose(me.xs("sex[T.M]", level="variable")["effect"], dc, rtol=1e-12, atol=1e-15)
+    sub = res.marginal_effects(variables=["age"], alpha=0.1)
+    np.testing.assert_allclose(sub["effect"], me.xs("age", level="variable", drop_level=False)["effect"])
+    with pytest.raises(ls.SpecificationError, match="'nosuch'"):
+        res.marginal_effects(variables=["nosuch"])
