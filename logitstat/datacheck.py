@@ -22,11 +22,11 @@ import warnings
 import numpy as np
 import pandas as pd
 
-from .errors import DataWarning, PredictionError
+from .errors import DataWarning, MissingDataError, PredictionError
 from .frameprep import code_variables
 
-__all__ = ["input_missing", "undefined_terms", "warn_undefined", "newdata_error",
-           "check_finite_rows", "user_stacklevel"]
+__all__ = ["input_missing", "undefined_terms", "undefined_rows", "missing_error", "warn_undefined",
+           "newdata_error", "check_finite_rows", "user_stacklevel"]
 
 
 def user_stacklevel() -> int:
@@ -87,6 +87,27 @@ def undefined_terms(infos, frame: pd.DataFrame, rows: np.ndarray) -> dict[str, n
             if bad.any():
                 out[factor.name()] = np.flatnonzero(bad)
     return out
+
+
+def undefined_rows(infos, frame: pd.DataFrame, kept: np.ndarray, used) -> dict[str, np.ndarray]:
+    """:func:`undefined_terms` on the rows patsy dropped (``~kept``) although none of the
+    ``used`` columns is missing there (empty when there is none: no factor is evaluated)."""
+    if kept.all():
+        return {}
+    suspect = ~kept & ~input_missing(frame, used)
+    return undefined_terms(infos, frame, suspect) if suspect.any() else {}
+
+
+def missing_error(counts: dict[str, int], undefined: dict[str, np.ndarray],
+                  labels) -> MissingDataError:
+    """The error of ``missing="raise"``: the inputs with missing values (``counts``: rows per
+    input, named as they should be shown) and the terms undefined in some rows."""
+    counts = {c: k for c, k in counts.items() if k}
+    detail = "; ".join(filter(None, [
+        "missing values in " + ", ".join(f"{c} ({k} rows)" for c, k in counts.items())
+        if counts else "", undefined_text(undefined, labels)]))
+    return MissingDataError(f"{detail or 'missing values in the variables used'}; drop those rows "
+                            "first or pass missing='drop'")
 
 
 def _rows_text(labels, positions: np.ndarray) -> str:

@@ -397,13 +397,9 @@ def from_formula(formula: str, data: pd.DataFrame, eval_env, *, weights=None, of
 
     lhs, rhs = build(frame)
     rows = rhs.index.to_numpy()
-    undefined = {}
-    if len(rows) < n_all:  # rows patsy dropped although no variable is missing: a term is NaN
-        suspect = np.ones(n_all, dtype=bool)
-        suspect[rows] = False
-        suspect &= ~datacheck.input_missing(frame, used)
-        if suspect.any():
-            undefined = datacheck.undefined_terms([lhs.design_info, rhs.design_info], frame, suspect)
+    kept = np.zeros(n_all, dtype=bool)
+    kept[rows] = True
+    undefined = datacheck.undefined_rows([lhs.design_info, rhs.design_info], frame, kept, used)
     keep = np.ones(len(rows), dtype=bool)
     arrays: dict[str, np.ndarray] = {}
     unnamed = {}
@@ -423,12 +419,7 @@ def from_formula(formula: str, data: pd.DataFrame, eval_env, *, weights=None, of
         named = used + [nm for _, nm in extras.values() if nm]
         counts = {repr(c): int(frame[c].isna().sum() if c in used else data[c].isna().sum())
                   for c in dict.fromkeys(named)}
-        counts = {c: k for c, k in {**counts, **unnamed}.items() if k}
-        detail = "; ".join(filter(None, [
-            "missing values in " + ", ".join(f"{c} ({k} rows)" for c, k in counts.items())
-            if counts else "", datacheck.undefined_text(undefined, data.index)]))
-        raise MissingDataError(f"{detail or 'missing values in the variables used'}; drop those "
-                               "rows first or pass missing='drop'")
+        raise datacheck.missing_error({**counts, **unnamed}, undefined, data.index)
     datacheck.warn_undefined(undefined, data.index, "dropped from the fit as missing")
     if not keep.any():
         empty = [c for c in _formula_variables(formula, data) if data[c].isna().all()]
@@ -650,11 +641,8 @@ def design_columns(design: Design, newdata: pd.DataFrame, terms: list | None = N
             ok[mat.index.to_numpy()] = True
             built = mat.to_numpy(dtype=float), ok
     values, ok = built
-    if not ok.all():  # rows missing although no variable is: a term undefined there
-        suspect = ~ok & ~datacheck.input_missing(frame, used)
-        if suspect.any():
-            datacheck.warn_undefined(datacheck.undefined_terms([info], frame, suspect),
-                                     newdata.index, "predicted as NaN")
+    datacheck.warn_undefined(datacheck.undefined_rows([info], frame, ok, used), newdata.index,
+                             "predicted as NaN")
     datacheck.check_finite_rows(values, info.column_names, newdata.index[np.flatnonzero(ok)])
     position = {nm: j for j, nm in enumerate(design.names)}
     keep = [k for k, nm in enumerate(info.column_names) if nm in position]
