@@ -99,6 +99,11 @@ def stray_text(values) -> tuple[list, int] | None:
     :func:`pandas.factorize`.
     """
     codes, uniques = pd.factorize(np.asarray(values, dtype=object))
+    return _stray(codes, list(uniques))
+
+
+def _stray(codes: np.ndarray, uniques: list) -> tuple[list, int] | None:
+    """:func:`stray_text` from the codes and distinct values of :func:`pandas.factorize`."""
     if len(uniques) == 0:
         return None
     numeric = pd.to_numeric(pd.Series(uniques, dtype=object).astype(str), errors="coerce").notna()
@@ -183,16 +188,22 @@ def _object_column(s: pd.Series, col, where: str, categorical: bool) -> np.ndarr
       formula declares the column categorical with ``C()``), and values that are neither numbers,
       text nor bool are refused naming the column.
     """
-    values = s.to_numpy(dtype=object)
-    missing = pd.isna(values)
-    present = values[~missing]
-    try:
-        kinds = {type(v) for v in pd.unique(present)}
+    if s.dtype != object:  # pandas' text dtypes hold text only: only strays to look for
+        stray = None if categorical else _stray(*pd.factorize(s.array))
+        if stray is not None:
+            raise _stray_error(col, where, *stray)
+        return None
+    values = np.asarray(s, dtype=object)
+    try:  # one pass: codes (-1 = any pandas missing marker) and distinct values
+        codes, uniques = pd.factorize(values)
     except TypeError:  # unhashable values (lists, dicts, arrays)
-        bad = next(v for v in present if not isinstance(v, (str, numbers.Number)))
+        bad = next(v for v in values if not isinstance(v, (str, numbers.Number)) and v is not None)
         raise DataError(f"column {col!r}{where} holds values of type {type(bad).__name__} "
                         f"(e.g. {bad!r}): a model needs numbers, or labels (text, bool) for a "
                         "categorical") from None
+    uniques = list(uniques)
+    missing = codes < 0
+    kinds = {type(v) for v in uniques}
     text = {k for k in kinds if issubclass(k, str)}
     flags = {k for k in kinds if issubclass(k, (bool, np.bool_))}
     reals = {k for k in kinds - flags if issubclass(k, numbers.Real)}
@@ -200,23 +211,23 @@ def _object_column(s: pd.Series, col, where: str, categorical: bool) -> np.ndarr
     hint = (f"convert it, e.g. df[{col!r}] = pd.to_numeric(df[{col!r}], errors='coerce') (text "
             f"becomes missing), or write C({col}) in the formula if it is categorical")
     if other:
-        bad = next(v for v in present if type(v) in other)
+        bad = next(v for v in uniques if type(v) in other)
         if isinstance(bad, _TEMPORAL):
             raise DataError(f"column {col!r}{where} holds dates or times (e.g. {bad!r}), which a "
                             f"model cannot use directly: convert them to numbers (e.g. days since "
                             f"a start date) or to labels for a categorical (df[{col!r}].astype(str))")
         return None  # other hashable objects: patsy's categorical rules
     if text and (reals or flags):
-        is_text = np.array([isinstance(v, str) for v in present])
-        words = pd.unique(present[is_text])
-        number = next(v for v in present if not isinstance(v, str))
+        is_text = np.array([isinstance(v, str) for v in uniques])
+        words = [v for v, t in zip(uniques, is_text) if t]
+        number = next(v for v, t in zip(uniques, is_text) if not t)
+        rows = int(np.bincount(codes[~missing], minlength=len(uniques))[is_text].sum())
         raise DataError(f"column {col!r}{where} mixes numbers (e.g. {number!r}) and text "
-                        f"({', '.join(map(repr, words[:3]))} in {int(is_text.sum())} row(s)): "
-                        + hint)
+                        f"({', '.join(map(repr, words[:3]))} in {rows} row(s)): " + hint)
     if reals and not flags:
         return as_float(values)
     if text and not categorical:
-        stray = stray_text(present)
+        stray = _stray(codes, uniques)
         if stray is not None:
             raise _stray_error(col, where, *stray)
     if missing.any() and any(v is not None and not (isinstance(v, float) and np.isnan(v))
