@@ -224,7 +224,7 @@ def _object_column(s: pd.Series, col, where: str, categorical: bool) -> np.ndarr
         rows = int(np.bincount(codes[~missing], minlength=len(uniques))[is_text].sum())
         raise DataError(f"column {col!r}{where} mixes numbers (e.g. {number!r}) and text "
                         f"({', '.join(map(repr, words[:3]))} in {rows} row(s)): " + hint)
-    if reals and not flags:
+    if reals and not flags and not categorical:  # (C(x) keeps labels such as 2, not 2.0)
         return as_float(values)
     if text and not categorical:
         stray = _stray(codes, uniques)

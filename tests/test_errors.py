@@ -198,6 +198,20 @@ def test_marginal_effects_data_must_be_a_data_frame(mroz_fit):
         res.marginal_effects(data=[1, 2])
 
 
+def test_array_model_prediction_missing_and_infinite_rows(df):
+    """Array interface: NaN rows predict NaN; infinite values are refused as the fit refuses
+    them; text is refused."""
+    X = np.column_stack([np.ones(len(df)), df.x])
+    res = ls.glm(df.y.to_numpy(), X)
+    p = res.predict(np.array([[1.0, 0.0], [1.0, np.nan]]))
+    np.testing.assert_allclose(p.iloc[0], 1 / (1 + np.exp(-res.params.iloc[0])), rtol=1e-12)
+    assert np.isnan(p.iloc[1])
+    with pytest.raises(ls.PredictionError, match=r"'x2' of the design of newdata have infinite"):
+        res.predict(np.array([[1.0, np.inf]]))
+    with pytest.raises(ls.PredictionError, match="new X must be numeric"):
+        res.predict(np.array([["1", "a"]], dtype=object))
+
+
 # ------------------------------------------------------------------ weights, offset, groups
 
 def test_offset_weights_and_groups_are_named(df):

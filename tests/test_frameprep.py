@@ -144,6 +144,12 @@ def test_object_column_of_floats_and_none_is_numeric(df):
     ref = ls.logit("y ~ x + g", df.assign(x=df.x.where(~df.index.isin([2, 9]))))
     assert list(res.params.index) == list(ref.params.index) == ["Intercept", "g[T.lo]", "x"]
     np.testing.assert_allclose(res.params.to_numpy(), ref.params.to_numpy(), rtol=1e-12)
+    # declared categorical, object integers keep their labels (as the int64 column does)
+    k = df.assign(k=(df.x > 0).astype(int) + 1)
+    res = ls.logit("y ~ C(k)", _with(k, "k", [2], pd.NA))
+    ref = ls.logit("y ~ C(k)", k.drop(index=2))
+    assert list(res.params.index) == list(ref.params.index) == ["Intercept", "C(k)[T.2]"]
+    np.testing.assert_allclose(res.params.to_numpy(), ref.params.to_numpy(), rtol=1e-12)
 
 
 @pytest.mark.parametrize("stray", ["n/a", "?", "1,5", "nan"])
