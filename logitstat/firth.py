@@ -48,9 +48,11 @@ __all__ = ["FirthResult", "firth", "fisher_scoring", "penalized_lr_test", "profi
 #: links may not rise (a non-monotone line search).
 _WINDOW = 5
 #: Non-logit links: Newton steps are tried once the scaled adjusted score is below this (about
-#: one standard error from the root), and taken only when they cut it by :data:`_NEWTON_CUT`.
+#: one standard error from the root), and taken only when they cut it at least by the factor
+#: :data:`_NEWTON_CUT`, i.e. the Newton corrections contract by 1/2 (Deuflhard's monitor for the
+#: region of quadratic convergence).
 _NEWTON_FROM = 1.0
-_NEWTON_CUT = 0.1
+_NEWTON_CUT = 0.25
 #: Halvings of a step before the iterations give up.
 _HALVINGS = 40
 
