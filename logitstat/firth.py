@@ -21,13 +21,17 @@ the estimate solves :math:`U^* = 0` (as ``brglm2``); :math:`l^*` is still report
 
 The estimate is found by Newton's method with the exact Jacobian :math:`J = \partial U^*/
 \partial\beta^\top` (:func:`adjusted_score_jacobian`), which converges quadratically near the
-solution: for the logit link :math:`J` is the Hessian of :math:`l^*` and each Newton step is
-halved until :math:`l^*` does not fall (as ``logistf``'s Newton-Raphson); for the other links a
-Newton step is halved until the scaled adjusted score :math:`U^{*\top}F^{-1}U^*` falls, and where
-that fails (far from the solution) a quasi-Fisher scoring step :math:`F^{-1}U^*` is taken
-instead.  The iterations stop when :math:`U^{*\top}F^{-1}U^* \le \mathrm{tol}^2`.  The
-covariance is :math:`F^{-1}` at the estimate, as ``brglm2`` reports.  Estimates stay finite
-under separation.
+solution (where quasi-Fisher scoring, :math:`\beta \leftarrow \beta + F^{-1}U^*`, converges only
+linearly, slowly when fitted probabilities approach 0 or 1).  For the logit link :math:`J` is the
+Hessian of :math:`l^*` and each Newton step is halved until :math:`l^*` does not fall (a scoring
+step where :math:`-J` is not positive definite).  For the other links the equations may have
+several roots; scoring steps, as ``brglm2``'s, are taken until a full Newton step cuts the scaled
+adjusted score :math:`U^{*\top}F^{-1}U^*` fourfold (see :func:`_iterate`).  The iterations stop
+when :math:`U^{*\top}F^{-1}U^* \le \mathrm{tol}^2`: the estimate is then within about
+``tol`` standard errors of the root.  Information, hat values and :math:`\log|F|` are
+accumulated in a whitened basis, so that the adjusted score stays accurate for ill-conditioned
+designs.  The covariance is :math:`F^{-1}` at the estimate, as ``brglm2`` reports.  Estimates
+stay finite under separation.
 """
 from __future__ import annotations
 
@@ -408,9 +412,9 @@ def firth(X: np.ndarray, y: np.ndarray, trials: np.ndarray | None = None,
     tol : float
         Convergence when the scaled adjusted score :math:`U^{*\top}F^{-1}U^*` (about twice
         the distance to the maximum of :math:`l^*` for the logit link, in log-likelihood
-        units) is at most ``tol**2`` (or at its rounding-error floor, see :func:`_iterate`).
-        Near the solution each Newton step squares it, so ``tol = 1e-10`` leaves the estimates
-        about ``tol`` standard errors from the exact root, usually far less.
+        units) is at most ``tol**2``: the estimates are then within about ``tol`` standard
+        errors of the exact root (usually far less, as each Newton step near the solution
+        squares it).  Below about ``1e-12`` rounding may keep it from being met.
     max_iter : int
         Maximum number of Newton (or scoring) steps; a few dozen at most are needed.
 
