@@ -136,7 +136,8 @@ class _Model:
         well-conditioned matrix: about :math:`\epsilon\,\mathrm{cond}(L)` rather than
         :math:`\epsilon\,\mathrm{cond}(F)`, which keeps :math:`U^*` and :math:`l^*` smooth in
         :math:`\beta` to near machine precision even for ill-conditioned designs.  Without a
-        frame one is made from :math:`X^\top W X` at ``beta``.
+        frame one is made from :math:`X^\top W X` at ``beta`` (and, where that is too far from
+        whitening, from the first pass).
         """
         eta = self.X @ beta + self.off
         lk = self.link
@@ -145,14 +146,20 @@ class _Model:
         d1 = lk.mu_eta2(eta)
         var = mu * (1.0 - mu)
         W = self.wm * d * d / var
-        if frame is None:
-            frame = _frame(_cholesky(kernels.gram(self.X, W)))
-        L0, P = frame
         sw_root = np.sqrt(W)
-        Ft = sum(_whitened(self.X, P, lambda Z, s, e: _syrk(Z * sw_root[s:e, None])))
-        C = _cholesky(0.5 * (Ft + Ft.T))
-        L = L0 @ C                                      # F = L L'
-        Linv_t = P @ np.linalg.solve(C, np.eye(C.shape[0])).T
+        refine = frame is None
+        if refine:
+            frame = _frame(_cholesky(kernels.gram(self.X, W)))
+        while True:
+            L0, P = frame
+            Ft = sum(_whitened(self.X, P, lambda Z, s, e: _syrk(Z * sw_root[s:e, None])))
+            C = _cholesky(0.5 * (Ft + Ft.T))
+            L = L0 @ C                                  # F = L L'
+            Linv_t = P @ np.linalg.solve(C, np.eye(C.shape[0])).T
+            # a frame from X'WX itself is off by about eps cond(F): once more in the new one
+            if not refine or np.max(np.abs(Ft - np.eye(len(Ft)))) <= 1e-8:
+                break
+            frame, refine = (L, Linv_t), False
         q = np.concatenate(_whitened(self.X, Linv_t, lambda Z, s, e: np.einsum("ij,ij->i", Z, Z)))
         hat = W * q
         log_mu, log_1mu = lk.log_probs(eta)
@@ -198,6 +205,8 @@ def _whitened(X: np.ndarray, P: np.ndarray, fn) -> list:
     def chunk(lo: int, hi: int) -> list:
         return [fn(X[s:min(s + step, hi)] @ P, s, min(s + step, hi)) for s in range(lo, hi, step)]
 
+    if n * p * p < 1 << 16:     # too small for BLAS to thread: spare the thread-limit calls
+        return chunk(0, n)
     # the block products are small: threaded BLAS only adds synchronisation (and on a busy
     # machine spins for 100x longer than the arithmetic); large n is cut into threaded chunks
     with kernels.single_threaded_blas():
@@ -331,7 +340,6 @@ def _iterate(model: _Model, beta: np.ndarray, adjust: bool, free: np.ndarray,
         return None
 
     st = model.state(beta)
-    st = model.state(beta, (st["L"], st["Linv_t"]))   # in its own, better conditioned frame
     merit, uf, scoring, dec = measures(st)
     recent = [merit]
     it = 0
