@@ -80,10 +80,12 @@ class FirthResult:
     n_iter : int
         Newton or scoring steps taken.
     converged : bool
-        Whether the scaled (adjusted) score :math:`U^\\top F^{-1} U` fell to ``tol**2``.
+        Whether the decrement fell to ``tol``.
     decrement : float
-        :math:`U^\\top F^{-1} U` at the estimate (``U`` the adjusted score for :func:`firth`,
-        the score for :func:`fisher_scoring`).
+        :math:`\\lambda = (U^\\top F^{-1} U)^{1/2}` at the estimate (``U`` the adjusted score for
+        :func:`firth`, the score for :func:`fisher_scoring`), as
+        :attr:`~logitstat.irls.IRLSResult.decrement`: every coefficient is within about
+        :math:`\\lambda` standard errors of the root.
     """
 
     params: np.ndarray
@@ -306,7 +308,7 @@ def _iterate(model: _Model, beta: np.ndarray, adjust: bool, free: np.ndarray,
 
     Returns
     -------
-    (beta, state, steps, converged, decrement)
+    (beta, state, steps, converged, U_f^T F_ff^{-1} U_f)
     """
     objective = not adjust or model.link.name == "logit"
     full = free.size == beta.size
@@ -395,7 +397,7 @@ def _start(model: _Model) -> np.ndarray:
 
 def _result(beta: np.ndarray, st: dict, n_iter: int, conv: bool, dec: float) -> FirthResult:
     return FirthResult(beta, st["Finv"], st["eta"], st["mu"], st["hat"], st["ll"], st["pll"],
-                       n_iter, conv, dec)
+                       n_iter, conv, float(np.sqrt(dec)))
 
 
 def firth(X: np.ndarray, y: np.ndarray, trials: np.ndarray | None = None,
@@ -544,9 +546,8 @@ def firth_fit(X: np.ndarray, y: np.ndarray, trials: np.ndarray, weights: np.ndar
     """Firth's estimate packaged as an :class:`~logitstat.irls.IRLSResult` for the results layer.
 
     The deviance is that of the unpenalized likelihood at the penalized estimate;
-    ``decrement`` is the scaled size of the last adjusted score,
-    :math:`U^{*\top} F^{-1} U^*` (the convergence criterion: at most ``tol**2`` when
-    ``converged``); ``n_iter`` counts Newton (or scoring) steps.
+    ``decrement`` is :math:`\\lambda = (U^{*\\top} F^{-1} U^*)^{1/2}` at the estimate (at most
+    ``tol`` when ``converged``, as for IRLS); ``n_iter`` counts Newton (or scoring) steps.
     """
     from .family import deviance as _deviance
     from .irls import IRLSResult
@@ -554,8 +555,8 @@ def firth_fit(X: np.ndarray, y: np.ndarray, trials: np.ndarray, weights: np.ndar
     res = firth(X, y, trials, weights, offset, link, start=start, tol=tol, max_iter=max_iter)
     model = _Model(X, y, trials, weights, offset, link)
     msg = "" if res.converged else (
-        f"Firth's iterations did not converge after {res.n_iter} steps (scaled adjusted score "
-        f"{res.decrement:.3g} > tol**2 = {tol * tol:.3g})")
+        f"Firth's iterations did not converge after {res.n_iter} steps (decrement "
+        f"{res.decrement:.3g} > tol = {tol:.3g})")
     return IRLSResult(params=res.params, cov=res.cov, eta=res.eta,
                       deviance=_deviance(model.y, model.m, model.w, res.eta, model.link),
                       n_iter=res.n_iter, converged=res.converged, decrement=res.decrement,

@@ -86,7 +86,7 @@ def test_invariant_to_reparametrisation_of_columns():
     r1 = firth(X, y, m, w, off)
     r2 = firth(X @ A, y, m, w, off)
     assert r1.converged and r2.converged
-    assert r1.decrement <= 1e-20 and r2.decrement <= 1e-20
+    assert r1.decrement <= 1e-10 and r2.decrement <= 1e-10
     kappa = _kappa(X, y, m, w, off, r1.params)
     assert kappa < 3
     diff = A @ r2.params - r1.params
@@ -178,7 +178,7 @@ def test_biopsy_matches_brglm2_in_few_newton_steps(link):
     X, y = biopsy_arrays()
     assert X.shape == (BIO_REF["n"], 10)
     r = firth(X, y, link=link)
-    assert r.converged and r.decrement <= 1e-20
+    assert r.converged and r.decrement <= 1e-10
     # behaviour, not timing: scoring took 156 (logit), 35 (probit) and 41 (cloglog) iterations
     assert r.n_iter <= (12 if link == "logit" else 20)
     assert ref["scaled_adjusted_score"] < 1e-24
@@ -209,7 +209,7 @@ def test_biopsy_through_the_api_converges_within_its_max_iter():
         warnings.simplefilter("error")
         res = ls.logit(formula, df, method="firth")
     assert res.converged and res.n_iter <= 15 and res.nobs == 683
-    assert res.fit.decrement <= 1e-20
+    assert res.fit.decrement <= 1e-10
     se = np.sqrt(np.diag(np.asarray(res.cov_params())))
     np.testing.assert_array_less(np.abs(np.asarray(res.params) - BIO_REF["logit"]["params"]),
                                  1e-9 * se)
@@ -222,7 +222,7 @@ def test_converged_is_honest():
 
     X, y = biopsy_arrays()
     r = firth(X, y, max_iter=3)
-    assert not r.converged and r.n_iter == 3 and r.decrement > 1e-20
+    assert not r.converged and r.n_iter == 3 and r.decrement > 1e-10
     fit = firth_fit(X, y, np.ones(len(y)), np.ones(len(y)), np.zeros(len(y)), "logit",
                     max_iter=3)
     assert not fit.converged and "did not converge after 3 steps" in fit.message
@@ -232,19 +232,20 @@ def test_converged_is_honest():
 
 
 def test_newton_converges_quadratically_on_biopsy():
-    """Started 0.1 standard errors away in every coordinate, the scaled adjusted score d_k
-    falls as d_{k+1} <= C d_k^2: quadratically, with C about 200 on these data (fitted
-    probabilities near 0 and 1 make l* far from quadratic); C = 1e3 is asserted.  Linearly
-    converging scoring (d_{k+1} ~ r^2 d_k, r near 1 here) fails this once d_k < 1e-3."""
+    """Started 0.1 standard errors away in every coordinate, the decrement
+    lambda = (U*'F^{-1}U*)^{1/2} falls as lambda_{k+1} <= C lambda_k^2: quadratically, with C
+    about 13 on these data (fitted probabilities near 0 and 1 make l* far from quadratic);
+    C = 40 is asserted.  Linearly converging scoring (lambda_{k+1} ~ r lambda_k, r near 1
+    here) fails this once lambda_k < 0.02."""
     X, y = biopsy_arrays()
     ref = BIO_REF["logit"]
     start = np.array(ref["params"]) + 0.1 * np.array(ref["bse"])
-    decs = [firth(X, y, start=start, max_iter=k).decrement for k in range(8)]
-    assert decs[0] > 1
-    k = next(i for i, d in enumerate(decs) if d <= 1e-20)
+    lam = [firth(X, y, start=start, max_iter=k).decrement for k in range(8)]
+    assert lam[0] > 1
+    k = next(i for i, d in enumerate(lam) if d <= 1e-10)
     assert k <= 7
-    for a, b in zip(decs[:k], decs[1:k + 1]):
-        assert b <= 1e3 * a * a
+    for a, b in zip(lam[:k], lam[1:k + 1]):
+        assert b <= 40 * a * a
 
 
 def _fd_problem():
