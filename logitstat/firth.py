@@ -221,6 +221,7 @@ def _jacobian(model: _Model, st: dict, adjust: bool) -> np.ndarray:
     eta, mu, d, d1, W, q = st["eta"], st["mu"], st["d"], st["d1"], st["W"], st["q"]
     g = -observed_weights(model.y, model.m, model.w, eta, lk)
     p = X.shape[1]
+    symmetric = not adjust or lk.name == "logit"        # a Hessian, of l or of l*
     if adjust:
         var = mu * (1.0 - mu)
         c = 0.5 * d1 / d
@@ -228,7 +229,6 @@ def _jacobian(model: _Model, st: dict, adjust: bool) -> np.ndarray:
         dW = wm * d / var * (2.0 * d1 - d * d * (1.0 - 2.0 * mu) / var)   # dW/deta
         g = g + (c * dW + dc * W) * q
         a, b = c * W, dW
-        logit = lk.name == "logit"          # there W' = 2cW: one set of moments serves both
         starts = np.concatenate([[0], np.cumsum(np.arange(p, 0, -1))])   # pairs (l, m >= l)
 
     def moments(Z, s, e):
@@ -239,19 +239,19 @@ def _jacobian(model: _Model, st: dict, adjust: bool) -> np.ndarray:
         for l in range(p):
             np.multiply(Z[:, l:l + 1], Z[:, l:], out=K[:, starts[l]:starts[l + 1]])
         R = (a[s:e, None] * Z).T @ K
-        return G, R, (None if logit else (b[s:e, None] * Z).T @ K)
+        return G, R, (None if symmetric else (b[s:e, None] * Z).T @ K)
 
     parts = _whitened(X, st["Linv_t"], moments)
     Jw = sum(part[0] for part in parts)
     if adjust:
         # in whitened coordinates M = I and the (k, l) entry of the last term is tr(R_k T_l)
         R = sum(part[1] for part in parts)
-        T = 2.0 * R if logit else sum(part[2] for part in parts)
+        T = 2.0 * R if symmetric else sum(part[2] for part in parts)   # logit: W' = 2cW
         twice = np.full(starts[-1], 2.0)    # an off-diagonal pair stands for two entries
         twice[starts[:-1]] = 1.0
         Jw = Jw - (R * twice) @ T.T
     J = st["L"] @ Jw @ st["L"].T
-    return 0.5 * (J + J.T) if (logit if adjust else True) else J
+    return 0.5 * (J + J.T) if symmetric else J
 
 
 def adjusted_score_jacobian(X: np.ndarray, y: np.ndarray, beta: np.ndarray,
@@ -272,7 +272,8 @@ def adjusted_score_jacobian(X: np.ndarray, y: np.ndarray, beta: np.ndarray,
     :math:`Q = XMX^\top`, since :math:`\partial q_i/\partial\beta_l = -\sum_j W'_j x_{jl}
     Q_{ij}^2`.  The last term is computed without :math:`Q`: its :math:`(k, l)` entry is
     :math:`\mathrm{tr}(M R_k M T_l)` with :math:`R_k = \sum_i c_i W_i x_{ik} x_i x_i^\top` and
-    :math:`T_l = \sum_j W'_j x_{jl} x_j x_j^\top`, :math:`O(np^3)` work.  For the logit link
+    :math:`T_l = \sum_j W'_j x_{jl} x_j x_j^\top`, :math:`O(np^3)` work, done in the whitened
+    coordinates of :meth:`_Model.state` (where :math:`M = I`) in row blocks.  For the logit link
     :math:`J` is the Hessian of :math:`l^*` (symmetric).  With ``adjust=False`` it is the
     Hessian of :math:`l`, :math:`-X^\top\mathrm{diag}(v)X`.
     """
@@ -352,7 +353,11 @@ def _iterate(model: _Model, beta: np.ndarray, adjust: bool, free: np.ndarray,
             return beta, st, it, False, dec
         newton = None
         if objective or dec <= _NEWTON_FROM:
-            newton = _newton_step(_jacobian(model, st, adjust)[np.ix_(free, free)], uf, objective)
+            try:
+                J = _jacobian(model, st, adjust)[np.ix_(free, free)]
+            except NotImplementedError:     # a user's Link without mu_eta3: scoring only
+                J = None
+            newton = None if J is None else _newton_step(J, uf, objective)
         if objective:
             slack = 1e-10 * (1.0 + abs(merit))
             found = None if newton is None else search(
