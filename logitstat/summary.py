@@ -8,6 +8,7 @@ several models side by side.
 from __future__ import annotations
 
 import html as _html
+import textwrap
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -15,6 +16,7 @@ import pandas as pd
 from tabulate import tabulate
 
 from .diagnostics import diagnostic_notes as _model_diagnostic_notes
+from .diagnostics import divergence_note
 
 LINK_TITLES = {"logit": "Logistic regression", "probit": "Probit regression",
                "cloglog": "Complementary log-log regression", "cauchit": "Cauchit regression"}
@@ -39,13 +41,23 @@ def _num(x, digits: int = 4) -> str:
     return f"{x:.{digits}f}" if abs(x) >= 1e-3 or x == 0 else f"{x:.3e}"
 
 
-def _coef_cells(table: pd.DataFrame) -> list[list[str]]:
+def _cell(v: float, pvalue: bool = False, dash: str = "—") -> str:
+    """One number of a coefficient table: ``+inf`` / ``-inf`` for an estimate that runs to
+    infinity, ``dash`` for one that does not exist (NaN)."""
+    if np.isnan(v):
+        return dash
+    if np.isinf(v):
+        return "+inf" if v > 0 else "-inf"
+    return format_pvalue(v) if pvalue else _num(v)
+
+
+def _coef_cells(table: pd.DataFrame, dash: str = "—") -> list[list[str]]:
     """The coefficient table as strings: the row name, then each value (p-values as such)."""
     rows = []
     for name, row in table.iterrows():
         cells = [str(name)]
         for col, v in row.items():
-            cells.append(format_pvalue(v) if col == "P>|z|" else _num(float(v)))
+            cells.append(_cell(float(v), col == "P>|z|", dash))
         rows.append(cells)
     return rows
 
@@ -134,7 +146,10 @@ class Summary(_Rendered):
             header.append(("Offset:", d.offset_name or "yes"))
         lo_name, hi_name = f"[{alpha / 2:g}", f"{1 - alpha / 2:g}]"
         ci = res.conf_int(alpha)
-        table = pd.DataFrame({"coef": res.params, "std err": res.bse, "z": res.tvalues,
+        coef = res.params.copy()
+        directions = getattr(res, "_divergence", (np.zeros(len(coef)),))[0]
+        coef[directions != 0] = np.where(directions[directions != 0] > 0, np.inf, -np.inf)
+        table = pd.DataFrame({"coef": coef, "std err": res.bse, "z": res.tvalues,
                               "P>|z|": res.pvalues, lo_name: ci["lower"], hi_name: ci["upper"]})
         if odds_ratios:
             orr = res.odds_ratios(alpha)
@@ -163,7 +178,8 @@ class Summary(_Rendered):
         sections = []
         for title, table in self._sections():
             columns = [cell(c) for c in table.columns]
-            rows = [[cell(c) for c in r] for r in _coef_cells(table)]
+            rows = [[cell(c) for c in r] for r in _coef_cells(table, "---" if fmt.startswith("latex")
+                                                              else "—")]
             align = {"colalign": ("left",) + ("right",) * len(columns)} if fmt == "simple" else {}
             sections.append((title, tabulate(rows, headers=[""] + columns,
                                              tablefmt=fmt, disable_numparse=True, **align)))
@@ -193,7 +209,11 @@ class Summary(_Rendered):
             parts.append(text)
         parts.append(rule)
         if self.notes:
-            parts += ["Notes:"] + [f"[{i}] {n}" for i, n in enumerate(self.notes, 1)]
+            wrap = min(max(width, 72), 100)
+            parts += ["Notes:"] + [textwrap.fill(n, wrap, initial_indent=f"[{i}] ",
+                                                 subsequent_indent=" " * len(f"[{i}] "),
+                                                 break_long_words=False, break_on_hyphens=False)
+                                   for i, n in enumerate(self.notes, 1)]
         return "\n".join(parts)
 
     def as_html(self) -> str:
@@ -235,7 +255,10 @@ def diagnostic_notes(res) -> list[str]:
     notes = _fit_notes(res, report_nonconvergence=not separated)
     if res.cov_type != "nonrobust":
         notes.append(f"Standard errors: {_cov_description(res)}.")
-    return notes + _model_diagnostic_notes(res)
+    notes += _model_diagnostic_notes(res)
+    directions, undetermined = getattr(res, "_divergence", ((), ()))
+    diverge = divergence_note(res.names, directions, undetermined)
+    return notes + ([diverge] if diverge else [])
 
 
 def _latex_escape(s: str) -> str:
