@@ -251,11 +251,12 @@ def divergence_note(names, directions, undetermined) -> str:
     ups, downs, und = _split(names, directions, undetermined)
     notes = []
     if ups or downs:
-        signs = " / ".join(s for s, ns in (("+inf", ups), ("-inf", downs)) if ns)
+        signs = "/".join(s for s, ns in (("+inf", ups), ("-inf", downs)) if ns)
+        many = len(ups + downs) > 1
         notes.append(f"The table shows {signs} for {_join(ups + downs)}, whose estimate"
-                     f"{'s run' if len(ups + downs) > 1 else ' runs'} to infinity: no standard "
-                     "error, z, p-value or Wald interval exists (—), nor any test or marginal "
-                     "effect that involves them.")
+                     f"{'s run' if many else ' runs'} to infinity: no standard error, z, p-value "
+                     "or Wald interval exists (—), nor any test or marginal effect that involves "
+                     f"{'them' if many else 'it'}.")
     if und:
         notes.append(f"{_join(und)} {'are' if len(und) > 1 else 'is'} not identified by the "
                      "observations that are not predicted perfectly: the estimate depends on "
@@ -273,12 +274,11 @@ def divergence_reason(names, directions, undetermined) -> str:
     ups, downs, und = _split(names, directions, undetermined)
     parts = []
     if ups or downs:
-        parts.append(f"{_join([f'{n} (+inf)' for n in ups] + [f'{n} (-inf)' for n in downs])}, "
-                     f"which run{'' if len(ups + downs) > 1 else 's'} to infinity under separation")
+        parts.append(f"{_join([f'{n} (+inf)' for n in ups] + [f'{n} (-inf)' for n in downs])} "
+                     f"run{'' if len(ups + downs) > 1 else 's'} to infinity")
     if und:
-        parts.append(f"{_join(und)}, which {'are' if len(und) > 1 else 'is'} not identified "
-                     "under separation")
-    return " and ".join(parts)
+        parts.append(f"{_join(und)} {'are' if len(und) > 1 else 'is'} not identified")
+    return " and ".join(parts) + " under separation" if parts else ""
 
 
 def _join(names: list[str]) -> str:

@@ -110,7 +110,7 @@ class InferenceMixin:
         out["df"] = out["df"].astype(int)
         out.index.name = "term"
         out.attrs["title"] = "Wald chi-square tests of each term (type III)"
-        out.attrs["note"] = "No Wald test of " + "; ".join(f"term {t}: {reasons[t]}" for t in blocked)
+        out.attrs["note"] = "No Wald test of " + "; ".join(f"term {t} ({reasons[t]})" for t in blocked)
         warnings.warn(out.attrs["note"], SeparationWarning, stacklevel=_caller_level())
         return out
 
@@ -122,7 +122,7 @@ class InferenceMixin:
         involved = mask & np.any(R != 0, axis=0)
         if involved.any():
             directions, undetermined = self._divergence
-            return "it involves " + divergence_reason(
+            return divergence_reason(
                 [n for n, i in zip(self.names, involved) if i], directions[involved],
                 undetermined[involved])
         with np.errstate(invalid="ignore", over="ignore"):
@@ -221,10 +221,26 @@ class InferenceMixin:
             (categorical, e.g. ``race[T.black]``); columns ``effect``, ``se`` (delta method with
             the model's covariance), ``z``, ``pvalue``, ``lower``, ``upper``.  See
             :mod:`logitstat.margins` for the formulas.
+
+        Notes
+        -----
+        Under separation (maximum likelihood; Firth's estimates are finite) the effect of a
+        variable whose columns include a coefficient that runs to infinity (or is not
+        identified) is NaN, with its ``se``, ``z``, ``pvalue`` and interval; another effect is
+        kept but its delta-method columns are NaN when its gradient puts weight on such a
+        coefficient, whose variance grows without bound (see
+        :func:`logitstat.margins.unavailable_effects`).  ``attrs["note"]`` says which and why,
+        and a :class:`~logitstat.SeparationWarning` repeats it.
         """
         frame = data if data is not None else getattr(self, "_frame", None)
-        return _marginal_effects(self.design, frame, self.fit.params, self._cov, self.link, at=at,
-                                 dummy=dummy, variables=variables, alpha=alpha)
+        directions, undetermined = self._divergence
+        out = _marginal_effects(self.design, frame, self.fit.params, self._cov, self.link, at=at,
+                                dummy=dummy, variables=variables, alpha=alpha,
+                                diverging=self._diverging,
+                                reason=divergence_reason(self.names, directions, undetermined))
+        if "note" in out.attrs:
+            warnings.warn(out.attrs["note"], SeparationWarning, stacklevel=_caller_level())
+        return out
 
     # ------------------------------------------------------------------ residuals
     def _resid(self, kind: str) -> pd.Series:

@@ -148,7 +148,7 @@ class BinaryResults(DiagnosticsMixin, InferenceMixin, FitStatisticsMixin):
         return pd.DataFrame({"lower": b - z * se, "upper": b + z * se}, index=self.names)
 
     def odds_ratios(self, alpha: float = 0.05, method: str = "wald") -> pd.DataFrame:
-        """Odds ratios :math:`e^{\\beta}` with the exponentiated interval and the p-value (logit only).
+        r"""Odds ratios :math:`e^{\beta}` with the exponentiated interval and the p-value (logit only).
 
         ``method`` is that of :meth:`conf_int` (``"wald"`` or ``"profile"``).  Under separation
         the odds ratio of a coefficient that runs to :math:`+\infty` is ``inf`` (to
@@ -162,7 +162,7 @@ class BinaryResults(DiagnosticsMixin, InferenceMixin, FitStatisticsMixin):
 
     @property
     def _limit_params(self) -> np.ndarray:
-        """The estimates with :math:`\pm\infty` for those that run to infinity under separation
+        r"""The estimates with :math:`\pm\infty` for those that run to infinity under separation
         and NaN for the undetermined ones (the iterate's values for every other one)."""
         directions, undetermined = self._divergence
         b = np.where(directions > 0, np.inf, np.where(directions < 0, -np.inf, self.fit.params))

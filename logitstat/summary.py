@@ -230,7 +230,7 @@ class Summary(_Rendered):
         top, sections = self._tabulated("latex_booktabs")
         body = "".join(("" if title is None else f"% {title}\n") + f"{text}\n"
                        for title, text in sections)
-        notes = "".join(f"\\item {_latex_escape(n)}\n" for n in self.notes)
+        notes = "".join(f"\\item {_latex_escape(n.replace('—', '---'))}\n" for n in self.notes)
         out = f"% {self.title}\n{top}\n{body}"
         return out + (f"\\begin{{enumerate}}\n{notes}\\end{{enumerate}}\n" if notes else "")
 
@@ -346,11 +346,20 @@ class ComparisonTable(_Rendered):
     def _star(self, p: float) -> str:
         return "*" * sum(bool(np.isfinite(p) and p < t) for t in self.stars)
 
+    def _estimate(self, v: float, p: float) -> str:
+        """An estimate cell: blank where the model lacks the coefficient (NaN), ``+inf`` /
+        ``-inf`` where its estimate runs to infinity (separation)."""
+        if np.isnan(v):
+            return ""
+        if np.isinf(v):
+            return "+inf" if v > 0 else "-inf"
+        return f"{v:.{self.digits}f}" + self._star(p)
+
     def _rows(self) -> tuple[list[list[str]], int]:
         rows = []
         for name in self.estimates.index:
-            est = [("" if not np.isfinite(v) else f"{v:.{self.digits}f}" + self._star(p))
-                   for v, p in zip(self.estimates.loc[name], self.pvalues.loc[name])]
+            est = [self._estimate(v, p) for v, p in zip(self.estimates.loc[name],
+                                                        self.pvalues.loc[name])]
             rows.append([str(name)] + est)
             if self.below is not None:
                 rows.append([""] + [b if isinstance(b, str) else "" for b in self.below.loc[name]])
@@ -372,7 +381,10 @@ class ComparisonTable(_Rendered):
         lines, n_coef = self._table("simple")
         width = max(len(line) for line in lines)
         lines.insert(2 + n_coef, "-" * width)
-        parts = [self.title.center(width), "=" * width] + lines + ["=" * width] + self.notes
+        wrap = min(max(width, 72), 100)
+        notes = [textwrap.fill(n, wrap, break_long_words=False, break_on_hyphens=False)
+                 for n in self.notes]
+        parts = [self.title.center(width), "=" * width] + lines + ["=" * width] + notes
         return "\n".join(parts)
 
     def as_markdown(self) -> str:
@@ -409,12 +421,13 @@ class ComparisonTable(_Rendered):
                 lines.append("\\midrule")
             cells = []
             for c in row:
+                c = c.replace("—", "---")
                 bare = c.rstrip("*")
                 stars = len(c) - len(bare)
                 cells.append(_latex_escape(bare) + (f"$^{{{'*' * stars}}}$" if stars else ""))
             lines.append(" & ".join(cells) + r" \\")
         lines += ["\\bottomrule", "\\end{tabular}"]
-        lines += [f"% {_latex_escape(n)}" for n in self.notes]
+        lines += [f"% {_latex_escape(n.replace('—', '---'))}" for n in self.notes]
         return "\n".join(lines) + "\n"
 
     def to_frame(self) -> pd.DataFrame:
