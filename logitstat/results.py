@@ -153,7 +153,8 @@ class BinaryResults(DiagnosticsMixin, InferenceMixin, FitStatisticsMixin):
         ``method`` is that of :meth:`conf_int` (``"wald"`` or ``"profile"``).  Under separation
         the odds ratio of a coefficient that runs to :math:`+\infty` is ``inf`` (to
         :math:`-\infty`: 0), with the interval of :meth:`conf_int` exponentiated (NaN for Wald)
-        and a NaN p-value; an undetermined coefficient's odds ratio is NaN.
+        and a NaN p-value; an undetermined coefficient keeps the exponentiated value at which
+        the iterations stopped, as :attr:`params`, with a NaN interval and p-value.
         """
         if self.link.name != "logit":
             raise SpecificationError(f"odds ratios need the logit link; this model uses {self.link.name!r}")
@@ -163,11 +164,9 @@ class BinaryResults(DiagnosticsMixin, InferenceMixin, FitStatisticsMixin):
     @property
     def _limit_params(self) -> np.ndarray:
         r"""The estimates with :math:`\pm\infty` for those that run to infinity under separation
-        and NaN for the undetermined ones (the iterate's values for every other one)."""
-        directions, undetermined = self._divergence
-        b = np.where(directions > 0, np.inf, np.where(directions < 0, -np.inf, self.fit.params))
-        b[undetermined] = np.nan
-        return b
+        (the iterate's values for every other one)."""
+        directions, _ = self._divergence
+        return np.where(directions > 0, np.inf, np.where(directions < 0, -np.inf, self.fit.params))
 
     # ------------------------------------------------------------------ likelihoods
     @cached_property

@@ -146,9 +146,8 @@ class Summary(_Rendered):
             header.append(("Offset:", d.offset_name or "yes"))
         lo_name, hi_name = f"[{alpha / 2:g}", f"{1 - alpha / 2:g}]"
         ci = res.conf_int(alpha)
-        coef = res.params.copy()
-        directions = getattr(res, "_divergence", (np.zeros(len(coef)),))[0]
-        coef[directions != 0] = np.where(directions[directions != 0] > 0, np.inf, -np.inf)
+        # +inf / -inf for estimates that run to infinity under separation (see results.bse)
+        coef = pd.Series(getattr(res, "_limit_params", res.params), index=res.params.index)
         table = pd.DataFrame({"coef": coef, "std err": res.bse, "z": res.tvalues,
                               "P>|z|": res.pvalues, lo_name: ci["lower"], hi_name: ci["upper"]})
         if odds_ratios:
