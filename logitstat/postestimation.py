@@ -105,12 +105,14 @@ class InferenceMixin:
         ok = {t: sl for t, sl in terms.items() if t not in blocked}
         tested = inference.term_wald_tests(self.fit.params, self._cov, ok) if ok else None
         rows = {t: ((np.nan, sl.stop - sl.start, np.nan) if t in blocked
-                    else tuple(tested.loc[t, ["statistic", "df", "pvalue"]])) for t, sl in terms.items()}
+                    else tuple(tested.loc[t, ["statistic", "df", "pvalue"]]))
+                for t, sl in terms.items()}
         out = pd.DataFrame.from_dict(rows, orient="index", columns=["statistic", "df", "pvalue"])
         out["df"] = out["df"].astype(int)
         out.index.name = "term"
         out.attrs["title"] = "Wald chi-square tests of each term (type III)"
-        out.attrs["note"] = "No Wald test of " + "; ".join(f"term {t} ({reasons[t]})" for t in blocked)
+        out.attrs["note"] = "No Wald test of " + "; ".join(f"term {t} ({reasons[t]})"
+                                                           for t in blocked)
         warnings.warn(out.attrs["note"], SeparationWarning, stacklevel=_caller_level())
         return out
 

@@ -177,8 +177,8 @@ class Summary(_Rendered):
         sections = []
         for title, table in self._sections():
             columns = [cell(c) for c in table.columns]
-            rows = [[cell(c) for c in r] for r in _coef_cells(table, "---" if fmt.startswith("latex")
-                                                              else "—")]
+            dash = "---" if fmt.startswith("latex") else "—"  # LaTeX's em dash
+            rows = [[cell(c) for c in r] for r in _coef_cells(table, dash)]
             align = {"colalign": ("left",) + ("right",) * len(columns)} if fmt == "simple" else {}
             sections.append((title, tabulate(rows, headers=[""] + columns,
                                              tablefmt=fmt, disable_numparse=True, **align)))

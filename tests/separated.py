@@ -43,3 +43,14 @@ def separated_fit(name: str, link: str = "logit", method: str = "irls"):
     directions = np.array([truth.get(canon(n), 0) for n in res.names])
     undetermined = (directions == 0) & (SEP[name]["truth_kind"] == "complete")
     return res, directions, undetermined
+
+
+def intercept_separated_frame() -> pd.DataFrame:
+    """Issue 11's data: y = 1 whenever x > 1, where g = "a", so that the intercept (level a)
+    runs to +inf and g[T.b], g[T.c] to -inf; x and z are identified by levels b and c."""
+    rng = np.random.default_rng(1)
+    n = 200
+    x, z = rng.normal(size=n), rng.normal(size=n)
+    g = np.where(x > 1, "a", np.where(rng.random(n) < .5, "b", "c"))
+    return pd.DataFrame({"x": x, "z": z, "g": g,
+                         "y": np.where(x > 1, 1, (rng.random(n) < .4).astype(int))})

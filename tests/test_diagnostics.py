@@ -12,6 +12,7 @@ import pytest
 
 import logitstat as ls
 from conftest import CASE_NAMES, canon, load_case, r_order
+from separated import intercept_separated_frame
 
 DATA = Path(__file__).resolve().parent / "reference" / "data" / "diagnostics"
 SEP = json.loads((DATA / "separation.json").read_text())
@@ -156,11 +157,7 @@ def test_separated_cauchit_fit_whose_information_underflows_reports_instead_of_r
     NaN when the information is singular to working precision), so only what holds on every
     machine is checked: the diverging coefficients have no standard error, z, p-value, Wald
     interval, test or effect that involves them; nothing raises, and the summary renders."""
-    rng = np.random.default_rng(1)
-    n = 200
-    x, z = rng.normal(size=n), rng.normal(size=n)
-    d = pd.DataFrame({"x": x, "z": z, "g": np.where(x > 1, "a", np.where(rng.random(n) < .5, "b", "c")),
-                      "y": np.where(x > 1, 1, (rng.random(n) < .4).astype(int))})
+    d = intercept_separated_frame()
     with pytest.warns(ls.SeparationWarning):
         res = ls.glm("y ~ x + z + g", d, link="cauchit")
     assert res.separation.kind == "quasi-complete"

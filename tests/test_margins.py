@@ -221,7 +221,7 @@ def test_duplicate_index_labels_with_dropped_rows(df):
 
 # --------------------------------------------------------------------------- separation
 
-from separated import CASES, LINKS, separated_fit  # noqa: E402
+from separated import CASES, LINKS, intercept_separated_frame, separated_fit  # noqa: E402
 from logitstat.separation import finite_part  # noqa: E402
 
 # quasi-complete separation by the level of a factor (g = c, trt = C) or a dummy (NV): the column
@@ -255,7 +255,8 @@ def test_effects_under_separation_by_a_level_are_their_limits(name, link):
     assert not d.X[~S][:, K].any()
     keep = ~S & (d.weights * d.trials > 0)
     XN = d.X[keep][:, ~K]
-    lim = finite_part(d.X, d.y, res.separation.report, d.trials, d.weights, d.offset, link, tol=1e-12)
+    lim = finite_part(d.X, d.y, res.separation.report, d.trials, d.weights, d.offset, link,
+                      tol=1e-12)
     fin = ls.irls.irls(XN, d.y[keep], d.trials[keep], d.weights[keep], d.offset[keep], res.link,
                        tol=1e-12)
     np.testing.assert_allclose(fin.params, lim[~K], rtol=1e-8)
@@ -299,11 +300,7 @@ def test_effects_leaning_on_a_diverging_intercept_keep_no_standard_error(link):
     """Issue 11: y = 1 whenever x > 1, where g = "a": the intercept (level a) runs to +inf and
     both other levels to -inf.  The effects of x and z exist (the rows of levels b and c fix
     them) but their gradient involves the intercept, whose variance grows without bound."""
-    rng = np.random.default_rng(1)
-    n = 200
-    x, z = rng.normal(size=n), rng.normal(size=n)
-    d = pd.DataFrame({"x": x, "z": z, "g": np.where(x > 1, "a", np.where(rng.random(n) < .5, "b", "c")),
-                      "y": np.where(x > 1, 1, (rng.random(n) < .4).astype(int))})
+    d = intercept_separated_frame()
     with pytest.warns(ls.SeparationWarning):
         res = ls.glm("y ~ x + z + g", d, link=link)
     assert res.separation.infinite == {"Intercept": 1, "g[T.b]": -1, "g[T.c]": -1}
