@@ -128,10 +128,15 @@ class DiagnosticsMixin:
         fit on separated data: +1 / -1 where the estimate runs to plus / minus infinity, and
         the coefficients not identified by the rows that are not predicted perfectly.  Zeros
         (nothing diverges) for overlapping data, for Firth's finite estimates, and when the
-        separation check cannot be made (the summary footer then says so)."""
+        separation check cannot be made (the summary footer then says so).  Every fit by
+        :func:`logitstat.api.fit_design` has its check done; otherwise a converged fit is not
+        checked here (its estimates are finite: under separation IRLS never converges) so that
+        its standard errors cost no pass over the data (a Dask fit's check is one)."""
         p = len(self.names)
         none = (np.zeros(p, dtype=int), np.zeros(p, dtype=bool))
         if getattr(self, "method", "irls") == "firth":
+            return none
+        if "separation" not in self.__dict__ and self.fit.converged:
             return none
         try:
             sep = self.separation
