@@ -312,9 +312,9 @@ def unavailable_effects(G: np.ndarray, cols: list[np.ndarray], diverging: np.nda
     * ``own``: the columns of the variable (every column of the terms it enters) include a
       coefficient without a finite estimate — the effect is NaN;
     * ``involved`` (average effects): the gradient :math:`G` puts weight on such a
-      coefficient :math:`k`.  The
-      delta-method variance :math:`G V G^	op` then leans on :math:`V_{kk}`, which grows without
-      bound along the iterations — the standard error is NaN (the effect itself is kept).
+      coefficient :math:`k`.  The delta-method variance :math:`G V G^\top` then leans on
+      :math:`V_{kk}`, which grows without bound along the iterations — the standard error is
+      NaN (the effect itself is kept).
       The weight is measured on the scale of the linear predictor,
       :math:`s_k = |G_k| \max_i |x_{ik}|`, and counts when :math:`s_k > 10^{-6} \max_j s_j`:
       the separated rows enter :math:`G` through :math:`\mu'(\eta_i)`, about :math:`10^{-10}`

@@ -42,7 +42,6 @@ class UnavailableTest(inference.TestResult):
     __test__ = False  # not a pytest class
 
 
-
 class FitStatisticsMixin:
     """Size, convergence and comparison with the intercept-only model, from ``design``, ``fit``,
     ``llf``, ``llnull`` and ``df_model`` (shared by the binary and multinomial results)."""

@@ -273,7 +273,9 @@ class BinaryResults(DiagnosticsMixin, InferenceMixin, FitStatisticsMixin):
         Under separation a restriction that puts weight on a coefficient running to infinity
         (or not identified) has no Wald test: the result then has NaN ``statistic`` and
         ``pvalue`` and a ``note`` saying why, and a :class:`~logitstat.SeparationWarning` is
-        issued (see :meth:`~logitstat.postestimation.InferenceMixin.wald_test_terms`).
+        issued (see :meth:`~logitstat.postestimation.InferenceMixin.wald_test_terms`); so too
+        when the covariance of the restrictions is not finite (information singular where a
+        separated fit stopped, on some BLAS kernels).
         """
         R, q, text = inference.constraint_matrix(h, self.names)
         blocked = self._blocked_restriction(R, text)

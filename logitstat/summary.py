@@ -63,8 +63,11 @@ def _coef_cells(table: pd.DataFrame, dash: str = "—") -> list[list[str]]:
 
 
 def _coef_dict(table: pd.DataFrame) -> dict:
-    """``{row: {column: value}}`` of a coefficient table, JSON-ready."""
-    return {str(k): {c: float(v) for c, v in row.items()} for k, row in table.iterrows()}
+    """``{row: {column: value}}`` of a coefficient table, JSON-ready: ``"+inf"`` / ``"-inf"``
+    for an estimate that runs to infinity, None for a number that does not exist (NaN)."""
+    def value(v: float):
+        return None if np.isnan(v) else ("+inf" if v > 0 else "-inf") if np.isinf(v) else v
+    return {str(k): {c: value(float(v)) for c, v in row.items()} for k, row in table.iterrows()}
 
 
 def _fit_header(res, dependent: str, model: str, detail: tuple[str, str], method: str,
@@ -125,7 +128,12 @@ class _Rendered:
 
 @dataclass(repr=False)
 class Summary(_Rendered):
-    """A rendered-on-demand summary: ``str()`` text, ``as_html()``, ``as_latex()``, ``as_markdown()``."""
+    """A rendered-on-demand summary: ``str()`` text, ``as_html()``, ``as_latex()``, ``as_markdown()``.
+
+    Under separation ``table`` holds ``+inf`` / ``-inf`` for a coefficient that runs to infinity
+    and NaN for what does not exist; they render as ``+inf`` / ``-inf`` and ``—`` (LaTeX
+    ``---``), and a footnote names them (:func:`logitstat.diagnostics.divergence_note`).
+    """
 
     title: str
     header: list[tuple[str, str]]

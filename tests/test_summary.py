@@ -137,3 +137,12 @@ def test_firth_summary_has_no_infinite_estimates():
     res, _, _ = separated_fit("endometrial", "logit", method="firth")
     text = str(res.summary())
     assert "+inf" not in text and "—" not in text and "Firth" in text
+
+
+def test_summary_dict_of_a_separated_fit_is_strict_json():
+    import json
+    res, _, _ = separated_fit("endometrial", "logit")
+    d = res.summary().to_dict()
+    assert d["coefficients"]["NV"]["coef"] == "+inf" and d["coefficients"]["NV"]["std err"] is None
+    assert d["coefficients"]["EH"]["coef"] == pytest.approx(res.params["EH"], rel=1e-15)
+    json.dumps(d, allow_nan=False)
