@@ -45,6 +45,11 @@ def compare(results: Sequence, names: Sequence[str] | None = None, stars: bool |
         Coefficients to show, in this order (default: all, in order of first appearance).
     title : str
 
+    Under separation a coefficient whose maximum-likelihood estimate runs to infinity shows as
+    ``+inf`` / ``-inf`` (odds ratios ``+inf`` / ``0.000``), one that is not identified shows the
+    value where the iterations stopped; neither gets stars, and ``—`` replaces the statistic
+    under it (see :attr:`~logitstat.results.BinaryResults.bse`).  A note names them.
+
     Returns
     -------
     ComparisonTable
@@ -89,18 +94,26 @@ def compare(results: Sequence, names: Sequence[str] | None = None, stars: bool |
     est = pd.DataFrame(np.nan, index=coef_names, columns=names)
     pv = est.copy()
     below = pd.DataFrame("", index=coef_names, columns=names, dtype=object)
+    diverging = {}  # model name -> its coefficients without a finite estimate (separation)
     for name, r in zip(names, results):
+        directions = dict(zip(r.names, getattr(r, "_divergence", (np.zeros(len(r.names)),))[0]))
+        missing = dict(zip(r.names, getattr(r, "_diverging", np.zeros(len(r.names), dtype=bool))))
+        diverging[name] = [c for c in r.names if missing[c]]
         for c in coef_names:
             if c not in r.names:
                 continue
             b, se, p = float(r.params[c]), float(r.bse[c]), float(r.pvalues[c])
+            if directions[c] != 0:
+                b = np.inf if directions[c] > 0 else -np.inf
             lo, hi = b - z * se, b + z * se
             if odds_ratios:
-                b, se, lo, hi = np.exp(b), np.exp(b) * se, np.exp(lo), np.exp(hi)
+                with np.errstate(over="ignore"):
+                    b, se, lo, hi = np.exp(b), np.exp(b) * se, np.exp(lo), np.exp(hi)
             est.loc[c, name], pv.loc[c, name] = b, p
-            below.loc[c, name] = {"se": f"({se:.{digits}f})", "z": f"({float(r.tvalues[c]):.{digits}f})",
-                                  "p": f"({format_pvalue(p)})", None: "",
-                                  "ci": f"[{lo:.{digits}f}, {hi:.{digits}f}]"}[stat]
+            below.loc[c, name] = "—" if missing[c] else {
+                "se": f"({se:.{digits}f})", "z": f"({float(r.tvalues[c]):.{digits}f})",
+                "p": f"({format_pvalue(p)})", None: "",
+                "ci": f"[{lo:.{digits}f}, {hi:.{digits}f}]"}[stat]
     rows = {"Observations": [r.nobs for r in results],
             "Log-likelihood": [r.llf for r in results],
             "AIC": [r.aic for r in results], "BIC": [r.bic for r in results],
@@ -117,6 +130,12 @@ def compare(results: Sequence, names: Sequence[str] | None = None, stars: bool |
         notes.append("Estimates are odds ratios.")
     if thresholds:
         notes.append(", ".join(f"{'*' * (i + 1)} p<{t:g}" for i, t in enumerate(thresholds)))
+    diverging = {m: cs for m, cs in diverging.items() if cs}
+    if diverging:
+        what = "" if stat is None else f", — for its {STAT_LABELS[stat][:-1].lower()}"
+        notes.append("No finite maximum-likelihood estimate (separation): "
+                     + "; ".join(f"{', '.join(cs)} in {m}" for m, cs in diverging.items())
+                     + f" (+inf/-inf where the estimate runs to infinity{what}).")
     events = {r.design.event for r in results}
     if len(events) > 1:
         notes.append("The models do not all describe the same event: " + "; ".join(sorted(events)) + ".")

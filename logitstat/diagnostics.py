@@ -20,7 +20,8 @@ from . import goodness as _gof
 from .errors import SpecificationError
 from .separation import SeparationReport, check_separation
 
-__all__ = ["ModelSeparation", "DiagnosticsMixin", "diagnostic_notes", "separation_warning_text"]
+__all__ = ["ModelSeparation", "DiagnosticsMixin", "diagnostic_notes", "divergence_note",
+           "divergence_reason", "separation_warning_text"]
 
 CONDITION_LIMIT = 30.0
 VIF_LIMIT = 10.0
@@ -121,6 +122,38 @@ class DiagnosticsMixin:
         rows = pd.RangeIndex(len(d.y)) if d.row_labels is None else pd.Index(d.row_labels)
         return ModelSeparation.label(rep, self.names, rows)
 
+    @cached_property
+    def _divergence(self) -> tuple[np.ndarray, np.ndarray]:
+        """``(directions, undetermined)`` arrays over the coefficients of a maximum-likelihood
+        fit on separated data: +1 / -1 where the estimate runs to plus / minus infinity, and
+        the coefficients not identified by the rows that are not predicted perfectly.  Zeros
+        (nothing diverges) for overlapping data, for Firth's finite estimates, and when the
+        separation check cannot be made (the summary footer then says so).  Every fit by
+        :func:`logitstat.api.fit_design` has its check done; otherwise a converged fit is not
+        checked here (its estimates are finite: under separation IRLS never converges) so that
+        its standard errors cost no pass over the data (a Dask fit's check is one)."""
+        p = len(self.names)
+        none = (np.zeros(p, dtype=int), np.zeros(p, dtype=bool))
+        if getattr(self, "method", "irls") == "firth":
+            return none
+        if "separation" not in self.__dict__ and self.fit.converged:
+            return none
+        try:
+            sep = self.separation
+        except Exception:  # noqa: BLE001 - e.g. a Dask fit without its rows in memory
+            return none
+        if not sep.separated:
+            return none
+        return sep.directions.to_numpy().astype(int), sep.undetermined.to_numpy().astype(bool)
+
+    @property
+    def _diverging(self) -> np.ndarray:
+        """Coefficients without a finite, identified maximum-likelihood estimate (bool mask):
+        those that run to infinity and the undetermined ones.  Their standard errors, z,
+        p-values and Wald intervals are NaN, and no test or effect leans on them."""
+        directions, undetermined = self._divergence
+        return (directions != 0) | undetermined
+
     def vif(self, kind: str = "model") -> pd.DataFrame:
         """Generalized variance inflation factors, one row per term (intercept excluded).
 
@@ -207,6 +240,55 @@ def diagnostic_notes(res) -> list[str]:
                          "estimates are imprecise because the terms are nearly collinear with "
                          "others (interaction terms are large by construction); see res.vif().")
     return notes
+
+
+def _split(names, directions, undetermined) -> tuple[list[str], list[str], list[str]]:
+    """Names of the coefficients running to +infinity, to -infinity, and not identified."""
+    names = [str(n) for n in names]
+    return ([n for n, d in zip(names, directions) if d > 0],
+            [n for n, d in zip(names, directions) if d < 0],
+            [n for n, u in zip(names, undetermined) if u])
+
+
+def divergence_note(names, directions, undetermined) -> str:
+    """The summary footer on coefficients without a finite, identified estimate ("" when
+    there are none): what the ``+inf`` / ``-inf`` and ``—`` cells mean."""
+    ups, downs, und = _split(names, directions, undetermined)
+    notes = []
+    if ups or downs:
+        signs = "/".join(s for s, ns in (("+inf", ups), ("-inf", downs)) if ns)
+        many = len(ups + downs) > 1
+        notes.append(f"The table shows {signs} for {_join(ups + downs)}, whose estimate"
+                     f"{'s run' if many else ' runs'} to infinity: no standard error, z, p-value "
+                     "or Wald interval exists (—), nor any test or marginal effect that involves "
+                     f"{'them' if many else 'it'}.")
+    if und:
+        notes.append(f"{_join(und)} {'are' if len(und) > 1 else 'is'} not identified by the "
+                     "observations that are not predicted perfectly: the estimate depends on "
+                     "where the iterations stopped, and no standard error, z, p-value or Wald "
+                     "interval exists (—).")
+    if notes:
+        notes.append("res.params keeps the values at which the iterations stopped (as R's glm "
+                     "reports them).")
+    return " ".join(notes)
+
+
+def divergence_reason(names, directions, undetermined) -> str:
+    """The coefficients without a finite, identified estimate, as the reason why a test or a
+    marginal effect that involves them does not exist ("" when there are none)."""
+    ups, downs, und = _split(names, directions, undetermined)
+    parts = []
+    if ups or downs:
+        parts.append(f"{_join([f'{n} (+inf)' for n in ups] + [f'{n} (-inf)' for n in downs])} "
+                     f"run{'' if len(ups + downs) > 1 else 's'} to infinity")
+    if und:
+        parts.append(f"{_join(und)} {'are' if len(und) > 1 else 'is'} not identified")
+    return " and ".join(parts) + " under separation" if parts else ""
+
+
+def _join(names: list[str]) -> str:
+    """'a', 'a and b', 'a, b and c'."""
+    return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
 
 
 def separated_refit(des, link, max_iter: int = 100):

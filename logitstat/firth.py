@@ -18,29 +18,52 @@ penalized log-likelihood :math:`l^*(\beta) = l(\beta) + \tfrac12 \log\lvert F(\b
 (Jeffreys prior), so the estimate maximizes :math:`l^*`; penalized likelihood-ratio tests and
 profile-penalized-likelihood intervals (as ``logistf``) are defined from it.  For other links
 the estimate solves :math:`U^* = 0` (as ``brglm2``); :math:`l^*` is still reported.
-The estimate is found by quasi-Fisher scoring, :math:`\beta \leftarrow \beta + F^{-1}U^*`,
-with step halving; its covariance is :math:`F^{-1}` at the estimate, as ``brglm2`` reports.
-Estimates stay finite under separation.
+
+The estimate is found by Newton's method with the exact Jacobian :math:`J = \partial U^*/
+\partial\beta^\top` (:func:`adjusted_score_jacobian`), which converges quadratically near the
+solution (where quasi-Fisher scoring, :math:`\beta \leftarrow \beta + F^{-1}U^*`, converges only
+linearly, slowly when fitted probabilities approach 0 or 1).  For the logit link :math:`J` is the
+Hessian of :math:`l^*` and each Newton step is halved until :math:`l^*` does not fall (a scoring
+step where :math:`-J` is not positive definite).  For the other links the equations may have
+several roots; scoring steps, as ``brglm2``'s, are taken until a full Newton step cuts the scaled
+adjusted score :math:`U^{*\top}F^{-1}U^*` fourfold (see :func:`_iterate`).  The iterations stop
+when :math:`U^{*\top}F^{-1}U^* \le \mathrm{tol}^2`: the estimate is then within about
+``tol`` standard errors of the root.  Information, hat values and :math:`\log|F|` are
+accumulated in a whitened basis, so that the adjusted score stays accurate for ill-conditioned
+designs.  The covariance is :math:`F^{-1}` at the estimate, as ``brglm2`` reports.  Estimates
+stay finite under separation.
 """
 from __future__ import annotations
 
 from dataclasses import dataclass
 
 import numpy as np
-from scipy import optimize, special, stats
+from scipy import linalg, optimize, special, stats
 
+from . import kernels
+from .covariance import observed_weights
 from .errors import ConvergenceError, SpecificationError
 from .links import Link, get_link
 
-__all__ = ["FirthResult", "firth", "fisher_scoring", "penalized_lr_test", "profile_interval"]
+__all__ = ["FirthResult", "firth", "fisher_scoring", "penalized_lr_test", "profile_interval",
+           "adjusted_score_jacobian"]
 
-#: Iterates over which the merit of the adjusted-score equations (non-logit links) may not rise.
+#: Iterates over which the merit of scoring steps for the adjusted-score equations of non-logit
+#: links may not rise (a non-monotone line search).
 _WINDOW = 5
+#: Non-logit links: Newton steps are tried once the scaled adjusted score is below this (about
+#: one standard error from the root), and taken only when they cut it at least by the factor
+#: :data:`_NEWTON_CUT`, i.e. the Newton corrections contract by 1/2 (Deuflhard's monitor for the
+#: region of quadratic convergence).
+_NEWTON_FROM = 1.0
+_NEWTON_CUT = 0.25
+#: Halvings of a step before the iterations give up.
+_HALVINGS = 40
 
 
 @dataclass(frozen=True, eq=False)
 class FirthResult:
-    """Outcome of :func:`firth` (or of plain scoring, :func:`fisher_scoring`).
+    """Outcome of :func:`firth` (or of plain maximum likelihood, :func:`fisher_scoring`).
 
     Attributes
     ----------
@@ -55,9 +78,14 @@ class FirthResult:
     penalized_loglik : float
         :math:`l(\\beta) + \\tfrac12\\log|F(\\beta)|`.
     n_iter : int
-        Scoring iterations.
+        Newton or scoring steps taken.
     converged : bool
-        Whether the largest step fell below the tolerance.
+        Whether the decrement fell to ``tol``.
+    decrement : float
+        :math:`\\lambda = (U^\\top F^{-1} U)^{1/2}` at the estimate (``U`` the adjusted score for
+        :func:`firth`, the score for :func:`fisher_scoring`), as
+        :attr:`~logitstat.irls.IRLSResult.decrement`: every coefficient is within about
+        :math:`\\lambda` standard errors of the root.
     """
 
     params: np.ndarray
@@ -69,6 +97,7 @@ class FirthResult:
     penalized_loglik: float
     n_iter: int
     converged: bool
+    decrement: float = float("nan")
 
     @property
     def bse(self) -> np.ndarray:
@@ -99,89 +128,267 @@ class _Model:
         self.const = float(np.sum(self.w * (special.gammaln(self.m + 1) - special.gammaln(k + 1)
                                             - special.gammaln(self.m - k + 1))))
 
-    def state(self, beta: np.ndarray) -> dict:
-        """Everything at ``beta``: eta, mu, weights, information, hat values, scores."""
+    def state(self, beta: np.ndarray, frame: tuple | None = None) -> dict:
+        r"""Everything at ``beta``: eta, mu, weights, information, hat values, scores.
+
+        The information is accumulated in a whitened basis, :math:`\tilde F = P^\top X^\top W
+        X P` with :math:`P = L_0^{-\top}` from ``frame = (L_0, P)`` (the Cholesky factor of the
+        information at a nearby point: then :math:`\tilde F \approx I`), so that its rounding
+        errors, and those of the hat values and of :math:`\log|F|`, are relative to a
+        well-conditioned matrix: about :math:`\epsilon\,\mathrm{cond}(L)` rather than
+        :math:`\epsilon\,\mathrm{cond}(F)`, which keeps :math:`U^*` and :math:`l^*` smooth in
+        :math:`\beta` to near machine precision even for ill-conditioned designs.  Without a
+        frame one is made from :math:`X^\top W X` at ``beta`` (and, where that is too far from
+        whitening, from the first pass).
+        """
         eta = self.X @ beta + self.off
         lk = self.link
         mu = lk.linkinv(eta)
         d = lk.mu_eta(eta)
+        d1 = lk.mu_eta2(eta)
         var = mu * (1.0 - mu)
         W = self.wm * d * d / var
-        F = self.X.T @ (W[:, None] * self.X)
-        try:
-            chol = np.linalg.cholesky(F)
-        except np.linalg.LinAlgError as exc:
-            raise ConvergenceError("the Fisher information is singular: the design matrix is "
-                                   "not of full column rank") from exc
-        A = np.linalg.solve(chol, self.X.T)          # L^{-1} X'
-        hat = W * np.sum(A * A, axis=0)
+        sw_root = np.sqrt(W)
+        refine = frame is None
+        if refine:
+            frame = _frame(_cholesky(kernels.gram(self.X, W)))
+        while True:
+            L0, P = frame
+            Ft = sum(_whitened(self.X, P, lambda Z, s, e: _syrk(Z * sw_root[s:e, None])))
+            C = _cholesky(0.5 * (Ft + Ft.T))
+            L = L0 @ C                                  # F = L L'
+            Linv_t = P @ np.linalg.solve(C, np.eye(C.shape[0])).T
+            # a frame from X'WX itself is off by about eps cond(F): once more in the new one
+            if not refine or np.max(np.abs(Ft - np.eye(len(Ft)))) <= 1e-8:
+                break
+            frame, refine = (L, Linv_t), False
+        q = np.concatenate(_whitened(self.X, Linv_t, lambda Z, s, e: np.einsum("ij,ij->i", Z, Z)))
+        hat = W * q
         log_mu, log_1mu = lk.log_probs(eta)
         ll = float(np.sum(self.succ * log_mu + self.fail * log_1mu)) + self.const
-        logdet = 2.0 * float(np.sum(np.log(np.diag(chol))))
-        score = self.X.T @ (self.wm * d / var * (self.y - mu))
-        adj = self.X.T @ (0.5 * hat * lk.mu_eta2(eta) / d)
-        return {"eta": eta, "mu": mu, "F": F, "chol": chol, "hat": hat, "ll": ll,
-                "pll": ll + 0.5 * logdet, "score": score, "adj": adj}
+        logdet = 2.0 * float(np.sum(np.log(np.abs(np.diag(L0)))) + np.sum(np.log(np.diag(C))))
+        sw = self.wm * d / var * (self.y - mu)          # U = X' sw
+        aw = 0.5 * hat * d1 / d                          # U* - U = X' aw
+        Finv = Linv_t @ Linv_t.T
+        return {"eta": eta, "mu": mu, "d": d, "d1": d1, "W": W, "q": q, "F": L @ L.T,
+                "Finv": 0.5 * (Finv + Finv.T), "L": L, "Linv_t": Linv_t, "hat": hat, "ll": ll,
+                "pll": ll + 0.5 * logdet, "sw": sw, "aw": aw, "score": self.X.T @ sw,
+                "adj": self.X.T @ aw}
 
 
-def _solve_chol(chol: np.ndarray, b: np.ndarray) -> np.ndarray:
-    return np.linalg.solve(chol.T, np.linalg.solve(chol, b))
+def _cholesky(F: np.ndarray) -> np.ndarray:
+    try:
+        return np.linalg.cholesky(F)
+    except np.linalg.LinAlgError as exc:
+        raise ConvergenceError("the Fisher information is singular: the design matrix is "
+                               "not of full column rank") from exc
+
+
+def _frame(L: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Whitening frame ``(L, L^{-T})`` for :meth:`_Model.state` from a Cholesky factor."""
+    return L, np.linalg.solve(L, np.eye(L.shape[0])).T
+
+
+def _syrk(A: np.ndarray) -> np.ndarray:
+    return A.T @ A
+
+
+def _whitened(X: np.ndarray, P: np.ndarray, fn) -> list:
+    r"""``[fn(Z_b, lo, hi)]`` over row blocks ``lo:hi`` (in row order) of :math:`Z = XP`.
+
+    With :math:`P = L^{-\top}` (:math:`F = LL^\top`) these are the rows of the whitened design,
+    :math:`x_i^\top F^{-1} x_j = z_i^\top z_j`; working with a well-conditioned factor rather
+    than :math:`F^{-1}` keeps them accurate.  Only one block of :math:`Z` exists at a time per
+    thread.
+    """
+    n, p = X.shape
+    step = max(1, min(kernels.BLOCK_ROWS, (1 << 19) // (p * (p + 1) // 2)))
+
+    def chunk(lo: int, hi: int) -> list:
+        return [fn(X[s:min(s + step, hi)] @ P, s, min(s + step, hi)) for s in range(lo, hi, step)]
+
+    if n * p * p < 1 << 16:     # too small for BLAS to thread: spare the thread-limit calls
+        return chunk(0, n)
+    # the block products are small: threaded BLAS only adds synchronisation (and on a busy
+    # machine spins for 100x longer than the arithmetic); large n is cut into threaded chunks
+    with kernels.single_threaded_blas():
+        return [r for part in kernels.map_chunks(chunk, n) for r in part]
+
+
+def _jacobian(model: _Model, st: dict, adjust: bool) -> np.ndarray:
+    """Jacobian of the (adjusted) score at the state ``st``; see :func:`adjusted_score_jacobian`."""
+    X, lk, wm = model.X, model.link, model.wm
+    eta, mu, d, d1, W, q = st["eta"], st["mu"], st["d"], st["d1"], st["W"], st["q"]
+    g = -observed_weights(model.y, model.m, model.w, eta, lk)
+    p = X.shape[1]
+    symmetric = not adjust or lk.name == "logit"        # a Hessian, of l or of l*
+    if adjust:
+        var = mu * (1.0 - mu)
+        c = 0.5 * d1 / d
+        dc = 0.5 * (lk.mu_eta3(eta) / d - (d1 / d) ** 2)
+        dW = wm * d / var * (2.0 * d1 - d * d * (1.0 - 2.0 * mu) / var)   # dW/deta
+        g = g + (c * dW + dc * W) * q
+        a, b = c * W, dW
+        starts = np.concatenate([[0], np.cumsum(np.arange(p, 0, -1))])   # pairs (l, m >= l)
+
+    def moments(Z, s, e):
+        G = (g[s:e, None] * Z).T @ Z
+        if not adjust:
+            return G, None, None
+        K = np.empty((len(Z), starts[-1]))   # products z_il z_im, l <= m
+        for l in range(p):
+            np.multiply(Z[:, l:l + 1], Z[:, l:], out=K[:, starts[l]:starts[l + 1]])
+        R = (a[s:e, None] * Z).T @ K
+        return G, R, (None if symmetric else (b[s:e, None] * Z).T @ K)
+
+    parts = _whitened(X, st["Linv_t"], moments)
+    Jw = sum(part[0] for part in parts)
+    if adjust:
+        # in whitened coordinates M = I and the (k, l) entry of the last term is tr(R_k T_l)
+        R = sum(part[1] for part in parts)
+        T = 2.0 * R if symmetric else sum(part[2] for part in parts)   # logit: W' = 2cW
+        twice = np.full(starts[-1], 2.0)    # an off-diagonal pair stands for two entries
+        twice[starts[:-1]] = 1.0
+        Jw = Jw - (R * twice) @ T.T
+    J = st["L"] @ Jw @ st["L"].T
+    return 0.5 * (J + J.T) if symmetric else J
+
+
+def adjusted_score_jacobian(X: np.ndarray, y: np.ndarray, beta: np.ndarray,
+                            trials: np.ndarray | None = None, weights: np.ndarray | None = None,
+                            offset: np.ndarray | None = None, link: str | Link = "logit",
+                            adjust: bool = True) -> np.ndarray:
+    r"""Exact Jacobian :math:`J = \partial U^*/\partial\beta^\top` of the adjusted score.
+
+    With :math:`M = F^{-1}`, :math:`q_i = x_i^\top M x_i`, :math:`h_i = W_i q_i`,
+    :math:`c_i = d'_i/(2d_i)`, :math:`W'_i = dW_i/d\eta_i`, :math:`c'_i = dc_i/d\eta_i` and
+    :math:`v_i` the observed-information weights (:func:`~logitstat.covariance.observed_weights`),
+
+    .. math::
+
+        J = -X^\top \mathrm{diag}(v) X + X^\top \mathrm{diag}(c_i W'_i q_i + c'_i h_i) X
+            - X^\top \mathrm{diag}(c_i W_i)\,(Q\circ Q)\,\mathrm{diag}(W'_j)\,X,
+
+    :math:`Q = XMX^\top`, since :math:`\partial q_i/\partial\beta_l = -\sum_j W'_j x_{jl}
+    Q_{ij}^2`.  The last term is computed without :math:`Q`: its :math:`(k, l)` entry is
+    :math:`\mathrm{tr}(M R_k M T_l)` with :math:`R_k = \sum_i c_i W_i x_{ik} x_i x_i^\top` and
+    :math:`T_l = \sum_j W'_j x_{jl} x_j x_j^\top`, :math:`O(np^3)` work, done in the whitened
+    coordinates of :meth:`_Model.state` (where :math:`M = I`) in row blocks.  For the logit link
+    :math:`J` is the Hessian of :math:`l^*` (symmetric).  With ``adjust=False`` it is the
+    Hessian of :math:`l`, :math:`-X^\top\mathrm{diag}(v)X`.
+    """
+    model = _Model(X, y, trials, weights, offset, link)
+    return _jacobian(model, model.state(np.asarray(beta, dtype=float)), adjust)
 
 
 def _iterate(model: _Model, beta: np.ndarray, adjust: bool, free: np.ndarray,
-             tol: float, max_iter: int) -> tuple[np.ndarray, dict, int, bool]:
-    """Quasi-Fisher scoring over the ``free`` coordinates (the others stay where they are).
+             tol: float, max_iter: int) -> tuple[np.ndarray, dict, int, bool, float]:
+    r"""Newton's method over the ``free`` coordinates (the others stay where they are).
 
-    With ``adjust`` the equations are :math:`U^*=0`, else the plain score :math:`U=0`.
-    Step halving keeps the (penalized, for the logit link) log-likelihood from falling.  For
-    adjusted scores of other links, which are not the gradient of any function, the merit is
-    the scaled adjusted-score norm :math:`U^{*\top}F^{-1}U^*`; scoring does not lower it at
-    every step (it may rise for a step or two as fitted probabilities approach 0 or 1, where
-    ``brglm2``'s iterations keep going), so a step is accepted when the merit stays below its
-    largest value over the last :data:`_WINDOW` iterates (a non-monotone line search, Grippo,
-    Lampariello & Lucidi 1986); strict descent would creep along in tiny halved steps.
+    With ``adjust`` the equations are :math:`U^*=0`, else the plain score :math:`U=0`; only
+    the free coordinates of the equations are solved, with :math:`J` and :math:`F` restricted
+    to them.  Convergence: :math:`U_f^\top F_{ff}^{-1} U_f \le \mathrm{tol}^2` (:math:`f` the
+    free coordinates).  Every state is computed in the whitened frame of the current iterate
+    (see :meth:`_Model.state`), which keeps the rounding noise of :math:`U^{*\top}F^{-1}U^*`
+    near :math:`10^{-24}` even where :math:`\mathrm{cond}(F) \approx 10^{12}`, well below the
+    default :math:`\mathrm{tol}^2 = 10^{-20}`.
+
+    When :math:`U` is a gradient (the logit adjusted score of :math:`l^*`, or the plain score
+    of :math:`l`) a Newton step is taken where :math:`-J_{ff}` is positive definite, else a
+    scoring step :math:`F_{ff}^{-1}U_f`; either is halved until the objective does not fall.
+    Otherwise (adjusted scores of other links, which are not the gradient of any function, and
+    whose equations may have several roots: ``brglm2``'s is the one its scoring reaches) the
+    merit is :math:`\phi = U_f^\top F_{ff}^{-1} U_f`.  Once :math:`\phi \le`
+    :data:`_NEWTON_FROM` a full Newton step is taken if it cuts :math:`\phi` at least by the
+    factor :data:`_NEWTON_CUT`, as it does where Newton converges quadratically; else a scoring
+    step is taken, accepted when :math:`\phi` stays below its largest value over the last
+    :data:`_WINDOW` iterates (a non-monotone line search, Grippo, Lampariello & Lucidi 1986),
+    since scoring may raise :math:`\phi` for a step or two as fitted probabilities approach 0
+    or 1 (where ``brglm2``'s iterations keep going).  Halved Newton steps are not used there:
+    on data with several roots they can lead away from the root that scoring reaches.
+
+    Returns
+    -------
+    (beta, state, steps, converged, U_f^T F_ff^{-1} U_f)
     """
-    canonical_pl = adjust and model.link.name == "logit"
+    objective = not adjust or model.link.name == "logit"
+    full = free.size == beta.size
 
-    def merit(st):
-        u = st["score"] + (st["adj"] if adjust else 0.0)
+    def measures(st):
+        u = st["score"] + st["adj"] if adjust else st["score"]
         uf = u[free]
-        Ff = st["F"][np.ix_(free, free)]
-        if canonical_pl:
-            return -st["pll"], uf, Ff
-        if not adjust:
-            return -st["ll"], uf, Ff
-        return float(uf @ np.linalg.solve(Ff, uf)), uf, Ff
+        if full:
+            z = st["Linv_t"].T @ u
+            scoring, dec = st["Linv_t"] @ z, float(z @ z)
+        else:
+            Ff = st["F"][np.ix_(free, free)]
+            scoring = linalg.cho_solve((np.linalg.cholesky(Ff), True), uf)
+            dec = float(uf @ scoring)
+        merit = -(st["pll"] if adjust else st["ll"]) if objective else dec
+        return merit, uf, scoring, dec
+
+    def search(direction, accept, halvings):
+        t = 1.0
+        for _ in range(halvings):
+            cand = beta.copy()
+            cand[free] += t * direction
+            try:
+                st_new = model.state(cand, (st["L"], st["Linv_t"]))
+                meas = measures(st_new)
+            except (ConvergenceError, np.linalg.LinAlgError):
+                meas = None
+            if meas is not None and np.isfinite(meas[0]) and accept(meas[0]):
+                return cand, st_new, meas
+            t *= 0.5
+        return None
 
     st = model.state(beta)
-    val, uf, Ff = merit(st)
-    window = 1 if (canonical_pl or not adjust) else _WINDOW
-    recent = [val]
-    for it in range(1, max_iter + 1):
-        ref = max(recent)
-        step = np.linalg.solve(Ff, uf)
-        if not np.all(np.isfinite(step)):
-            raise ConvergenceError("scoring produced a non-finite step")
-        factor = 1.0
-        for _ in range(40):
-            cand = beta.copy()
-            cand[free] += factor * step
+    merit, uf, scoring, dec = measures(st)
+    recent = [merit]
+    it = 0
+    while True:
+        if dec <= tol * tol:
+            return beta, st, it, True, dec
+        if it >= max_iter:
+            return beta, st, it, False, dec
+        newton = None
+        if objective or dec <= _NEWTON_FROM:
             try:
-                st_new = model.state(cand)
-                val_new, uf_new, Ff_new = merit(st_new)
-            except ConvergenceError:
-                val_new = np.inf
-            if np.isfinite(val_new) and val_new <= ref + 1e-10 * (1.0 + abs(ref)):
-                break
-            factor *= 0.5
+                J = _jacobian(model, st, adjust)[np.ix_(free, free)]
+            except NotImplementedError:     # a user's Link without mu_eta3: scoring only
+                J = None
+            newton = None if J is None else _newton_step(J, uf, objective)
+        if objective:
+            slack = 1e-10 * (1.0 + abs(merit))
+            found = None if newton is None else search(
+                newton, lambda val: val <= merit + slack, _HALVINGS)
+            if found is None:
+                found = search(scoring, lambda val: val <= merit + slack, _HALVINGS)
         else:
-            return beta, st, it, False
-        delta = factor * step
-        beta, st, val, uf, Ff = cand, st_new, val_new, uf_new, Ff_new
-        recent = (recent + [val])[-window:]
-        if np.max(np.abs(delta)) <= tol * max(1.0, float(np.max(np.abs(beta[free])))):
-            return beta, st, it, True
-    return beta, st, max_iter, False
+            ref = max(recent)
+            found = None if newton is None else search(
+                newton, lambda val: val <= _NEWTON_CUT * merit, 1)
+            if found is None:
+                found = search(scoring, lambda val: val <= ref + 1e-10 * (1.0 + abs(ref)),
+                               _HALVINGS)
+        if found is None:
+            return beta, st, it, False, dec
+        it += 1
+        beta, st, (merit, uf, scoring, dec) = found[0], found[1], found[2]
+        recent = (recent + [merit])[-(1 if objective else _WINDOW):]
+
+
+def _newton_step(J: np.ndarray, u: np.ndarray, objective: bool) -> np.ndarray | None:
+    """:math:`-J^{-1}u`, or None where it is not usable (for an objective: :math:`-J` not
+    positive definite, so that the step might not ascend)."""
+    try:
+        if objective:
+            step = linalg.cho_solve((np.linalg.cholesky(-J), True), u)
+        else:
+            step = np.linalg.solve(J, -u)
+    except np.linalg.LinAlgError:
+        return None
+    return step if np.all(np.isfinite(step)) else None
 
 
 def _start(model: _Model) -> np.ndarray:
@@ -193,11 +400,9 @@ def _start(model: _Model) -> np.ndarray:
     return beta
 
 
-def _result(model: _Model, beta: np.ndarray, st: dict, n_iter: int, conv: bool) -> FirthResult:
-    p = beta.size
-    cov = _solve_chol(st["chol"], np.eye(p))
-    return FirthResult(beta, 0.5 * (cov + cov.T), st["eta"], st["mu"], st["hat"], st["ll"],
-                       st["pll"], n_iter, conv)
+def _result(beta: np.ndarray, st: dict, n_iter: int, conv: bool, dec: float) -> FirthResult:
+    return FirthResult(beta, st["Finv"], st["eta"], st["mu"], st["hat"], st["ll"], st["pll"],
+                       n_iter, conv, float(np.sqrt(dec)))
 
 
 def firth(X: np.ndarray, y: np.ndarray, trials: np.ndarray | None = None,
@@ -220,9 +425,13 @@ def firth(X: np.ndarray, y: np.ndarray, trials: np.ndarray | None = None,
     start : ndarray, optional
         Starting values; by default a least-squares fit to the linked, shrunken response.
     tol : float
-        Convergence when the largest step is below ``tol`` times ``max(1, max|beta|)``.
+        Convergence when the scaled adjusted score :math:`U^{*\top}F^{-1}U^*` (about twice
+        the distance to the maximum of :math:`l^*` for the logit link, in log-likelihood
+        units) is at most ``tol**2``: the estimates are then within about ``tol`` standard
+        errors of the exact root (usually far less, as each Newton step near the solution
+        squares it).  Below about ``1e-12`` rounding may keep it from being met.
     max_iter : int
-        Maximum number of scoring iterations.
+        Maximum number of Newton (or scoring) steps; a few dozen at most are needed.
 
     Returns
     -------
@@ -231,23 +440,24 @@ def firth(X: np.ndarray, y: np.ndarray, trials: np.ndarray | None = None,
     model = _Model(X, y, trials, weights, offset, link)
     p = model.X.shape[1]
     beta = _start(model) if start is None else np.asarray(start, dtype=float).copy()
-    beta, st, n_iter, conv = _iterate(model, beta, True, np.arange(p), tol, max_iter)
-    return _result(model, beta, st, n_iter, conv)
+    return _result(*_iterate(model, beta, True, np.arange(p), tol, max_iter))
 
 
 def fisher_scoring(X: np.ndarray, y: np.ndarray, trials: np.ndarray | None = None,
                    weights: np.ndarray | None = None, offset: np.ndarray | None = None,
                    link: str | Link = "logit", start: np.ndarray | None = None,
                    tol: float = 1e-10, max_iter: int = 200) -> FirthResult:
-    """Plain maximum likelihood by Fisher scoring with step halving (no adjustment).
+    """Plain maximum likelihood (no adjustment) by Newton's method with step halving.
 
-    Same arguments and result as :func:`firth`; the maximum-likelihood estimate must exist.
+    Newton steps use the observed information; where it is not positive definite (non-canonical
+    links, far from the estimate) a Fisher scoring step is taken.  Same arguments, convergence
+    criterion (on the score :math:`U^\top F^{-1} U`) and result as :func:`firth`; the
+    maximum-likelihood estimate must exist.
     """
     model = _Model(X, y, trials, weights, offset, link)
     p = model.X.shape[1]
     beta = _start(model) if start is None else np.asarray(start, dtype=float).copy()
-    beta, st, n_iter, conv = _iterate(model, beta, False, np.arange(p), tol, max_iter)
-    return _result(model, beta, st, n_iter, conv)
+    return _result(*_iterate(model, beta, False, np.arange(p), tol, max_iter))
 
 
 def _require_logit(model: _Model, what: str) -> None:
@@ -264,7 +474,7 @@ def _constrained(model: _Model, beta0: np.ndarray, fixed: np.ndarray, values: np
     free = np.setdiff1d(np.arange(beta.size), fixed)
     if free.size == 0:
         return model.state(beta)["pll"]
-    beta, st, _, conv = _iterate(model, beta, True, free, tol, max_iter)
+    beta, st, _, conv, _ = _iterate(model, beta, True, free, tol, max_iter)
     if not conv:
         raise ConvergenceError("the constrained penalized fit did not converge")
     return st["pll"]
@@ -341,19 +551,18 @@ def firth_fit(X: np.ndarray, y: np.ndarray, trials: np.ndarray, weights: np.ndar
     """Firth's estimate packaged as an :class:`~logitstat.irls.IRLSResult` for the results layer.
 
     The deviance is that of the unpenalized likelihood at the penalized estimate;
-    ``decrement`` is the scaled size of the last adjusted score,
-    :math:`U^{*\\top} F^{-1} U^*`.
+    ``decrement`` is :math:`\\lambda = (U^{*\\top} F^{-1} U^*)^{1/2}` at the estimate (at most
+    ``tol`` when ``converged``, as for IRLS); ``n_iter`` counts Newton (or scoring) steps.
     """
     from .family import deviance as _deviance
     from .irls import IRLSResult
 
     res = firth(X, y, trials, weights, offset, link, start=start, tol=tol, max_iter=max_iter)
     model = _Model(X, y, trials, weights, offset, link)
-    st = model.state(res.params)
-    u = st["score"] + st["adj"]
-    dec = float(u @ _solve_chol(st["chol"], u))
-    lk = get_link(link)
-    msg = "" if res.converged else f"Firth's iterations did not converge after {res.n_iter} steps"
+    msg = "" if res.converged else (
+        f"Firth's iterations did not converge after {res.n_iter} steps (decrement "
+        f"{res.decrement:.3g} > tol = {tol:.3g})")
     return IRLSResult(params=res.params, cov=res.cov, eta=res.eta,
-                      deviance=_deviance(model.y, model.m, model.w, res.eta, lk),
-                      n_iter=res.n_iter, converged=res.converged, decrement=dec, message=msg)
+                      deviance=_deviance(model.y, model.m, model.w, res.eta, model.link),
+                      n_iter=res.n_iter, converged=res.converged, decrement=res.decrement,
+                      message=msg)

@@ -38,6 +38,10 @@ class Link:
         r""":math:`d^2\mu/d\eta^2` (for the observed information)."""
         raise NotImplementedError
 
+    def mu_eta3(self, eta: np.ndarray) -> np.ndarray:
+        r""":math:`d^3\mu/d\eta^3` (for the Jacobian of Firth's adjusted score)."""
+        raise NotImplementedError
+
     def log_probs(self, eta: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         r""":math:`(\log\mu, \log(1-\mu))` computed stably from :math:`\eta`."""
         raise NotImplementedError
@@ -72,6 +76,11 @@ class Logit(Link):
         mu = special.expit(eta)
         return mu * (1.0 - mu) * (1.0 - 2.0 * mu)
 
+    def mu_eta3(self, eta):
+        mu = special.expit(eta)
+        v = mu * (1.0 - mu)
+        return v * ((1.0 - 2.0 * mu) ** 2 - 2.0 * v)
+
     def log_probs(self, eta):
         return special.log_expit(eta), special.log_expit(-eta)
 
@@ -93,6 +102,10 @@ class Probit(Link):
 
     def mu_eta2(self, eta):
         return -eta * np.exp(-0.5 * eta * eta) / np.sqrt(2.0 * np.pi)
+
+    def mu_eta3(self, eta):
+        e = np.clip(eta, -40.0, 40.0)  # beyond, the density underflows to 0
+        return (e * e - 1.0) * np.exp(-0.5 * e * e) / np.sqrt(2.0 * np.pi)
 
     def log_probs(self, eta):
         return special.log_ndtr(eta), special.log_ndtr(-eta)
@@ -117,6 +130,11 @@ class CLogLog(Link):
         e = np.minimum(eta, 700.0)
         ee = np.exp(e)
         return np.exp(e - ee) * (1.0 - ee)
+
+    def mu_eta3(self, eta):
+        e = np.minimum(eta, 30.0)  # beyond, exp(e - e^e) underflows to 0 (and (1-e^e)^2 overflows)
+        ee = np.exp(e)
+        return np.exp(e - ee) * ((1.0 - ee) ** 2 - ee)
 
     def log_probs(self, eta):
         ee = np.exp(np.minimum(eta, 700.0))
@@ -143,6 +161,11 @@ class Cauchit(Link):
 
     def mu_eta2(self, eta):
         return -2.0 * eta / (np.pi * (1.0 + eta * eta) ** 2)
+
+    def mu_eta3(self, eta):
+        e = np.clip(eta, -1e150, 1e150)
+        t = 1.0 / (1.0 + e * e)  # (6 eta^2 - 2) / (pi (1+eta^2)^3), without overflow
+        return t * t * (6.0 - 8.0 * t) / np.pi
 
     def log_probs(self, eta):
         return np.log(np.arctan2(1.0, -eta) / np.pi), np.log(np.arctan2(1.0, eta) / np.pi)

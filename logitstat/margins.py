@@ -51,6 +51,7 @@ from .links import Link
 
 AT = ("overall", "mean")
 REL_STEP = 1e-5
+GRADIENT_TOL = 1e-6  # relative weight of a diverging coefficient in an effect's gradient
 
 
 @dataclass(frozen=True)
@@ -218,7 +219,9 @@ def _set_level(column: pd.Series, level) -> pd.Series:
 
 def marginal_effects(design: Design, data, params: np.ndarray, cov: np.ndarray, link: Link,
                      at: str = "overall", dummy: bool = False, variables=None,
-                     alpha: float = 0.05, col_scale: np.ndarray | None = None) -> pd.DataFrame:
+                     alpha: float = 0.05, col_scale: np.ndarray | None = None,
+                     diverging: np.ndarray | None = None,
+                     reason: str = "") -> pd.DataFrame:
     """Marginal effects (see the module docstring for the definitions).
 
     Parameters
@@ -241,12 +244,17 @@ def marginal_effects(design: Design, data, params: np.ndarray, cov: np.ndarray, 
     col_scale : ndarray, optional
         When given, ``cov`` is that of the column-scaled fit :math:`\\beta' = D\\beta`
         (see :mod:`logitstat.scaling`) and the gradients are mapped to it (:math:`G D^{-1}`).
+    diverging : ndarray of bool, optional
+        Coefficients without a finite estimate (separation; see :func:`unavailable_effects`).
+    reason : str
+        Why they have none, for ``attrs["note"]``.
 
     Returns
     -------
     DataFrame
         Indexed by variable (numeric) or by level (categorical, named as the level's coefficient),
-        columns ``effect``, ``se``, ``z``, ``pvalue``, ``lower``, ``upper``.
+        columns ``effect``, ``se``, ``z``, ``pvalue``, ``lower``, ``upper``; ``attrs["note"]``
+        names the effects left NaN under separation, and why.
     """
     if at not in AT:
         raise SpecificationError(f"at={at!r}: choose 'overall' (average marginal effects) or 'mean' "
@@ -254,9 +262,11 @@ def marginal_effects(design: Design, data, params: np.ndarray, cov: np.ndarray, 
     zc = normal_quantile(alpha)
     a = design.weights * design.trials
     if design.design_info is None:
-        labels, effects, grads = _array_effects(design, params, link, at, dummy, variables, a)
+        labels, effects, grads, cols, ev = _array_effects(design, params, link, at, dummy,
+                                                          variables, a)
     else:
-        labels, effects, grads = _formula_effects(design, data, params, link, at, dummy, variables, a)
+        labels, effects, grads, cols, ev = _formula_effects(design, data, params, link, at, dummy,
+                                                            variables, a)
     G = np.asarray(grads, dtype=float).reshape(len(labels), len(params))
     if col_scale is not None:
         G = G / col_scale
@@ -264,14 +274,73 @@ def marginal_effects(design: Design, data, params: np.ndarray, cov: np.ndarray, 
     # each gradient scaled by a power of two (exact) so that se**2 cannot under- or overflow
     g = np.ldexp(1.0, np.frexp(np.abs(G).max(axis=1, initial=0.0))[1])
     G = G / g[:, None]
-    se = g * np.sqrt(np.maximum(np.einsum("ij,jk,ik->i", G, cov, G), 0.0))
+    with np.errstate(invalid="ignore", over="ignore"):
+        se = g * np.sqrt(np.maximum(np.einsum("ij,jk,ik->i", G, cov, G), 0.0))
+    note = ""
+    if diverging is not None and np.any(diverging):
+        own, involved = unavailable_effects(G, cols, diverging, design.X)
+        if at == "mean" and np.any(ev.X[0, diverging] != 0):
+            # the average individual's linear predictor itself runs off with the iterations
+            own[:], involved[:] = True, False
+            note = ("NaN: the average individual's linear predictor involves coefficients "
+                    f"without a finite estimate ({reason}); use at='overall'.")
+        else:
+            note = _unavailable_note(labels, own, involved, reason)
+        eff[own] = np.nan
+        se[own | involved] = np.nan
     with np.errstate(divide="ignore", invalid="ignore"):
         z = eff / se
     out = pd.DataFrame({"effect": eff, "se": se, "z": z, "pvalue": 2.0 * stats.norm.sf(np.abs(z)),
                         "lower": eff - zc * se, "upper": eff + zc * se}, index=pd.Index(labels))
     out.attrs["title"] = ("Average marginal effects" if at == "overall"
                           else "Marginal effects at the means") + " (probability scale)"
+    if note:
+        out.attrs["note"] = note
     return out
+
+
+def unavailable_effects(G: np.ndarray, cols: list[np.ndarray], diverging: np.ndarray,
+                        X: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    r"""Which effects do not exist, and which have no standard error, under separation.
+
+    * ``own``: the columns of the variable (every column of the terms it enters) include a
+      coefficient without a finite estimate — the effect is NaN;
+    * ``involved`` (average effects): the gradient :math:`G` puts weight on such a
+      coefficient :math:`k`.  The delta-method variance :math:`G V G^\top` then leans on
+      :math:`V_{kk}`, which grows without bound along the iterations — the standard error is
+      NaN (the effect itself is kept).
+      The weight is measured on the scale of the linear predictor,
+      :math:`s_k = |G_k| \max_i |x_{ik}|`, and counts when :math:`s_k > 10^{-6} \max_j s_j`:
+      the separated rows enter :math:`G` through :math:`\mu'(\eta_i)`, about :math:`10^{-10}`
+      or less where R's ``glm`` stops, while rows that are not predicted perfectly enter with
+      their full weight.
+
+    At the means (``at="mean"``) every effect is NaN as soon as the average row has a non-zero
+    entry in the column of such a coefficient: the average individual's own linear predictor
+    then runs off with the iterations (see :func:`marginal_effects`).
+    """
+    own = np.array([bool(np.any(diverging[J])) for J in cols], dtype=bool)
+    scale = np.max(np.abs(X), axis=0) if X.shape[0] else np.ones(X.shape[1])
+    s = np.abs(G) * scale
+    top = s.max(axis=1, initial=0.0)
+    involved = np.any(s[:, diverging] > GRADIENT_TOL * top[:, None], axis=1) & ~own
+    return own, involved
+
+
+def _unavailable_note(labels, own, involved, reason: str) -> str:
+    """``attrs["note"]`` of a marginal-effects table with effects left NaN ("" when none)."""
+    parts = []
+    if own.any():
+        parts.append(f"the effect{'s' if own.sum() > 1 else ''} of "
+                     f"{', '.join(str(v) for v, o in zip(labels, own) if o)} (the variable's "
+                     "columns include such a coefficient)")
+    if involved.any():
+        parts.append(f"the standard error{'s' if involved.sum() > 1 else ''} of "
+                     f"{', '.join(str(v) for v, o in zip(labels, involved) if o)} (the "
+                     "gradient involves such a coefficient, whose variance grows without bound)")
+    if not parts:
+        return ""
+    return f"{reason[0].upper() + reason[1:]}. NaN: " + " and ".join(parts) + "."
 
 
 def _avg(a: np.ndarray, M: np.ndarray) -> np.ndarray:
@@ -383,25 +452,26 @@ def _formula_effects(design, data, params, link, at, dummy, variables, a):
         X = X.copy()
         X[:, J] = XJ
     ev = _Evaluator(params, link, X, design.offset, a, at)
-    labels, effects, grads = [], [], []
+    labels, effects, grads, cols = [], [], [], []
     for v in chosen:
         if v.kind == "numeric":
             x = pd.to_numeric(frame[v.name]).to_numpy(dtype=float)
-            e, g = ev.derivative(*_derivative_columns(builder, x, v.name))
-            labels.append(v.name), effects.append(e), grads.append(g)
+            J, D = _derivative_columns(builder, x, v.name)
+            e, g = ev.derivative(J, D)
+            labels.append(v.name), effects.append(e), grads.append(g), cols.append(J)
         elif v.kind == "dummy":
             n = len(frame)
             J, X1 = builder.columns({v.name: np.ones(n)})
             e, g = ev.change(J, X1, builder.columns({v.name: np.zeros(n)})[1])
-            labels.append(v.name), effects.append(e), grads.append(g)
+            labels.append(v.name), effects.append(e), grads.append(g), cols.append(J)
         else:
             col = frame[v.name]
             J, X0 = builder.columns({v.name: _set_level(col, v.reference)})
             others = [lvl for lvl in v.levels if lvl != v.reference]
             for lvl, label in zip(others, v.labels):
                 e, g = ev.change(J, builder.columns({v.name: _set_level(col, lvl)})[1], X0)
-                labels.append(label), effects.append(e), grads.append(g)
-    return labels, effects, grads
+                labels.append(label), effects.append(e), grads.append(g), cols.append(J)
+    return labels, effects, grads, cols, ev
 
 
 def _array_effects(design, params, link, at, dummy, variables, a):
@@ -418,12 +488,12 @@ def _array_effects(design, params, link, at, dummy, variables, a):
         names = wanted
     ev = _Evaluator(params, link, X, design.offset, a, at)
     n = X.shape[0]
-    labels, effects, grads = [], [], []
+    labels, effects, grads, cols = [], [], [], []
     for name in names:
         J = np.array([design.names.index(name)])
         if dummy and np.all(np.isin(X[:, J[0]], (0.0, 1.0))):
             e, g = ev.change(J, np.ones((n, 1)), np.zeros((n, 1)))
         else:
             e, g = ev.derivative(J, np.ones((n, 1)))
-        labels.append(name), effects.append(e), grads.append(g)
-    return labels, effects, grads
+        labels.append(name), effects.append(e), grads.append(g), cols.append(J)
+    return labels, effects, grads, cols, ev

@@ -10,6 +10,8 @@ formatting happens here.
 """
 from __future__ import annotations
 
+import warnings
+from dataclasses import dataclass
 from functools import cached_property
 
 import numpy as np
@@ -17,12 +19,27 @@ import pandas as pd
 from scipy import stats
 
 from . import inference
-from .errors import SpecificationError
+from .diagnostics import divergence_reason
+from .errors import SeparationWarning, SpecificationError
 from .influence import Influence, influence, residuals
 from .margins import marginal_effects as _marginal_effects
 from .profile import profile_conf_int
 
-__all__ = ["FitStatisticsMixin", "InferenceMixin"]
+__all__ = ["FitStatisticsMixin", "InferenceMixin", "UnavailableTest"]
+
+
+@dataclass(frozen=True)
+class UnavailableTest(inference.TestResult):
+    """A Wald test that does not exist: ``statistic`` and ``pvalue`` NaN, ``note`` says why
+    (a restriction on a coefficient that runs to infinity under separation)."""
+
+    note: str = ""
+
+    def __str__(self) -> str:
+        what = f" of {self.hypothesis}" if self.hypothesis else ""
+        return f"{self.kind} test{what}: not available ({self.note})"
+
+    __test__ = False  # not a pytest class
 
 
 class FitStatisticsMixin:
@@ -72,8 +89,59 @@ class InferenceMixin:
         As ``car::Anova(fit, type=3, test.statistic="Wald")`` with the model's covariance (of its
         ``cov_type``, like car's ``vcov.=``).  Returns a DataFrame indexed by term, columns
         ``statistic``, ``df``, ``pvalue``.
+
+        Under separation a term with a coefficient that runs to infinity (or is not identified)
+        has no Wald test: its ``statistic`` and ``pvalue`` are NaN, ``attrs["note"]`` says why
+        and a :class:`~logitstat.SeparationWarning` names the terms; the other terms are tested
+        as usual (with the covariance at the iterate where the fit stopped, as R's).
         """
-        return inference.term_wald_tests(self.fit.params, self._cov, self.design.terms)
+        terms = {t: sl for t, sl in self.design.terms.items() if sl.stop > sl.start}
+        eye = np.eye(len(self.names))
+        reasons = {t: self._unavailable_reason(eye[sl]) for t, sl in terms.items()}
+        blocked = [t for t, r in reasons.items() if r]
+        if not blocked:
+            return inference.term_wald_tests(self.fit.params, self._cov, terms)
+        ok = {t: sl for t, sl in terms.items() if t not in blocked}
+        tested = inference.term_wald_tests(self.fit.params, self._cov, ok) if ok else None
+        rows = {t: ((np.nan, sl.stop - sl.start, np.nan) if t in blocked
+                    else tuple(tested.loc[t, ["statistic", "df", "pvalue"]]))
+                for t, sl in terms.items()}
+        out = pd.DataFrame.from_dict(rows, orient="index", columns=["statistic", "df", "pvalue"])
+        out["df"] = out["df"].astype(int)
+        out.index.name = "term"
+        out.attrs["title"] = "Wald chi-square tests of each term (type III)"
+        out.attrs["note"] = "No Wald test of " + "; ".join(f"term {t} ({reasons[t]})"
+                                                           for t in blocked)
+        warnings.warn(out.attrs["note"], SeparationWarning, stacklevel=_caller_level())
+        return out
+
+    def _unavailable_reason(self, R: np.ndarray) -> str:
+        """Why the Wald test of the restrictions ``R`` does not exist ("" when it does): they
+        put weight on a coefficient that runs to infinity under separation (or is not
+        identified), or their covariance is not finite (information singular at the iterate)."""
+        mask = self._diverging
+        involved = mask & np.any(R != 0, axis=0)
+        if involved.any():
+            directions, undetermined = self._divergence
+            return divergence_reason(
+                [n for n, i in zip(self.names, involved) if i], directions[involved],
+                undetermined[involved])
+        with np.errstate(invalid="ignore", over="ignore"):
+            finite = bool(np.all(np.isfinite(R @ self._cov @ R.T)))
+        if not finite:
+            return ("the covariance of the estimates is not finite (the information is singular "
+                    "where the iterations stopped)")
+        return ""
+
+    def _blocked_restriction(self, R: np.ndarray, text: str):
+        """An :class:`UnavailableTest` (and a :class:`~logitstat.SeparationWarning`) when the
+        Wald test of the restrictions ``R`` does not exist, else None."""
+        reason = self._unavailable_reason(R)
+        if not reason:
+            return None
+        what = f"No Wald test of {text}" if text else "No Wald test of these restrictions"
+        warnings.warn(f"{what}: {reason}", SeparationWarning, stacklevel=_caller_level())
+        return UnavailableTest(np.nan, R.shape[0], np.nan, "Wald", text, reason)
 
     def anova(self) -> pd.DataFrame:
         """Sequential analysis of deviance, as R's ``anova(fit, test="Chisq")``.
@@ -154,10 +222,30 @@ class InferenceMixin:
             (categorical, e.g. ``race[T.black]``); columns ``effect``, ``se`` (delta method with
             the model's covariance), ``z``, ``pvalue``, ``lower``, ``upper``.  See
             :mod:`logitstat.margins` for the formulas.
+
+        Notes
+        -----
+        Under separation (maximum likelihood; Firth's estimates are finite) the effect of a
+        variable whose columns include a coefficient that runs to infinity (or is not
+        identified) is NaN, with its ``se``, ``z``, ``pvalue`` and interval; another effect is
+        kept but its delta-method columns are NaN when its gradient puts weight on such a
+        coefficient, whose variance grows without bound (see
+        :func:`logitstat.margins.unavailable_effects`).  ``attrs["note"]`` says which and why,
+        and a :class:`~logitstat.SeparationWarning` repeats it.
         """
         frame = data if data is not None else getattr(self, "_frame", None)
-        return _marginal_effects(self.design, frame, self.fit.params, self._cov, self.link, at=at,
-                                 dummy=dummy, variables=variables, alpha=alpha)
+        directions, undetermined = self._divergence
+        # a fit on column-scaled data (logitstat.scaling) runs the delta method in its units
+        scaled = getattr(self, "inner", None)
+        out = _marginal_effects(self.design, frame, self.fit.params,
+                                self._cov if scaled is None else scaled._cov, self.link, at=at,
+                                dummy=dummy, variables=variables, alpha=alpha,
+                                col_scale=getattr(self, "col_scale", None),
+                                diverging=self._diverging,
+                                reason=divergence_reason(self.names, directions, undetermined))
+        if "note" in out.attrs:
+            warnings.warn(out.attrs["note"], SeparationWarning, stacklevel=_caller_level())
+        return out
 
     # ------------------------------------------------------------------ residuals
     def _resid(self, kind: str) -> pd.Series:
@@ -205,6 +293,19 @@ class InferenceMixin:
             return self._profile_conf_int(alpha)
         raise SpecificationError(f"unknown confidence-interval method {method!r}: use 'wald' or "
                                  "'profile'")
+
+
+def _caller_level() -> int:
+    """``stacklevel`` (for a warning issued by the calling function) of the first frame outside
+    the logitstat package, so that the warning points at the user's line."""
+    import os
+    import sys
+
+    here = os.path.dirname(os.path.abspath(__file__))
+    frame, level = sys._getframe(1), 1
+    while frame is not None and os.path.abspath(frame.f_code.co_filename).startswith(here):
+        frame, level = frame.f_back, level + 1
+    return level
 
 
 def odds_ratio_frame(params: np.ndarray, ci: pd.DataFrame, pvalues) -> pd.DataFrame:

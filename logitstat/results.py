@@ -48,7 +48,14 @@ class BinaryResults(DiagnosticsMixin, InferenceMixin, FitStatisticsMixin):
 
     @cached_property
     def params(self) -> pd.Series:
-        """Estimated coefficients."""
+        """Estimated coefficients.
+
+        On separated data (see :attr:`separation`) some maximum-likelihood estimates do not
+        exist; ``params`` then holds the iterate at which R's ``glm`` stops (relative deviance
+        change below 1e-12), so that the numbers agree with R's, while the summary shows the
+        diverging ones as ``+inf`` / ``-inf`` and :attr:`bse`, :attr:`tvalues`,
+        :attr:`pvalues` and :meth:`conf_int` give NaN for them.
+        """
         return pd.Series(self.fit.params, index=self.names, name="coef")
 
     @cached_property
@@ -96,17 +103,28 @@ class BinaryResults(DiagnosticsMixin, InferenceMixin, FitStatisticsMixin):
 
     @cached_property
     def bse(self) -> pd.Series:
-        """Standard errors."""
-        return pd.Series(np.sqrt(np.diag(self._cov)), index=self.names, name="std err")
+        r"""Standard errors, :math:`\sqrt{V_{jj}}` of the covariance of the chosen ``cov_type``.
+
+        NaN for a coefficient whose maximum-likelihood estimate does not exist under separation
+        (it runs to :math:`\pm\infty`: the information along it vanishes, and the number at the
+        iterate where the fit stopped only measures how far the iterations went) and for an
+        ``undetermined`` one (not identified by the rows that are not predicted perfectly); see
+        :attr:`separation`.  :meth:`cov_params` keeps the matrix at that iterate, as R's
+        ``vcov``.  Firth fits have finite estimates: nothing is NaN there.
+        """
+        se = np.sqrt(np.diag(self._cov))
+        se[self._diverging] = np.nan
+        return pd.Series(se, index=self.names, name="std err")
 
     @cached_property
     def tvalues(self) -> pd.Series:
-        """z statistics (named ``tvalues`` as in statsmodels)."""
+        """z statistics (named ``tvalues`` as in statsmodels); NaN where :attr:`bse` is."""
         return pd.Series(self.fit.params / self.bse.to_numpy(), index=self.names, name="z")
 
     @cached_property
     def pvalues(self) -> pd.Series:
-        """Two-sided p-values of the z statistics."""
+        """Two-sided p-values of the z statistics; NaN where :attr:`bse` is (a coefficient that
+        runs to infinity has no Wald test: see :attr:`bse`)."""
         return pd.Series(2.0 * stats.norm.sf(np.abs(self.tvalues.to_numpy())), index=self.names,
                          name="P>|z|")
 
@@ -118,6 +136,10 @@ class BinaryResults(DiagnosticsMixin, InferenceMixin, FitStatisticsMixin):
         the profile deviance as ``MASS::confint`` estimates them, :math:`\pm\infty` where the
         likelihood never drops enough (separation); they do not depend on ``cov_type``.  See
         :mod:`logitstat.profile`.
+
+        Under separation the Wald interval of a coefficient that runs to infinity (or is not
+        identified) is NaN, as its :attr:`bse`; the profile interval is half-infinite in the
+        direction of divergence, and finite on the other side.
         """
         z = inference.normal_quantile(alpha)
         if method != "wald":
@@ -126,13 +148,25 @@ class BinaryResults(DiagnosticsMixin, InferenceMixin, FitStatisticsMixin):
         return pd.DataFrame({"lower": b - z * se, "upper": b + z * se}, index=self.names)
 
     def odds_ratios(self, alpha: float = 0.05, method: str = "wald") -> pd.DataFrame:
-        """Odds ratios :math:`e^{\\beta}` with the exponentiated interval and the p-value (logit only).
+        r"""Odds ratios :math:`e^{\beta}` with the exponentiated interval and the p-value (logit only).
 
-        ``method`` is that of :meth:`conf_int` (``"wald"`` or ``"profile"``).
+        ``method`` is that of :meth:`conf_int` (``"wald"`` or ``"profile"``).  Under separation
+        the odds ratio of a coefficient that runs to :math:`+\infty` is ``inf`` (to
+        :math:`-\infty`: 0), with the interval of :meth:`conf_int` exponentiated (NaN for Wald)
+        and a NaN p-value; an undetermined coefficient keeps the exponentiated value at which
+        the iterations stopped, as :attr:`params`, with a NaN interval and p-value.
         """
         if self.link.name != "logit":
             raise SpecificationError(f"odds ratios need the logit link; this model uses {self.link.name!r}")
-        return odds_ratio_frame(self.fit.params, self.conf_int(alpha, method=method), self.pvalues)
+        return odds_ratio_frame(self._limit_params, self.conf_int(alpha, method=method),
+                                self.pvalues)
+
+    @property
+    def _limit_params(self) -> np.ndarray:
+        r"""The estimates with :math:`\pm\infty` for those that run to infinity under separation
+        (the iterate's values for every other one)."""
+        directions, _ = self._divergence
+        return np.where(directions > 0, np.inf, np.where(directions < 0, -np.inf, self.fit.params))
 
     # ------------------------------------------------------------------ likelihoods
     @cached_property
@@ -240,8 +274,18 @@ class BinaryResults(DiagnosticsMixin, InferenceMixin, FitStatisticsMixin):
 
         ``h`` is a string (``"age = 0, k5 = k618"``), a list of such strings (tested jointly),
         an ``(R, q)`` tuple or an ``R`` matrix.
+
+        Under separation a restriction that puts weight on a coefficient running to infinity
+        (or not identified) has no Wald test: the result then has NaN ``statistic`` and
+        ``pvalue`` and a ``note`` saying why, and a :class:`~logitstat.SeparationWarning` is
+        issued (see :meth:`~logitstat.postestimation.InferenceMixin.wald_test_terms`); so too
+        when the covariance of the restrictions is not finite (information singular where a
+        separated fit stopped, on some BLAS kernels).
         """
         R, q, text = inference.constraint_matrix(h, self.names)
+        blocked = self._blocked_restriction(R, text)
+        if blocked is not None:
+            return blocked
         return inference.wald_test(self.fit.params, self._cov, R, q, text)
 
     def summary(self, odds_ratios: bool = False, alpha: float = 0.05):

@@ -28,7 +28,6 @@ import numpy as np
 import pandas as pd
 
 from . import inference, kernels
-from . import margins as _margins
 from .design import Design
 from .results import BinaryResults
 
@@ -138,19 +137,13 @@ class ScaledBinaryResults(BinaryResults):
         with np.errstate(over="ignore", under="ignore"):
             return ci.div(self.col_scale, axis=0).set_axis(self.names, axis=0)
 
-    def marginal_effects(self, at: str = "overall", dummy: bool = False, variables=None,
-                         alpha: float = 0.05, data=None) -> pd.DataFrame:
-        """See :meth:`logitstat.postestimation.InferenceMixin.marginal_effects`; the delta method
-        runs on the scaled fit's covariance."""
-        frame = data if data is not None else getattr(self, "_frame", None)
-        return _margins.marginal_effects(self.design, frame, self.fit.params, self.inner._cov,
-                                         self.link, at=at, dummy=dummy, variables=variables,
-                                         alpha=alpha, col_scale=self.col_scale)
-
     def wald_test(self, h) -> inference.TestResult:
         r""":math:`R\beta = q` is :math:`(R D^{-1})\beta' = q`, tested on the scaled fit."""
         R, q, text = inference.constraint_matrix(h, self.names)
         Rs, qs = scaled_restrictions(R, q, self.col_scale)
+        blocked = self.inner._blocked_restriction(Rs, text)
+        if blocked is not None:
+            return blocked
         return inference.wald_test(self.inner.fit.params, self.inner._cov, Rs, qs, text)
 
     # ------------------------------------------------------------------ invariant to units

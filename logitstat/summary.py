@@ -8,6 +8,7 @@ several models side by side.
 from __future__ import annotations
 
 import html as _html
+import textwrap
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -15,6 +16,7 @@ import pandas as pd
 from tabulate import tabulate
 
 from .diagnostics import diagnostic_notes as _model_diagnostic_notes
+from .diagnostics import divergence_note
 
 LINK_TITLES = {"logit": "Logistic regression", "probit": "Probit regression",
                "cloglog": "Complementary log-log regression", "cauchit": "Cauchit regression"}
@@ -39,20 +41,33 @@ def _num(x, digits: int = 4) -> str:
     return f"{x:.{digits}f}" if abs(x) >= 1e-3 or x == 0 else f"{x:.3e}"
 
 
-def _coef_cells(table: pd.DataFrame) -> list[list[str]]:
+def _cell(v: float, pvalue: bool = False, dash: str = "—") -> str:
+    """One number of a coefficient table: ``+inf`` / ``-inf`` for an estimate that runs to
+    infinity, ``dash`` for one that does not exist (NaN)."""
+    if np.isnan(v):
+        return dash
+    if np.isinf(v):
+        return "+inf" if v > 0 else "-inf"
+    return format_pvalue(v) if pvalue else _num(v)
+
+
+def _coef_cells(table: pd.DataFrame, dash: str = "—") -> list[list[str]]:
     """The coefficient table as strings: the row name, then each value (p-values as such)."""
     rows = []
     for name, row in table.iterrows():
         cells = [str(name)]
         for col, v in row.items():
-            cells.append(format_pvalue(v) if col == "P>|z|" else _num(float(v)))
+            cells.append(_cell(float(v), col == "P>|z|", dash))
         rows.append(cells)
     return rows
 
 
 def _coef_dict(table: pd.DataFrame) -> dict:
-    """``{row: {column: value}}`` of a coefficient table, JSON-ready."""
-    return {str(k): {c: float(v) for c, v in row.items()} for k, row in table.iterrows()}
+    """``{row: {column: value}}`` of a coefficient table, JSON-ready: ``"+inf"`` / ``"-inf"``
+    for an estimate that runs to infinity, None for a number that does not exist (NaN)."""
+    def value(v: float):
+        return None if np.isnan(v) else ("+inf" if v > 0 else "-inf") if np.isinf(v) else v
+    return {str(k): {c: value(float(v)) for c, v in row.items()} for k, row in table.iterrows()}
 
 
 def _fit_header(res, dependent: str, model: str, detail: tuple[str, str], method: str,
@@ -113,7 +128,12 @@ class _Rendered:
 
 @dataclass(repr=False)
 class Summary(_Rendered):
-    """A rendered-on-demand summary: ``str()`` text, ``as_html()``, ``as_latex()``, ``as_markdown()``."""
+    """A rendered-on-demand summary: ``str()`` text, ``as_html()``, ``as_latex()``, ``as_markdown()``.
+
+    Under separation ``table`` holds ``+inf`` / ``-inf`` for a coefficient that runs to infinity
+    and NaN for what does not exist; they render as ``+inf`` / ``-inf`` and ``—`` (LaTeX
+    ``---``), and a footnote names them (:func:`logitstat.diagnostics.divergence_note`).
+    """
 
     title: str
     header: list[tuple[str, str]]
@@ -134,7 +154,9 @@ class Summary(_Rendered):
             header.append(("Offset:", d.offset_name or "yes"))
         ci = res.conf_int(alpha)  # checks alpha first
         lo_name, hi_name = f"[{alpha / 2:g}", f"{1 - alpha / 2:g}]"
-        table = pd.DataFrame({"coef": res.params, "std err": res.bse, "z": res.tvalues,
+        # +inf / -inf for estimates that run to infinity under separation (see results.bse)
+        coef = pd.Series(getattr(res, "_limit_params", res.params), index=res.params.index)
+        table = pd.DataFrame({"coef": coef, "std err": res.bse, "z": res.tvalues,
                               "P>|z|": res.pvalues, lo_name: ci["lower"], hi_name: ci["upper"]})
         if odds_ratios:
             orr = res.odds_ratios(alpha)
@@ -163,7 +185,8 @@ class Summary(_Rendered):
         sections = []
         for title, table in self._sections():
             columns = [cell(c) for c in table.columns]
-            rows = [[cell(c) for c in r] for r in _coef_cells(table)]
+            dash = "---" if fmt.startswith("latex") else "—"  # LaTeX's em dash
+            rows = [[cell(c) for c in r] for r in _coef_cells(table, dash)]
             align = {"colalign": ("left",) + ("right",) * len(columns)} if fmt == "simple" else {}
             sections.append((title, tabulate(rows, headers=[""] + columns,
                                              tablefmt=fmt, disable_numparse=True, **align)))
@@ -193,7 +216,11 @@ class Summary(_Rendered):
             parts.append(text)
         parts.append(rule)
         if self.notes:
-            parts += ["Notes:"] + [f"[{i}] {n}" for i, n in enumerate(self.notes, 1)]
+            wrap = min(max(width, 72), 100)
+            parts += ["Notes:"] + [textwrap.fill(n, wrap, initial_indent=f"[{i}] ",
+                                                 subsequent_indent=" " * len(f"[{i}] "),
+                                                 break_long_words=False, break_on_hyphens=False)
+                                   for i, n in enumerate(self.notes, 1)]
         return "\n".join(parts)
 
     def as_html(self) -> str:
@@ -210,7 +237,7 @@ class Summary(_Rendered):
         top, sections = self._tabulated("latex_booktabs")
         body = "".join(("" if title is None else f"% {title}\n") + f"{text}\n"
                        for title, text in sections)
-        notes = "".join(f"\\item {_latex_escape(n)}\n" for n in self.notes)
+        notes = "".join(f"\\item {_latex_escape(n.replace('—', '---'))}\n" for n in self.notes)
         out = f"% {self.title}\n{top}\n{body}"
         return out + (f"\\begin{{enumerate}}\n{notes}\\end{{enumerate}}\n" if notes else "")
 
@@ -235,7 +262,10 @@ def diagnostic_notes(res) -> list[str]:
     notes = _fit_notes(res, report_nonconvergence=not separated)
     if res.cov_type != "nonrobust":
         notes.append(f"Standard errors: {_cov_description(res)}.")
-    return notes + _model_diagnostic_notes(res)
+    notes += _model_diagnostic_notes(res)
+    directions, undetermined = getattr(res, "_divergence", ((), ()))
+    diverge = divergence_note(res.names, directions, undetermined)
+    return notes + ([diverge] if diverge else [])
 
 
 def _latex_escape(s: str) -> str:
@@ -323,11 +353,20 @@ class ComparisonTable(_Rendered):
     def _star(self, p: float) -> str:
         return "*" * sum(bool(np.isfinite(p) and p < t) for t in self.stars)
 
+    def _estimate(self, v: float, p: float) -> str:
+        """An estimate cell: blank where the model lacks the coefficient (NaN), ``+inf`` /
+        ``-inf`` where its estimate runs to infinity (separation)."""
+        if np.isnan(v):
+            return ""
+        if np.isinf(v):
+            return "+inf" if v > 0 else "-inf"
+        return f"{v:.{self.digits}f}" + self._star(p)
+
     def _rows(self) -> tuple[list[list[str]], int]:
         rows = []
         for name in self.estimates.index:
-            est = [("" if not np.isfinite(v) else f"{v:.{self.digits}f}" + self._star(p))
-                   for v, p in zip(self.estimates.loc[name], self.pvalues.loc[name])]
+            est = [self._estimate(v, p) for v, p in zip(self.estimates.loc[name],
+                                                        self.pvalues.loc[name])]
             rows.append([str(name)] + est)
             if self.below is not None:
                 rows.append([""] + [b if isinstance(b, str) else "" for b in self.below.loc[name]])
@@ -349,7 +388,10 @@ class ComparisonTable(_Rendered):
         lines, n_coef = self._table("simple")
         width = max(len(line) for line in lines)
         lines.insert(2 + n_coef, "-" * width)
-        parts = [self.title.center(width), "=" * width] + lines + ["=" * width] + self.notes
+        wrap = min(max(width, 72), 100)
+        notes = [textwrap.fill(n, wrap, break_long_words=False, break_on_hyphens=False)
+                 for n in self.notes]
+        parts = [self.title.center(width), "=" * width] + lines + ["=" * width] + notes
         return "\n".join(parts)
 
     def as_markdown(self) -> str:
@@ -386,12 +428,13 @@ class ComparisonTable(_Rendered):
                 lines.append("\\midrule")
             cells = []
             for c in row:
+                c = c.replace("—", "---")
                 bare = c.rstrip("*")
                 stars = len(c) - len(bare)
                 cells.append(_latex_escape(bare) + (f"$^{{{'*' * stars}}}$" if stars else ""))
             lines.append(" & ".join(cells) + r" \\")
         lines += ["\\bottomrule", "\\end{tabular}"]
-        lines += [f"% {_latex_escape(n)}" for n in self.notes]
+        lines += [f"% {_latex_escape(n.replace('—', '---'))}" for n in self.notes]
         return "\n".join(lines) + "\n"
 
     def to_frame(self) -> pd.DataFrame:

@@ -87,3 +87,41 @@ def test_bad_arguments(models):
         ls.compare(models, stat="ci", alpha=5)
     only = ls.compare(models, order=["k5"]).to_frame()
     assert [i for i in only.index if i][0] == "k5"
+
+
+# --------------------------------------------------------------------------- separation
+
+from separated import LINKS, separated_fit  # noqa: E402
+
+
+@pytest.mark.parametrize("link", LINKS)
+def test_diverging_estimates_show_as_infinite_without_stars_or_statistics(link):
+    ml, directions, _ = separated_fit("endometrial", link)
+    firth = separated_fit("endometrial", "logit", method="firth")[0]
+    t = ls.compare([ml, firth], names=["ML", "Firth"], stars=True)
+    frame = t.to_frame()
+    row = list(frame.index).index("NV")
+    assert frame.iloc[row]["ML"] == "+inf" and frame.iloc[row + 1]["ML"] == "—"
+    assert frame.iloc[row]["Firth"].startswith(f"{firth.params['NV']:.3f}")
+    assert frame.iloc[row + 1]["Firth"] == f"({firth.bse['NV']:.3f})"
+    eh = list(frame.index).index("EH")  # a finite coefficient keeps its numbers and stars
+    assert frame.iloc[eh]["ML"] == f"{ml.params['EH']:.3f}" + "*" * sum(
+        ml.pvalues["EH"] < c for c in (0.05, 0.01, 0.001))
+    assert any("NV in ML" in n for n in t.notes)
+    text = str(t)
+    assert "+inf" in text and max(len(line) for line in text.splitlines()) <= 100
+    latex = t.as_latex()
+    assert "—" not in latex and "& ---" in latex
+    assert "+inf" in t.as_html() and "+inf" in t.as_markdown()
+    assert t.to_dict()["models"]["ML"]["pvalues"]["NV"] is None
+
+
+def test_undetermined_and_negative_divergence_with_every_statistic():
+    res, directions, undetermined = separated_fit("complete_one", "logit")
+    for stat in ("se", "z", "p", "ci"):
+        frame = ls.compare([res], stat=stat, odds_ratios=stat == "ci").to_frame()
+        intercept, z = list(frame.index).index("Intercept"), list(frame.index).index("z")
+        # -inf; its odds ratio exp(-inf) = 0
+        assert frame.iloc[intercept, 0] == ("0.000" if stat == "ci" else "-inf")
+        assert frame.iloc[intercept + 1, 0] == "—" and frame.iloc[z + 1, 0] == "—"
+    assert ls.compare([res], stat=None).notes[-1].endswith("runs to infinity).")

@@ -29,6 +29,17 @@ def test_derivatives_match_finite_differences(name):
     fd2 = (link.mu_eta(ETA + h) - link.mu_eta(ETA - h)) / (2 * h)
     np.testing.assert_allclose(link.mu_eta(ETA), fd1, rtol=1e-7, atol=1e-9)
     np.testing.assert_allclose(link.mu_eta2(ETA), fd2, rtol=1e-5, atol=1e-10)
+    fd3 = (link.mu_eta2(ETA + h) - link.mu_eta2(ETA - h)) / (2 * h)
+    np.testing.assert_allclose(link.mu_eta3(ETA), fd3, rtol=1e-5, atol=1e-9)
+
+
+@pytest.mark.parametrize("name", sorted(LINKS))
+def test_third_derivative_is_finite_far_out(name):
+    """Far in the tails d^3 mu/d eta^3 vanishes; it must not overflow into inf/nan (or warn)."""
+    eta = np.array([-1e300, -1e10, -50.0, 50.0, 1e10, 1e300])
+    with np.errstate(over="raise", invalid="raise", divide="raise"):
+        out = get_link(name).mu_eta3(eta)
+    assert np.all(np.isfinite(out)) and np.all(np.abs(out) < 1e-6)
 
 
 @pytest.mark.parametrize("name", sorted(LINKS))

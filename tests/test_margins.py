@@ -4,6 +4,8 @@ Jacobian, and the invariances (weights = duplicated rows, grouped = individual r
 with R implementations of Stata's definitions is in test_reference_inference.py."""
 from __future__ import annotations
 
+import warnings
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -215,3 +217,106 @@ def test_duplicate_index_labels_with_dropped_rows(df):
         want = ls.logit(formula, d).marginal_effects(at=at)
         got = ls.logit(formula, dup).marginal_effects(at=at)
         np.testing.assert_allclose(got.to_numpy(), want.to_numpy(), rtol=1e-12)
+
+
+# --------------------------------------------------------------------------- separation
+
+from separated import CASES, LINKS, intercept_separated_frame, separated_fit  # noqa: E402
+from logitstat.separation import finite_part  # noqa: E402
+
+# quasi-complete separation by the level of a factor (g = c, trt = C) or a dummy (NV): the column
+# of the diverging coefficient is 0 on every row that is not predicted perfectly
+BY_A_LEVEL = {"quasi_factor": ("g", ["x"]), "grouped": ("trt", ["dose"]),
+              "endometrial": ("NV", ["PI", "EH"])}
+
+
+def _effects(res, **kw):
+    with pytest.warns(ls.SeparationWarning) as rec:
+        me = res.marginal_effects(**kw)
+    assert rec[0].filename == __file__ and rec[0].message.args[0] == me.attrs["note"]
+    return me
+
+
+@pytest.mark.parametrize("link", LINKS)
+@pytest.mark.parametrize("name", sorted(BY_A_LEVEL))
+def test_effects_under_separation_by_a_level_are_their_limits(name, link):
+    """The separated rows' probabilities are 0 or 1 in the limit and the others' linear predictor
+    is that of the finite part (the MLE on those rows): the average effect of x is
+    sum_{i not separated} a_i F'(eta_i) beta_x / sum_i a_i, and its delta-method standard error
+    uses the covariance of that fit.  Where R's glm stops the kept numbers are within ~1e-9 of
+    these limits (relative deviance change < 1e-12); the effect of the separating variable does
+    not exist."""
+    res, directions, _ = separated_fit(name, link)
+    sep_var, others = BY_A_LEVEL[name]
+    me = _effects(res)
+    d = res.design
+    S = res.separation.report.separated_rows
+    K = directions != 0
+    assert not d.X[~S][:, K].any()
+    keep = ~S & (d.weights * d.trials > 0)
+    XN = d.X[keep][:, ~K]
+    lim = finite_part(d.X, d.y, res.separation.report, d.trials, d.weights, d.offset, link,
+                      tol=1e-12)
+    fin = ls.irls.irls(XN, d.y[keep], d.trials[keep], d.weights[keep], d.offset[keep], res.link,
+                       tol=1e-12)
+    np.testing.assert_allclose(fin.params, lim[~K], rtol=1e-8)
+    eta = XN @ fin.params + d.offset[keep]
+    a = d.weights * d.trials
+    finite_names = [n for n, k in zip(res.names, K) if not k]
+    for var in others:
+        j = finite_names.index(var)
+        effect = np.sum(a[keep] * res.link.mu_eta(eta)) * fin.params[j] / a.sum()
+        grad = XN.T @ (a[keep] * res.link.mu_eta2(eta) * fin.params[j]) / a.sum()
+        grad[j] += np.sum(a[keep] * res.link.mu_eta(eta)) / a.sum()
+        assert me.loc[var, "effect"] == pytest.approx(effect, rel=1e-7)
+        assert me.loc[var, "se"] == pytest.approx(np.sqrt(grad @ fin.cov @ grad), rel=1e-7)
+        assert np.isfinite(me.loc[var].to_numpy()).all()
+    gone = [i for i in me.index if i.startswith(sep_var)]
+    assert gone and me.loc[gone].isna().all().all()
+    assert all(g in me.attrs["note"] for g in gone)
+
+
+@pytest.mark.parametrize("link", LINKS)
+@pytest.mark.parametrize("name", CASES)
+def test_effects_at_the_means_of_a_separated_fit_do_not_exist(name, link):
+    """The average individual has a non-zero entry in a diverging column (the intercept, or the
+    proportion of the separated level), so its own linear predictor runs off."""
+    res, directions, undetermined = separated_fit(name, link)
+    me = _effects(res, at="mean")
+    assert me.isna().all().all() and "average individual" in me.attrs["note"]
+
+
+@pytest.mark.parametrize("link", LINKS)
+@pytest.mark.parametrize("name", ["complete_one", "complete_two", "quasi_tied",
+                                  "straddling_intercept"])
+def test_effects_of_a_diverging_slope_do_not_exist(name, link):
+    res, directions, undetermined = separated_fit(name, link)
+    me = _effects(res)
+    assert me.isna().all().all()  # every variable's own coefficient diverges or is undetermined
+
+
+@pytest.mark.parametrize("link", LINKS)
+def test_effects_leaning_on_a_diverging_intercept_keep_no_standard_error(link):
+    """Issue 11: y = 1 whenever x > 1, where g = "a": the intercept (level a) runs to +inf and
+    both other levels to -inf.  The effects of x and z exist (the rows of levels b and c fix
+    them) but their gradient involves the intercept, whose variance grows without bound."""
+    d = intercept_separated_frame()
+    with pytest.warns(ls.SeparationWarning):
+        res = ls.glm("y ~ x + z + g", d, link=link)
+    assert res.separation.infinite == {"Intercept": 1, "g[T.b]": -1, "g[T.c]": -1}
+    me = _effects(res)
+    assert np.isfinite(me.loc[["x", "z"], "effect"]).all()
+    assert me.loc[["x", "z"], ["se", "z", "pvalue", "lower", "upper"]].isna().all().all()
+    assert me.loc[["g[T.b]", "g[T.c]"]].isna().all().all()
+    assert "standard errors of x, z" in me.attrs["note"]
+
+
+def test_overlapping_and_firth_fits_keep_every_effect(df):
+    fits = [ls.logit("y ~ np.log(x) + z + g + flag", df),
+            separated_fit("endometrial", "logit", method="firth")[0]]
+    for res in fits:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error")
+            for at in ("overall", "mean"):
+                me = res.marginal_effects(at=at, data=res._frame)
+                assert np.isfinite(me.to_numpy()).all() and "note" not in me.attrs

@@ -2,6 +2,8 @@
 tested in test_inference, test_profile, test_margins, test_influence and against R)."""
 from __future__ import annotations
 
+import warnings
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -75,3 +77,63 @@ def test_marginal_effects_frame_follows_the_fit(df):
     assert list(me.index) == ["x", "z"]
     assert me.attrs["title"].startswith("Average marginal effects")
     assert res.marginal_effects(at="mean").attrs["title"].startswith("Marginal effects at the means")
+
+
+# --------------------------------------------------------------------------- separation
+
+from separated import CASES, LINKS, separated_fit  # noqa: E402
+
+
+@pytest.mark.parametrize("link", LINKS)
+@pytest.mark.parametrize("name", CASES)
+def test_wald_tests_on_diverging_coefficients_do_not_exist(name, link):
+    res, directions, undetermined = separated_fit(name, link)
+    gone = (directions != 0) | undetermined
+    names = list(res.names)
+    j = int(np.flatnonzero(gone)[0])
+    with pytest.warns(ls.SeparationWarning, match="No Wald test") as rec:
+        t = res.wald_test(f"{names[j]} = 0")
+    assert rec[0].filename == __file__
+    assert np.isnan(t.statistic) and np.isnan(t.pvalue) and t.df == 1
+    assert "not available" in str(t) and names[j] in t.note
+    # a restriction with any weight on such a coefficient: no test either
+    R = np.zeros((1, len(names)))
+    R[0, j], R[0, -1] = 1e-9, 1.0
+    with pytest.warns(ls.SeparationWarning):
+        assert np.isnan(res.wald_test(R).pvalue)
+    with pytest.warns(ls.SeparationWarning, match="No Wald test of term") as rec:
+        terms = res.wald_test_terms()
+    assert rec[0].filename == __file__
+    for term, sl in res.design.terms.items():
+        row = terms.loc[term]
+        assert row["df"] == sl.stop - sl.start
+        if gone[sl].any():
+            assert np.isnan(row["statistic"]) and np.isnan(row["pvalue"]) and term in terms.attrs["note"]
+        elif sl.stop - sl.start == 1 and np.isfinite(res.bse.iloc[sl.start]):
+            # one column: the Wald chi-square is the squared z statistic
+            assert row["statistic"] == pytest.approx(res.tvalues.iloc[sl.start] ** 2, rel=1e-10)
+        else:
+            assert not np.isfinite(res.bse.iloc[sl]).all() or np.isfinite(row["statistic"])
+
+
+@pytest.mark.parametrize("link", LINKS)
+def test_wald_tests_of_finite_coefficients_are_kept(link):
+    """Quasi-complete separation by a level of g: the tests of x are those of the fit."""
+    res, directions, _ = separated_fit("quasi_factor", link)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        t = res.wald_test("x = 0")
+        both = res.wald_test("x = 0, g[T.b] = 0")
+    assert t.statistic == pytest.approx(res.tvalues["x"] ** 2, rel=1e-10)
+    assert t.pvalue == pytest.approx(res.pvalues["x"], rel=1e-8) and 0 < t.pvalue < 1
+    assert np.isfinite(both.statistic) and both.df == 2
+
+
+def test_overlapping_and_firth_fits_test_every_term():
+    for res in (ls.logit("lfp ~ k5 + age + wc", ls.datasets.load("mroz")),
+                separated_fit("endometrial", "logit", method="firth")[0]):
+        with warnings.catch_warnings():
+            warnings.simplefilter("error")
+            terms = res.wald_test_terms()
+        assert np.isfinite(terms.to_numpy(dtype=float)).all() and "note" not in terms.attrs
+        np.testing.assert_allclose(terms["statistic"], res.tvalues ** 2, rtol=1e-10)

@@ -1,11 +1,16 @@
 """Results: invariances that any correct fit must satisfy, and the result API."""
 from __future__ import annotations
 
+import warnings
+
 import numpy as np
 import pandas as pd
 import pytest
+from scipy import stats
 
 import logitstat as ls
+import logitstat.irls
+from separated import CASES, LINKS as SEP_LINKS, separated_fit
 
 LINKS = ["logit", "probit", "cloglog", "cauchit"]
 
@@ -147,3 +152,87 @@ def test_grouped_row_of_zero_trials():
     for cov_type, key in (("HC0", "hc0"), ("HC1", "hc1_without_zero_row")):
         np.testing.assert_allclose(ls.probit("dead + alive ~ dose", gz, cov_type=cov_type).bse,
                                    want[key], rtol=1e-5)
+
+
+# --------------------------------------------------------------------------- separation
+# Estimates that run to infinity (tests/separated.py: known by construction) have no standard
+# error; the other numbers keep their formulas exactly.
+
+
+@pytest.mark.parametrize("link", SEP_LINKS)
+@pytest.mark.parametrize("name", CASES)
+def test_diverging_coefficients_have_no_standard_error_z_p_or_wald_interval(name, link):
+    res, directions, undetermined = separated_fit(name, link)
+    np.testing.assert_array_equal(res.separation.directions, directions)
+    np.testing.assert_array_equal(res.separation.undetermined, undetermined)
+    gone = (directions != 0) | undetermined
+    assert gone.any()
+    ci = res.conf_int()
+    for values in (res.bse, res.tvalues, res.pvalues, ci["lower"], ci["upper"]):
+        assert np.isnan(values.to_numpy()[gone]).all()
+    # params stay R's iterate; every other number keeps its formula, bit for bit (NaN where the
+    # information is singular at that iterate on some BLAS kernels: then on both sides)
+    np.testing.assert_array_equal(res.params, res.fit.params)
+    keep = ~gone
+    se = np.sqrt(np.diag(res.cov_params().to_numpy()))
+    np.testing.assert_array_equal(res.bse.to_numpy()[keep], se[keep])
+    b = res.params.to_numpy()[keep]
+    np.testing.assert_array_equal(res.tvalues.to_numpy()[keep], b / se[keep])
+    z = ls.inference.normal_quantile(0.05)
+    np.testing.assert_array_equal(ci["upper"].to_numpy()[keep], b + z * se[keep])
+
+
+@pytest.mark.parametrize("name", CASES)
+def test_odds_ratios_of_diverging_coefficients_are_infinite_or_zero(name):
+    res, directions, undetermined = separated_fit(name, "logit")
+    orr = res.odds_ratios()
+    np.testing.assert_array_equal(orr["odds_ratio"].to_numpy()[directions > 0], np.inf)
+    np.testing.assert_array_equal(orr["odds_ratio"].to_numpy()[directions < 0], 0.0)
+    gone = (directions != 0) | undetermined
+    assert orr["pvalue"].isna().to_numpy()[gone].all()
+    assert orr[["lower", "upper"]].isna().to_numpy()[gone].all()
+    keep = directions == 0  # the iterate's value, as params (undetermined ones too)
+    np.testing.assert_allclose(orr["odds_ratio"].to_numpy()[keep],
+                               np.exp(res.params.to_numpy()[keep]), rtol=1e-15)
+
+
+@pytest.mark.parametrize("name, link", [("quasi_factor", "logit"), ("endometrial", "cloglog"),
+                                        ("quasi_tied", "cauchit")])
+def test_profile_interval_is_infinite_only_toward_the_divergence(name, link):
+    """The profile deviance never rises along the separating direction (so that end is exactly
+    ±inf) and rises without bound the other way (a finite end, where the deviance has risen by
+    the chi-square cut-off: checked by refitting with the coefficient fixed there)."""
+    res, directions, _ = separated_fit(name, link)
+    ci = res.conf_int(method="profile")
+    for j in np.flatnonzero(directions):
+        far, near = ("upper", "lower") if directions[j] > 0 else ("lower", "upper")
+        assert ci.iloc[j][far] == directions[j] * np.inf
+        end = ci.iloc[j][near]
+        assert np.isfinite(end)
+        d = res.design
+        off = d.offset + end * d.X[:, j]
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            fit = ls.irls.irls(np.delete(d.X, j, axis=1), d.y, d.trials, d.weights, off, res.link,
+                               tol=1e-12, max_iter=200)
+        # the cut-off 3.841 to the tolerance of the profile's root (1e-7 refits; 1e-5 margin)
+        assert fit.deviance - res.deviance == pytest.approx(3.841458820694124, abs=1e-5)
+
+
+def test_overlapping_data_keep_every_number():
+    """No separation: nothing is NaN and every number is its formula (the R comparisons of
+    test_reference*.py hold these numbers to R's)."""
+    res = ls.logit("lfp ~ k5 + k618 + age + wc + hc + lwg + inc", ls.datasets.load("mroz"))
+    assert not res._diverging.any()
+    se = np.sqrt(np.diag(res.cov_params().to_numpy()))
+    np.testing.assert_array_equal(res.bse, se)
+    np.testing.assert_array_equal(res.pvalues, 2 * stats.norm.sf(np.abs(res.params / se)))
+    assert np.isfinite(res.odds_ratios().to_numpy()).all()
+
+
+def test_firth_estimates_are_finite_and_keep_their_standard_errors():
+    res, directions, _ = separated_fit("endometrial", "logit", method="firth")
+    assert res.separation.separated and not res._diverging.any()
+    np.testing.assert_array_equal(res.bse, np.sqrt(np.diag(res.cov_params().to_numpy())))
+    assert np.isfinite(res.bse).all() and np.isfinite(res.conf_int().to_numpy()).all()
+    assert np.isfinite(res.odds_ratios().to_numpy()).all()

@@ -78,3 +78,71 @@ def test_markdown_escapes_a_pipe_in_coefficient_names():
     assert len(body) == 3
     cells = {len(re.split(r"(?<!\\)\|", ln)) for ln in body}
     assert len(cells) == 1
+
+
+# --------------------------------------------------------------------------- separation
+
+from separated import CASES, LINKS, separated_fit  # noqa: E402
+
+
+def _row(text: str, name: str) -> list[str]:
+    return next(line for line in text.splitlines() if line.startswith(name + " ")).split()
+
+
+@pytest.mark.parametrize("link", LINKS)
+@pytest.mark.parametrize("name", CASES)
+def test_summary_shows_diverging_coefficients_as_infinite_without_statistics(name, link):
+    res, directions, undetermined = separated_fit(name, link)
+    s = res.summary()
+    text = str(s)
+    assert max(len(line) for line in text.splitlines()) <= 100
+    for j, coef in enumerate(res.names):
+        cells = _row(text, coef)[1:]
+        if directions[j]:
+            assert cells == ["+inf" if directions[j] > 0 else "-inf"] + ["—"] * 5
+        elif undetermined[j]:  # the iterate's value, nothing else
+            assert float(cells[0]) == pytest.approx(res.params[coef], abs=6e-5) and cells[1:] == ["—"] * 5
+        else:
+            assert "—" not in cells and float(cells[0]) == pytest.approx(res.params[coef], abs=6e-5)
+    note = s.notes[-1]
+    for coef in np.asarray(res.names)[(directions != 0) | undetermined]:
+        assert coef in note
+    assert ("+inf" in note) == (directions > 0).any() and ("not identified" in note) == undetermined.any()
+    shown = "+inf" if (directions > 0).any() else "-inf" if (directions < 0).any() else "—"
+    assert shown in s.as_html() and "—" in s.as_html() and shown in s.as_markdown()
+    latex = s.as_latex()
+    assert "—" not in latex and "& ---" in latex
+
+
+def test_separated_summary_with_odds_ratios_and_every_format():
+    res, directions, _ = separated_fit("endometrial", "logit")
+    s = res.summary(odds_ratios=True)
+    cells = _row(str(s), "NV")[1:]
+    assert cells == ["+inf"] + ["—"] * 5 + ["+inf", "—", "—"]  # odds ratio e^inf, no interval
+    for out in (s.as_html(), s.as_markdown(), s.as_latex(), s._repr_html_()):
+        assert "NV" in out and "+inf" in out
+
+
+def test_separated_cauchit_summary_reads_well():
+    """The case of issue 11: an intercept at 3.7e8 printed with z = 51.5 and p < 1e-16."""
+    res, directions, _ = separated_fit("quasi_tied", "cauchit")
+    assert abs(res.params["Intercept"]) > 1e3  # the iterate: far out along the separation
+    text = str(res.summary())
+    assert "<1e-16" not in text and "e+0" not in text
+    notes = text[text.index("Notes:"):].splitlines()
+    assert all(len(line) <= 100 for line in notes) and len(notes) > 3  # wrapped, not one line
+
+
+def test_firth_summary_has_no_infinite_estimates():
+    res, _, _ = separated_fit("endometrial", "logit", method="firth")
+    text = str(res.summary())
+    assert "+inf" not in text and "—" not in text and "Firth" in text
+
+
+def test_summary_dict_of_a_separated_fit_is_strict_json():
+    import json
+    res, _, _ = separated_fit("endometrial", "logit")
+    d = res.summary().to_dict()
+    assert d["coefficients"]["NV"]["coef"] == "+inf" and d["coefficients"]["NV"]["std err"] is None
+    assert d["coefficients"]["EH"]["coef"] == pytest.approx(res.params["EH"], rel=1e-15)
+    json.dumps(d, allow_nan=False)
