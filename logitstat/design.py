@@ -376,7 +376,8 @@ def from_formula(formula: str, data: pd.DataFrame, eval_env, *, weights=None, of
         eval_env = eval_env.with_outer_namespace(transforms.namespace())
     frame = data.copy(deep=False)
     frame.index = pd.RangeIndex(n_all)
-    frame = frameprep.patsy_ready(frame, used, frameprep.categorical_only(formula, used))
+    declared = frameprep.categorical_only(formula, used)
+    frame = frameprep.patsy_ready(frame, used, declared)
     extras = {}
     for what, value in (("weights", weights), ("offset", offset), ("groups", groups)):
         if value is not None:
@@ -387,13 +388,16 @@ def from_formula(formula: str, data: pd.DataFrame, eval_env, *, weights=None, of
             with np.errstate(all="ignore"):  # NaN/inf from a transform are reported below
                 return _dmatrices(formula, frame, eval_env)
         except patsy.PatsyError as exc:
-            raise _reword_patsy_error(exc, formula, data) from None
+            err = _reword_patsy_error(exc, formula, data)
+            if "Error evaluating factor" in str(exc):  # e.g. text where a number is needed
+                err = type(err)(f"{err}{frameprep.text_hint(frame, used, declared)}")
+            raise err from None
         except SyntaxError as exc:
             raise FormulaError(f"cannot read formula {formula!r} as Python: {exc.msg}"
                                f"{frameprep.syntax_hint(formula, data.columns)}") from None
         except Exception as exc:  # an error raised while evaluating a user function in the formula
             raise FormulaError(f"cannot evaluate formula {formula!r}: {type(exc).__name__}: "
-                               f"{exc}") from None
+                               f"{exc}{frameprep.text_hint(frame, used, declared)}") from None
 
     lhs, rhs = build(frame)
     rows = rhs.index.to_numpy()

@@ -41,7 +41,7 @@ import pandas as pd
 
 from .errors import DataError
 
-__all__ = ["as_float", "check_weights", "numeric_values", "stray_text", "categorical_only",
+__all__ = ["as_float", "check_weights", "numeric_values", "stray_text", "text_hint", "categorical_only",
            "code_variables", "patsy_ready", "unused_levels", "drop_levels", "match_levels",
            "quote_keyword_columns", "check_columns", "syntax_hint"]
 
@@ -245,6 +245,25 @@ def _stray_error(col, where: str, odd: list, n_odd: int) -> DataError:
         f"coefficient per distinct value.  Convert it: df[{col!r}] = pd.to_numeric(df[{col!r}], "
         f"errors='coerce') reads those entries as missing values; or write C({col}) in the "
         "formula if it really is categorical")
+
+
+def text_hint(frame: pd.DataFrame, columns, categorical=()) -> str:
+    """A hint, for an error evaluating a formula, naming the ``columns`` (other than those
+    declared ``categorical``) that hold numbers stored as text, or '' when none does."""
+    found = []
+    for col in columns:
+        s = frame[col]
+        if (col in categorical or isinstance(s, pd.DataFrame)
+                or not (s.dtype == object or pd.api.types.is_string_dtype(s.dtype))):
+            continue
+        values = s.dropna().to_numpy(dtype=object)
+        if len(values) and pd.to_numeric(pd.Series(pd.unique(values), dtype=object).astype(str),
+                                         errors="coerce").notna().all():
+            found.append(col)
+    if not found:
+        return ""
+    return (f"; column(s) {', '.join(map(repr, found))} hold numbers stored as text: convert "
+            f"them, e.g. df[{found[0]!r}] = pd.to_numeric(df[{found[0]!r}])")
 
 
 def _numpy_column(s: pd.Series) -> np.ndarray | None:

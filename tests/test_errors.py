@@ -191,6 +191,14 @@ def test_prediction_with_unseen_levels_or_a_missing_column(mroz_fit):
         res.predict(df.assign(age=np.where(df.index == 3, np.inf, df.age)))
 
 
+@pytest.mark.parametrize("term", ["np.log(age)", "I(age**2)", "center(age)"])
+def test_transform_of_numbers_stored_as_text_names_the_column(mroz_fit, term):
+    df, _ = mroz_fit
+    with pytest.raises(ls.FormulaError, match=r"column\(s\) 'age' hold numbers stored as text: "
+                                              r"convert them, e\.g\. df\['age'\] = pd\.to_numeric"):
+        ls.logit(f"lfp ~ {term} + k5", df.astype({"age": str}))
+
+
 def test_marginal_effects_data_must_be_a_data_frame(mroz_fit):
     _, res = mroz_fit
     with pytest.raises(ls.DataError, match="data= must be the DataFrame the model was fitted on; "
