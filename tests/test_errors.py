@@ -304,6 +304,8 @@ def test_fuzz_corrupted_columns_fit_or_raise_a_logitstat_error():
     df["lwg"] = df.lwg.round(1)   # as text: 30 levels, not 120 (a slow separated fit)
     formula = "lfp ~ k5 + age + wc + lwg"
     clean = ls.logit(formula, df)
+    transformed = "lfp ~ np.log(age) + center(lwg) + C(wc) + k5"
+    clean_t = ls.logit(transformed, df)
     rows = [3, 40, 77]
     outcomes = []
 
@@ -329,6 +331,8 @@ def test_fuzz_corrupted_columns_fit_or_raise_a_logitstat_error():
             if col == "lfp":
                 continue
             attempt(lambda: clean.get_prediction(d).summary_frame(), d)
+            attempt(lambda: ls.logit(transformed, d), d)
+            attempt(lambda: clean_t.predict(d), d)
             attempt(lambda: ls.logit("lfp ~ k5", d, weights=col), d)
             attempt(lambda: ls.logit("lfp ~ k5", d, offset=col), d)
             attempt(lambda: ls.logit("lfp ~ k5", d, groups=col, cov_type="cluster"), d)
