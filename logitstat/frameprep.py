@@ -4,9 +4,11 @@ Three things patsy does not do the way R's ``glm`` does, each done on a shallow 
 caller's frame (the caller's DataFrame is never modified):
 
 * pandas' nullable dtypes (``Int64``, ``Float64``, ``boolean``, ``string`` -- what
-  ``DataFrame.convert_dtypes()`` and ``read_csv(dtype_backend=...)`` produce) hold ``pd.NA``,
-  which patsy cannot test for missingness; :func:`patsy_ready` turns them into the numpy-backed
-  columns patsy understands, with ``NaN``/``None`` for the missing values;
+  ``DataFrame.convert_dtypes()`` and ``read_csv(dtype_backend=...)`` produce) and object
+  columns hold ``pd.NA`` or ``NaT``, which patsy cannot test for missingness; :func:`patsy_ready`
+  turns them into the numpy-backed columns patsy understands, with ``NaN``/``None`` for the
+  missing values, and reads an object column of Python numbers as numbers (patsy would make it
+  a categorical with one level per value);
 * R's ``glm`` drops the levels of a factor that no estimation row has
   (``model.frame(..., drop.unused.levels = TRUE)``), e.g. a level present only in rows dropped
   for a missing value; patsy keeps them, which gives an all-zero column.
@@ -23,7 +25,12 @@ And things R accepts that patsy's Python evaluation would not, or would misread:
 * :func:`check_columns` refuses, naming the column, duplicated column names, columns with no
   value at all, and dates, durations, periods and complex numbers (patsy would take them for a
   categorical with one level per value); :func:`syntax_hint` completes the message for a
-  formula that is not valid Python (a column name with a space needs ``Q("my col")``).
+  formula that is not valid Python (a column name with a space needs ``Q("my col")``);
+* :func:`patsy_ready` also refuses, naming the column and the entries, numbers stored as text
+  with a few stray entries (:func:`stray_text`: ``"n/a"``, ``"?"``, ``"1,5"``) and numbers mixed
+  with text, which patsy would silently make a categorical; a column the formula declares
+  categorical, ``C(x)``, is left alone (:func:`categorical_only`).  :func:`numeric_values` reads
+  weights and offsets, naming the input when they are not numbers.
 """
 from __future__ import annotations
 
