@@ -194,7 +194,7 @@ def detect_separation(X: np.ndarray, y: np.ndarray, trials: np.ndarray | None = 
         return none
     cone = slp.Cone(X, succ, fail, basis)
     work = slp.Working(cone, *slp.initial_rows(cone, extreme))
-    S, d = slp.separated_set(cone, work)
+    S, d, known = slp.separated_set(cone, work)
     if not S.any():
         return replace(none, passes=cone.passes)
     Tn = basis.T * basis.rms[:, None]              # z-directions to rms-scaled coefficients
@@ -207,7 +207,7 @@ def detect_separation(X: np.ndarray, y: np.ndarray, trials: np.ndarray | None = 
     directions = np.zeros(p, dtype=int)
     if cand.size:
         sg = np.where(dd[cand] > 0, 1.0, -1.0)
-        low = slp.minimise(cone, work, (Tn[cand] * (sg / size[cand])[:, None]).T)
+        low = slp.minimise(cone, work, (Tn[cand] * (sg / size[cand])[:, None]).T, known)
         directions[cand[low >= -slp._COEF_TOL]] = sg[low >= -slp._COEF_TOL].astype(int)
     rest = live & ~S
     NZ = slp.null_of_rows(cone, rest) if rest.any() else np.eye(basis.r)
@@ -381,8 +381,8 @@ def check_separation(X: np.ndarray, y: np.ndarray, trials: np.ndarray | None = N
     Parameters are those of :func:`detect_separation` and :func:`needs_lp` (``moved`` and
     ``cov``: the fit's last scoring step on the linear predictor and inverse information, which
     make the certificate one pass over X); without ``mu`` the linear programs always run.  When
-    they run after a fit, the rows whose multipliers are smallest (nearest to being predicted
-    perfectly) start the working subset.
+    they run after a fit (converged or not), the rows whose multipliers are smallest (nearest to
+    being predicted perfectly) start the working subset.
     """
     X = np.asarray(X, dtype=float)
     n, p = X.shape

@@ -34,7 +34,7 @@ TOL = 1e-9          # margins z_i'b (|b_k| <= 1, Z whitened) at or below this ar
 _COEF_TOL = 1e-9    # |b_j| (scaled so that the largest possible value is 1) above this is non-zero
 _RANK_TOL = 1e-11   # eigenvalues of the correlation matrix below this times the largest are 0
 _FULL_LP = 4000     # cone rows up to which the working subset is simply every row
-_ADD = 2000         # rows added to the working subset per round of row generation
+_ADD = 500          # rows added to the working subset per round of row generation
 _MAX_ROUNDS = 200
 _LP_OPTS = dict(primal_feasibility_tolerance=1e-10, dual_feasibility_tolerance=1e-10)
 
@@ -189,40 +189,56 @@ class Cone:
         """Signed z-rows of the working subset."""
         return self.basis.z(self.X[idx]) * sign[:, None]
 
-    def scan(self, B: np.ndarray, S: np.ndarray):
-        """One pass: for each column of ``B`` (r x q) the violated cone rows (index, sign,
-        margin), and for the first column the rows it separates strictly."""
-        X, n = self.X, self.X.shape[0]
+    def scan(self, B: np.ndarray, S: np.ndarray, k: int = _ADD):
+        """One pass: for each column of ``B`` (r x q) the number of violated cone rows and the
+        ``k`` cone rows of smallest margin (index, sign, margin: the violated ones first, then
+        those nearest to binding), and for the first column the rows it separates strictly
+        (rows in ``S`` excluded from both)."""
+        X, n, q = self.X, self.X.shape[0], B.shape[1]
         self.passes += 1
 
+        def smallest(parts, k):
+            idx = np.concatenate([t[0] for t in parts])
+            sg = np.concatenate([t[1] for t in parts])
+            mg = np.concatenate([t[2] for t in parts])
+            if mg.size > k:
+                j = np.argpartition(mg, k)[:k]
+                idx, sg, mg = idx[j], sg[j], mg[j]
+            return idx, sg, mg
+
         def chunk(a, b):
-            viol = [[] for _ in range(B.shape[1])]
+            low = [[] for _ in range(q)]
+            nviol = np.zeros(q, dtype=np.int64)
             newsep = []
             buf = kernels.block_buffer(X, b - a)
             for s, e in _blocks_range(a, b):
                 M = self.basis.apply(X[s:e], B, buf)
-                su, fa = self.succ[s:e, None], self.fail[s:e, None]
-                bad_s, bad_f = su & (M < -TOL), fa & (M > TOL)
-                for k in range(B.shape[1]):
-                    for bad, sg in ((bad_s[:, k], 1.0), (bad_f[:, k], -1.0)):
-                        if bad.any():
-                            i = np.flatnonzero(bad)
-                            viol[k].append((i + s, np.full(i.size, sg), -sg * M[i, k]))
+                su, fa = self.succ[s:e] & ~S[s:e], self.fail[s:e] & ~S[s:e]
+                i_s, i_f = np.flatnonzero(su), np.flatnonzero(fa)
+                idx = np.concatenate([i_s, i_f]) + s
+                sg = np.concatenate([np.ones(i_s.size), -np.ones(i_f.size)])
+                for c in range(q):
+                    mg = np.concatenate([M[i_s, c], -M[i_f, c]])
+                    nviol[c] += int(np.count_nonzero(mg < -TOL))
+                    low[c].append(smallest([(idx, sg, mg)], k))
                 m0 = M[:, 0]
                 ok = (~self.succ[s:e] | (m0 > TOL)) & (~self.fail[s:e] | (m0 < -TOL))
                 ok &= self.live[s:e] & ~S[s:e]
                 if ok.any():
                     newsep.append(np.flatnonzero(ok) + s)
-            return viol, newsep
+            return nviol, [smallest(low[c], k) if low[c] else None for c in range(q)], newsep
 
         parts = kernels.map_chunks(chunk, n)
-        viol = []
-        for k in range(B.shape[1]):
-            got = [t for q in parts for t in q[0][k]]
-            viol.append(tuple(np.concatenate([t[j] for t in got]) if got else np.zeros(0)
-                              for j in range(3)))
-        newsep = [t for q in parts for t in q[1]]
-        return viol, (np.concatenate(newsep) if newsep else np.zeros(0, dtype=np.intp))
+        out = []
+        for c in range(q):
+            nv = int(sum(t[0][c] for t in parts))
+            got = [t[1][c] for t in parts if t[1][c] is not None]
+            if got:
+                out.append((nv,) + smallest(got, k))
+            else:
+                out.append((nv, np.zeros(0, dtype=np.intp), np.zeros(0), np.zeros(0)))
+        newsep = [t for q_ in parts for t in q_[2]]
+        return out, (np.concatenate(newsep) if newsep else np.zeros(0, dtype=np.intp))
 
     def outside_span(self, N: np.ndarray, S: np.ndarray):
         """One pass: live, non-separated rows with a component in the span of ``N`` (r x k,
@@ -279,10 +295,9 @@ class Working:
         return len(new)
 
 
-def _most_violated(v, k: int):
-    idx, sign, size = v
-    order = np.argsort(size, kind="stable")[:k]
-    return idx[order].astype(np.intp), sign[order]
+def _bring_in(work: "Working", v) -> int:
+    """Add a scan's smallest-margin rows to the working subset; the number added."""
+    return work.add(v[1].astype(np.intp), v[2])
 
 
 def initial_rows(cone: Cone, extreme: np.ndarray | None) -> tuple[np.ndarray, np.ndarray]:
@@ -306,9 +321,9 @@ def initial_rows(cone: Cone, extreme: np.ndarray | None) -> tuple[np.ndarray, np
     return cone.signed(np.unique(np.concatenate(pick)))
 
 
-def separated_set(cone: Cone, work: Working) -> tuple[np.ndarray, np.ndarray]:
+def separated_set(cone: Cone, work: Working) -> tuple[np.ndarray, np.ndarray, list]:
     r"""The maximal separated set (bool over rows) and a direction ``d`` (z-coordinates) in the
-    relative interior of :math:`C`, by row generation.
+    relative interior of :math:`C`, by row generation; also the verified points of the cone.
 
     Each round maximises :math:`\sum z̃_k b` over the working rows not yet separated; a candidate
     that violates rows outside the subset brings the worst of them in; one that holds for every
@@ -320,17 +335,19 @@ def separated_set(cone: Cone, work: Working) -> tuple[np.ndarray, np.ndarray]:
     n = cone.X.shape[0]
     S = np.zeros(n, dtype=bool)
     d = np.zeros(cone.basis.r)
+    known = []
     for _ in range(_MAX_ROUNDS):
         free = ~S[work.idx]
         b = (_lp(-work.Z[free].sum(axis=0), work.Z) if free.any()
              else np.zeros(cone.basis.r))
         if np.max(np.abs(b), initial=0.0) > TOL:
             (viol,), new = cone.scan(b[:, None], S)
-            if viol[0].size:
-                if not work.add(*_most_violated(viol, _ADD)):
+            if viol[0]:
+                if not _bring_in(work, viol):
                     raise ConvergenceError("separation check: linear program and row check "
                                            "disagree (tolerances)")
                 continue
+            known.append(b)
             if new.size:
                 S[new] = True
                 d += b
@@ -349,29 +366,47 @@ def separated_set(cone: Cone, work: Working) -> tuple[np.ndarray, np.ndarray]:
             break
     else:
         raise ConvergenceError("separation check: row generation did not settle")
-    return S, d
+    return S, d, known
 
 
-def minimise(cone: Cone, work: Working, C: np.ndarray) -> np.ndarray:
-    r"""For each column :math:`c_j` of ``C`` (r x q), :math:`\min c_j^\top b` over
-    :math:`C \cap [-1,1]^r` (row generation, one pass per round for all columns)."""
+def minimise(cone: Cone, work: Working, C: np.ndarray, known: list) -> np.ndarray:
+    r"""For each column :math:`c_j` of ``C`` (r x q), whether :math:`\min c_j^\top b` over
+    :math:`C \cap [-1,1]^r` is below ``-_COEF_TOL``: returns that minimum, or any value below
+    the threshold reached at a point of the cone already known.
+
+    ``known`` holds points verified to lie in the cone (from :func:`separated_set`) and grows
+    with every verified solution, so most columns are settled without a program of their own.
+    Programs run a few at a time with row generation (one pass per round for all of them).
+    """
     q = C.shape[1]
     out = np.full(q, np.nan)
     todo = list(range(q))
-    S = np.ones(cone.X.shape[0], dtype=bool)  # no separated-row bookkeeping needed here
+    S = np.zeros(cone.X.shape[0], dtype=bool)
+
+    def settle():
+        nonlocal todo
+        if known:
+            K = np.column_stack(known)
+            vals = (C[:, todo].T @ K).min(axis=1) if todo else np.zeros(0)
+            for j, v in zip(list(todo), vals):
+                if v < -_COEF_TOL:
+                    out[j] = v
+            todo = [j for j in todo if np.isnan(out[j])]
+
     for _ in range(_MAX_ROUNDS):
+        settle()
         if not todo:
             return out
-        B = np.column_stack([_lp(C[:, j], work.Z) for j in todo])
+        batch = todo[:4]
+        B = np.column_stack([_lp(C[:, j], work.Z) for j in batch])
         viol, _ = cone.scan(B, S)
-        left = []
-        for k, j in enumerate(todo):
-            if viol[k][0].size:
-                work.add(*_most_violated(viol[k], _ADD))
-                left.append(j)
+        for k, j in enumerate(batch):
+            if viol[k][0]:
+                _bring_in(work, viol[k])
             else:
                 out[j] = float(C[:, j] @ B[:, k])
-        todo = left
+                known.append(B[:, k])
+        todo = [j for j in todo if np.isnan(out[j])]
     raise ConvergenceError("separation check: row generation did not settle")
 
 
