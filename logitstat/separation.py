@@ -197,7 +197,7 @@ def detect_separation(X: np.ndarray, y: np.ndarray, trials: np.ndarray | None = 
     S, d, known = slp.separated_set(cone, work)
     if not S.any():
         return replace(none, passes=cone.passes)
-    Tn = basis.T * basis.rms[:, None]              # z-directions to rms-scaled coefficients
+    Tn = basis.T * basis.scale[:, None]            # z-directions to scaled coefficients
     size = np.abs(Tn).sum(axis=1)
     size[size == 0] = 1.0
     dd = (Tn @ d) / size
@@ -211,12 +211,10 @@ def detect_separation(X: np.ndarray, y: np.ndarray, trials: np.ndarray | None = 
         directions[cand[low >= -slp._COEF_TOL]] = sg[low >= -slp._COEF_TOL].astype(int)
     rest = live & ~S
     NZ = slp.null_of_rows(cone, rest) if rest.any() else np.eye(basis.r)
-    span = np.column_stack([Tn @ NZ, basis.null]) if NZ.size or basis.null.size else np.zeros((p, 0))
-    free = np.zeros(p, dtype=bool)
-    if span.shape[1]:
-        u, sv, _ = np.linalg.svd(span, full_matrices=False)
-        u = u[:, sv > 1e-10 * sv[0]] if sv.size and sv[0] > 0 else u[:, :0]
-        free = np.any(np.abs(u) > 1e-8, axis=1)
+    # coordinate j is free on null(X_N) = T null(Z_N) + null(X) when row j of T has a
+    # component in null(Z_N) (relative to its length), or when it is free on null(X)
+    free = free_x | (np.sqrt(np.sum((Tn @ NZ) ** 2, axis=1))
+                     > 1e-8 * np.sqrt(np.sum(Tn ** 2, axis=1)))
     kind = "complete" if not rest.any() else "quasi-complete"
     return SeparationReport(kind, directions, S, (directions == 0) & free, "lp", cone.passes)
 

@@ -45,8 +45,10 @@ class Basis:
     the constant is not in the column space) and the maps back to coefficients.
 
     ``T`` (p x r) maps a direction in z-coordinates to coefficients (:math:`X T b = Z b`);
-    ``null`` (p x k) is an orthonormal basis of the null space of :math:`X` in coordinates
-    scaled by ``rms`` (each column's root-mean-square); ``passes`` counts passes over X.
+    ``null`` (p x k) is an orthonormal basis of the null space of :math:`X` in coefficients
+    scaled by ``scale`` (a column's standard deviation, or the absolute value of a constant
+    column, when the constant is in the column space; its root-mean-square otherwise), which
+    makes them invariant to rescaling columns; ``passes`` counts passes over X.
     """
 
     m: np.ndarray
@@ -54,7 +56,7 @@ class Basis:
     const: bool
     T: np.ndarray
     null: np.ndarray
-    rms: np.ndarray
+    scale: np.ndarray
     passes: int
 
     @property
@@ -143,23 +145,24 @@ def make_basis(X: np.ndarray, live: np.ndarray) -> Basis:
     P = np.zeros((p, int(np.count_nonzero(keep))))
     if P.shape[1]:
         P[nc] = V[:, keep] / np.sqrt(e[keep]) / scale[nc, None]
-    Q = np.zeros((p, P.shape[1]))        # x_i - m = Q z_c (on the column space)
-    if P.shape[1]:
-        Q[nc] = V[:, keep] * np.sqrt(e[keep]) * scale[nc, None]
-    if const:
-        T = np.column_stack([a, P - np.outer(a, m @ P)])
-        L = np.vstack([m, Q.T])
-    else:
-        T, L = P, Q.T
-    rs = np.where(rms > 0, rms, 1.0)
-    Ls = L / rs                           # null(X) in rms-scaled coefficients
-    if Ls.shape[0]:
-        _, sv, vt = np.linalg.svd(Ls, full_matrices=True)
-        rank = int(np.sum(sv > sv[0] * 1e-10)) if sv.size and sv[0] > 0 else 0
-        null = vt[rank:].T
-    else:
-        null = np.eye(p)
-    return Basis(m, P, const, T, null, rs, 2)
+    T = np.column_stack([a, P - np.outer(a, m @ P)]) if const else P
+    # null(X) in scaled coefficients D*b (D: sd, |mean| of a constant column, or rms): the
+    # dropped eigenvectors, the constant and all-zero columns, less the one constraint m'b = 0
+    # that the constant imposes when it is in the column space.
+    D = np.where(nonconst, sd, np.abs(m)) if const else rms.copy()
+    D[D == 0] = 1.0
+    K = [np.eye(p)[:, j] for j in np.flatnonzero(~np.isin(np.arange(p), nc))]
+    for u in V[:, ~keep].T:
+        k = np.zeros(p)
+        k[nc] = u
+        K.append(k)
+    K = np.column_stack(K) if K else np.zeros((p, 0))
+    if const and K.shape[1]:
+        h = (m / D) @ K
+        _, _, vt = np.linalg.svd(h[None, :] / max(np.max(np.abs(h)), 1e-300), full_matrices=True)
+        K = K @ vt[1:].T if np.any(h != 0) else K
+    null = K
+    return Basis(m, P, const, T, null, D, 2)
 
 
 def _blocks_range(a: int, b: int):
@@ -192,8 +195,8 @@ class Cone:
     def scan(self, B: np.ndarray, S: np.ndarray, k: int = _ADD):
         """One pass: for each column of ``B`` (r x q) the number of violated cone rows and the
         ``k`` cone rows of smallest margin (index, sign, margin: the violated ones first, then
-        those nearest to binding), and for the first column the rows it separates strictly
-        (rows in ``S`` excluded from both)."""
+        those nearest to binding), and for the first column the rows not in ``S`` that it
+        separates strictly."""
         X, n, q = self.X, self.X.shape[0], B.shape[1]
         self.passes += 1
 
@@ -213,8 +216,7 @@ class Cone:
             buf = kernels.block_buffer(X, b - a)
             for s, e in _blocks_range(a, b):
                 M = self.basis.apply(X[s:e], B, buf)
-                su, fa = self.succ[s:e] & ~S[s:e], self.fail[s:e] & ~S[s:e]
-                i_s, i_f = np.flatnonzero(su), np.flatnonzero(fa)
+                i_s, i_f = np.flatnonzero(self.succ[s:e]), np.flatnonzero(self.fail[s:e])
                 idx = np.concatenate([i_s, i_f]) + s
                 sg = np.concatenate([np.ones(i_s.size), -np.ones(i_f.size)])
                 for c in range(q):
