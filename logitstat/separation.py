@@ -205,6 +205,10 @@ def detect_separation(X: np.ndarray, y: np.ndarray, trials: np.ndarray | None = 
     free_x = np.any(np.abs(basis.null) > 1e-8, axis=1) if basis.null.size else np.zeros(p, bool)
     cand = np.flatnonzero((np.abs(dd) > slp._COEF_TOL) & ~free_x)
     directions = np.zeros(p, dtype=int)
+    if cand.size:                                  # a ratio test settles most at once
+        coef = basis.T @ d
+        sg0 = np.where(coef[cand] > 0, 1.0, -1.0)
+        cand = cand[~slp.crosses_zero(cone, d, coef[cand], cand, sg0)]
     if cand.size:
         sg = np.where(dd[cand] > 0, 1.0, -1.0)
         low = slp.minimise(cone, work, (Tn[cand] * (sg / size[cand])[:, None]).T, known)

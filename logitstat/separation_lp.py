@@ -412,6 +412,38 @@ def minimise(cone: Cone, work: Working, C: np.ndarray, known: list) -> np.ndarra
     raise ConvergenceError("separation check: row generation did not settle")
 
 
+def crosses_zero(cone: Cone, d: np.ndarray, coef: np.ndarray, cols: np.ndarray,
+                 sg: np.ndarray) -> np.ndarray:
+    r"""One pass: for coefficients ``cols`` (with sign ``sg`` at the point :math:`T d` of the
+    cone, value ``coef``), whether moving from that point along :math:`-s_j e_j` reaches
+    :math:`b_j = 0` before any row's margin turns negative (a ratio test on the rows).  True
+    means :math:`b_j` takes both signs on the cone, so the coefficient need not diverge; False
+    settles nothing."""
+    X = cone.X
+    cone.passes += 1
+    q = cols.size
+
+    def chunk(a, b):
+        tmax = np.full(q, np.inf)
+        buf = kernels.block_buffer(X, b - a)
+        for s, e in _blocks_range(a, b):
+            mg = cone.basis.apply(X[s:e], d[:, None], buf)[:, 0]
+            Xj = X[s:e][:, cols] * sg
+            for rows, sign in ((cone.succ[s:e], 1.0), (cone.fail[s:e], -1.0)):
+                if not rows.any():
+                    continue
+                A = sign * Xj[rows]
+                m = np.maximum(sign * mg[rows], 0.0)[:, None]
+                m[m <= TOL] = 0.0
+                with np.errstate(divide="ignore", invalid="ignore"):
+                    R = np.where(A > 0, m / np.where(A > 0, A, 1.0), np.inf)
+                tmax = np.minimum(tmax, R.min(axis=0))
+        return tmax
+
+    tmax = np.min(np.vstack(kernels.map_chunks(chunk, X.shape[0])), axis=0)
+    return tmax > np.abs(coef) * (1.0 + 1e-6)
+
+
 def null_of_rows(cone: Cone, keep: np.ndarray) -> np.ndarray:
     r"""Orthonormal basis (z-coordinates, r x k) of the null space of :math:`Z_N`, ``N`` the
     rows in ``keep``, from the r x r Gram matrix summed in row blocks (eigh)."""
