@@ -344,11 +344,9 @@ def separated_set(cone: Cone, work: Working) -> tuple[np.ndarray, np.ndarray, li
              else np.zeros(cone.basis.r))
         if np.max(np.abs(b), initial=0.0) > TOL:
             (viol,), new = cone.scan(b[:, None], S)
-            if viol[0]:
-                if not _bring_in(work, viol):
-                    raise ConvergenceError("separation check: linear program and row check "
-                                           "disagree (tolerances)")
-                continue
+            if viol[0] and _bring_in(work, viol):
+                continue                          # (violations only of working rows: ties
+                                                  # within the solver's tolerance)
             known.append(b)
             if new.size:
                 S[new] = True
@@ -403,9 +401,7 @@ def minimise(cone: Cone, work: Working, C: np.ndarray, known: list) -> np.ndarra
         B = np.column_stack([_lp(C[:, j], work.Z) for j in batch])
         viol, _ = cone.scan(B, S)
         for k, j in enumerate(batch):
-            if viol[k][0]:
-                _bring_in(work, viol[k])
-            else:
+            if not (viol[k][0] and _bring_in(work, viol[k])):
                 out[j] = float(C[:, j] @ B[:, k])
                 known.append(B[:, k])
         todo = [j for j in todo if np.isnan(out[j])]

@@ -278,7 +278,7 @@ def assert_same(rep, ref):
 def test_random_datasets_match_brute_force():
     rng = np.random.default_rng(2026)
     kinds = set()
-    for _ in range(150):
+    for _ in range(110):
         X, y, m, w = random_case(rng)
         ref = reference(X, y, m, w)
         assert_same(detect_separation(X, y, m, w), ref)
@@ -294,7 +294,7 @@ def test_row_generation_on_small_working_subsets_matches_brute_force(monkeypatch
     monkeypatch.setattr(slp, "initial_rows",
                         lambda cone, extreme: cone.signed(np.flatnonzero(cone.live)[:2]))
     rng = np.random.default_rng(7)
-    for _ in range(60):
+    for _ in range(45):
         X, y, m, w = random_case(rng)
         if rng.random() < 0.5:                   # stack copies: more rows, same cone
             X, y, m, w = (np.concatenate([a] * 4) for a in (X, y, m, w))
@@ -409,7 +409,7 @@ def test_certificate_is_sound_on_random_fits(link):
     claim on most converged overlapping fits (it is not vacuous)."""
     rng = np.random.default_rng(LINKS.index(link))
     claimed = overlapping = 0
-    for _ in range(25):
+    for _ in range(20):
         X, y, m, w = random_case(rng)
         if np.linalg.matrix_rank(X[w > 0]) < X.shape[1]:
             continue
