@@ -311,7 +311,7 @@ def initial_rows(cone: Cone, extreme: np.ndarray | None) -> tuple[np.ndarray, np
     if n_cone <= _FULL_LP:
         return cone.signed(live)
     r = cone.basis.r
-    k = max(1000, 20 * r)
+    k = max(400, 8 * r)
     pick = [np.random.default_rng(12).choice(live, size=min(k, live.size), replace=False)]
     for cls in (cone.succ & ~cone.fail, cone.fail & ~cone.succ):
         if 0 < np.count_nonzero(cls) <= k:
@@ -354,7 +354,8 @@ def separated_set(cone: Cone, work: Working) -> tuple[np.ndarray, np.ndarray, li
                 continue
         U = work.Z[~S[work.idx]]
         if U.shape[0]:
-            _, sv, vt = np.linalg.svd(U, full_matrices=True)
+            Rf = np.linalg.qr(U, mode="r")          # same singular values, r columns
+            _, sv, vt = np.linalg.svd(Rf, full_matrices=True)
             rank = int(np.sum(sv > TOL * max(1.0, sv[0]))) if sv.size else 0
             N = vt[rank:].T
         else:
