@@ -113,8 +113,8 @@ def main() -> None:
                 out = subprocess.run([sys.executable, __file__, "--case", kind, str(n), link],
                                      capture_output=True, text=True, env=env)
                 if out.returncode:
-                    print(f"| {kind} | {n:.0e} | {link} | failed: "
-                          f"{out.stderr.strip().splitlines()[-1]} |")
+                    why = (out.stderr.strip().splitlines() or [f"exit {out.returncode}"])[-1]
+                    print(f"| {kind} | {n:.0e} | {link} | failed: {why} |")
                     continue
                 r = json.loads(out.stdout.strip().splitlines()[-1])
                 res = r["result"] + (f" ({r['n_sep']} rows)" if r["n_sep"] else "")
