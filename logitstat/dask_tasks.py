@@ -201,7 +201,7 @@ def _grams(X: np.ndarray, prior: np.ndarray) -> dict:
 
 
 def _certificate_rows(r: _Rows, link: Link, beta, v) -> dict:
-    """Second half of the overlap certificate (see :func:`logitstat.separation.overlap_certificate`):
+    r"""Second half of the overlap certificate (see :func:`logitstat.separation.overlap_certificate`):
     the corrected multipliers' sums, their size, the largest :math:`\sqrt{\Lambda_i}/\Lambda^c_i`
     and the number of rows (for the rounding bound)."""
     n, p = r.X.shape
