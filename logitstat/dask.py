@@ -299,17 +299,25 @@ class DaskBinaryResults(BinaryResults):
         rows in memory, so a fit the certificate cannot clear raises :class:`RowsNotInMemory`."""
         fin = self._model.final
         names = pd.Index(self.names)
-        ok = bool(self.fit.converged) and fin["max_lam"] > 0 and fin["min_lam"] > 1e-8 * fin["max_lam"]
+        # multipliers strictly positive (fitted probabilities inside (0, 1)), however they spread
+        ok = bool(self.fit.converged) and fin["max_lam"] > 0 and fin["min_lam"] > 0
         if ok:
             try:
-                v = np.linalg.solve(fin["M"], fin["g"])
+                Minv = np.linalg.inv(fin["M"])
+                v = Minv @ fin["g"]
             except np.linalg.LinAlgError:
                 ok = False
-        if ok and np.all(np.isfinite(v)):
+        if ok and np.all(np.isfinite(v)) and np.all(np.isfinite(Minv)):
             parts = self._model.run("certificate", self.fit.params, v)
             resid = _DaskModel._sum(parts, "resid")
             size = _DaskModel._sum(parts, "size")
-            ok = all(q["ok"] for q in parts) and bool(np.all(np.abs(resid) <= 1e-10 * size + 1e-300))
+            rho = max(q["rho"] for q in parts)
+            rows = [q["rows"] for q in parts]
+            # the rounding bound of overlap_certificate, with sums over partitions
+            gamma = (max(rows) + len(rows) + len(resid) + 8) * np.finfo(float).eps
+            bound = (np.sqrt(max(float(resid @ Minv @ resid), 0.0))
+                     + gamma * np.sqrt(float(size @ np.abs(Minv) @ size)))
+            ok = all(q["ok"] for q in parts) and bool(np.isfinite(rho * bound) and rho * bound <= 0.5)
         else:
             ok = False
         if not ok:

@@ -201,10 +201,12 @@ def _grams(X: np.ndarray, prior: np.ndarray) -> dict:
 
 
 def _certificate_rows(r: _Rows, link: Link, beta, v) -> dict:
-    """Second half of the overlap certificate (see :func:`logitstat.separation.overlap_certificate`)."""
+    r"""Second half of the overlap certificate (see :func:`logitstat.separation.overlap_certificate`):
+    the corrected multipliers' sums, their size, the largest :math:`\sqrt{\Lambda_i}/\Lambda^c_i`
+    and the number of rows (for the rounding bound)."""
     n, p = r.X.shape
     if n == 0:
-        return dict(ok=True, resid=np.zeros(p), size=np.zeros(p))
+        return dict(ok=True, resid=np.zeros(p), size=np.zeros(p), rho=0.0, rows=0)
     eta = r.X @ beta + r.offset
     mu, d, _ = _score_pieces(r, link, eta)
     lam_s = r.weights * r.trials * r.y * d / mu
@@ -212,9 +214,14 @@ def _certificate_rows(r: _Rows, link: Link, beta, v) -> dict:
     live = (r.weights > 0) & (r.trials > 0)
     xv = r.X @ v
     fac_s, fac_f = 1.0 - xv, 1.0 + xv
-    ok = not (np.any(fac_s[live & (r.y > 0)] <= 0.5) or np.any(fac_f[live & (r.y < 1)] <= 0.5))
+    ok = not (np.any(fac_s[live & (r.y > 0)] < 0.5) or np.any(fac_f[live & (r.y < 1)] < 0.5))
     ls_, lf_ = np.where(live, lam_s * fac_s, 0.0), np.where(live, lam_f * fac_f, 0.0)
-    return dict(ok=ok, resid=r.X.T @ (ls_ - lf_), size=kernels.abs_rmatvec(r.X, ls_ + lf_, threads=1))
+    lam, lamc = lam_s + lam_f, ls_ + lf_
+    ok = ok and bool(np.all(lamc[live] > 0))
+    with np.errstate(divide="ignore", invalid="ignore"):
+        rho = float(np.max(np.where(live, np.sqrt(lam) / lamc, 0.0), initial=0.0))
+    return dict(ok=ok, resid=r.X.T @ (ls_ - lf_), size=kernels.abs_rmatvec(r.X, lamc, threads=1),
+                rho=rho, rows=n)
 
 
 def _meat(r: _Rows, model: _Model, link: Link, beta, bread) -> dict:

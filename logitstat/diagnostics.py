@@ -113,12 +113,12 @@ class DiagnosticsMixin:
         fit itself proves that the outcomes overlap).  See :mod:`logitstat.separation`."""
         d = self.design
         eta, at = self.fit.eta, self.fit.eta_info
-        moved = None
+        moved = cov = None
         if at is not None:  # the certificate at the last iterate, with IRLS's last step
-            eta, moved = at, eta - at
+            eta, moved, cov = at, eta - at, getattr(self.fit, "cov", None)
         rep = check_separation(d.X, d.y, d.trials, d.weights, mu=self.link.linkinv(eta),
                                dmu=self.link.mu_eta(eta), converged=bool(self.fit.converged),
-                               moved=moved)
+                               moved=moved, cov=cov)
         rows = pd.RangeIndex(len(d.y)) if d.row_labels is None else pd.Index(d.row_labels)
         return ModelSeparation.label(rep, self.names, rows)
 

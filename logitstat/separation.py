@@ -30,21 +30,17 @@ exists.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Sequence
 
 import numpy as np
-from scipy.optimize import linprog
 
 from . import kernels
-from .errors import ConvergenceError
+from . import separation_lp as slp
 
 __all__ = ["SeparationReport", "check_separation", "detect_separation", "needs_lp",
            "overlap_certificate", "finite_part"]
 
-_ROW_TOL = 1e-7    # tilde-x_i b above this (columns scaled to max |x| = 1, |b| <= 1) is strict
-_COEF_TOL = 1e-9   # |b_j| above this (in the same units) is non-zero
-_ROW_BLOCK = 1 << 15  # rows per block of the certificate's row-wise checks (no X: larger blocks)
 
 
 @dataclass(frozen=True, eq=False)
@@ -66,6 +62,8 @@ class SeparationReport:
     method : {"lp", "certificate"}
         ``"lp"`` when decided by linear programming, ``"certificate"`` when a converged fit
         proved overlap (see :func:`needs_lp`).
+    passes : int
+        Passes over the rows of X the check made (0 when not recorded).
     """
 
     kind: str
@@ -73,6 +71,7 @@ class SeparationReport:
     separated_rows: np.ndarray
     undetermined: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=bool))
     method: str = "lp"
+    passes: int = 0
 
     @property
     def separated(self) -> bool:
@@ -131,39 +130,20 @@ def _join(names: Sequence[str]) -> str:
     return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
 
 
-def _split_rows(X: np.ndarray, y: np.ndarray, trials: np.ndarray | None,
-                weights: np.ndarray | None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    r"""Rows :math:`\tilde x_i` of the cone and, for each, the original row it came from.
-
-    Returns ``(Xt, origin, sign)`` where ``sign`` is +1 for a success row, -1 for a failure row.
-    """
-    n = X.shape[0]
+def _masks(n: int, y, trials, weights) -> tuple[np.ndarray, np.ndarray]:
+    """Rows entering the cone with a success (``succ``) and with a failure (``fail``)."""
     y = np.asarray(y, dtype=float).reshape(-1)
     m = np.ones(n) if trials is None else np.asarray(trials, dtype=float).reshape(-1)
     w = np.ones(n) if weights is None else np.asarray(weights, dtype=float).reshape(-1)
     if y.shape[0] != n or m.shape[0] != n or w.shape[0] != n:
         raise ValueError("X, y, trials and weights must have the same number of rows")
     live = (w > 0) & (m > 0)
-    has_succ = live & (y > 0)
-    has_fail = live & (y < 1)
-    rows_s = np.flatnonzero(has_succ)
-    rows_f = np.flatnonzero(has_fail)
-    origin = np.concatenate([rows_s, rows_f])
-    sign = np.concatenate([np.ones(rows_s.size), -np.ones(rows_f.size)])
-    Xt = X[origin] * sign[:, None]
-    return Xt, origin, sign
-
-
-def _lp(c: np.ndarray, A: np.ndarray) -> np.ndarray:
-    """Minimise ``c @ b`` over ``A b >= 0``, ``-1 <= b <= 1``; return the minimiser."""
-    out = linprog(c, A_ub=-A, b_ub=np.zeros(A.shape[0]), bounds=(-1.0, 1.0), method="highs")
-    if out.status != 0 or out.x is None:  # the box keeps it feasible (b = 0) and bounded
-        raise ConvergenceError(f"separation check: linear program failed ({out.message})")
-    return np.asarray(out.x, dtype=float)
+    return live & (y > 0), live & (y < 1)
 
 
 def detect_separation(X: np.ndarray, y: np.ndarray, trials: np.ndarray | None = None,
-                      weights: np.ndarray | None = None) -> SeparationReport:
+                      weights: np.ndarray | None = None, *,
+                      extreme: np.ndarray | None = None) -> SeparationReport:
     r"""Decide exactly whether the data are separated, and how.
 
     Parameters
@@ -176,6 +156,9 @@ def detect_separation(X: np.ndarray, y: np.ndarray, trials: np.ndarray | None = 
         Binomial trials per row (ones when omitted).
     weights : ndarray, optional
         Frequency weights; rows with zero weight are ignored.
+    extreme : ndarray, shape (n,), optional
+        A score per row, small for rows likely to be separated (a fit's multipliers); the rows
+        with the smallest scores start the working subset.
 
     Returns
     -------
@@ -183,74 +166,81 @@ def detect_separation(X: np.ndarray, y: np.ndarray, trials: np.ndarray | None = 
 
     Notes
     -----
-    With :math:`\tilde X` the cone rows (duplicates removed, columns scaled to unit maximum),
-    the separated set is built by solving
-    :math:`\max \sum_{i \notin S} \tilde x_i b` s.t. :math:`\tilde X b \ge 0,\ |b_j| \le 1`
-    and adding the rows with :math:`\tilde x_i b > 0` to :math:`S` until the optimum is 0
-    (one program when there is no separation, usually two when there is).  The sum
-    :math:`d` of the solutions lies in the relative interior of the cone.  For each
-    :math:`j` with :math:`d_j \ne 0` one more program,
-    :math:`\min\, \mathrm{sign}(d_j)\, b_j` over the same set, tells whether :math:`b_j` keeps
-    its sign on the whole cone (the coefficient diverges) or can cross 0 (it need not).
-    A coefficient with :math:`d_j = 0` cannot diverge: the relative interior holds a point with
-    :math:`b_j = 0`.
+    Everything is computed in the whitened basis of :mod:`logitstat.separation_lp`, so the
+    answer does not depend on the location or scale of any column.  The separated set is built
+    by solving :math:`\max \sum_{i \notin S} \tilde z_i b` s.t. :math:`\tilde Z b \ge 0,
+    \ |b_k| \le 1` and adding the rows with :math:`\tilde z_i b > 0` to :math:`S` until the
+    optimum is 0; each program runs on a working subset of rows grown by row generation
+    (:func:`logitstat.separation_lp.separated_set`).  The sum :math:`d` of the solutions lies in
+    the relative interior of the cone.  For each coefficient :math:`j` with :math:`d_j \ne 0`
+    one more program, :math:`\min\, \mathrm{sign}(d_j)\, b_j` over the cone, tells whether
+    :math:`b_j` keeps its sign on the whole cone (the coefficient diverges) or can cross 0 (it
+    need not).  Undetermined coefficients are those on which the null space of the
+    non-separated rows is not 0 (eigen-decomposition of their Gram matrix, summed in row
+    blocks).
     """
     X = np.asarray(X, dtype=float)
     if X.ndim != 2:
         raise ValueError("X must be a 2-d array")
     n, p = X.shape
-    Xt, origin, _ = _split_rows(X, y, trials, weights)
-    no_sep = SeparationReport("none", np.zeros(p, dtype=int), np.zeros(n, dtype=bool),
-                              np.zeros(p, dtype=bool), "lp")
-    if Xt.shape[0] == 0 or p == 0:
-        return no_sep
-    scale = np.max(np.abs(Xt), axis=0)
-    scale[scale == 0] = 1.0
-    U, inverse = np.unique(Xt / scale, axis=0, return_inverse=True)
-    inverse = inverse.reshape(-1)
-    in_s = np.zeros(U.shape[0], dtype=bool)
-    d = np.zeros(p)
-    for _ in range(U.shape[0]):
-        if in_s.all():
-            break
-        b = _lp(-U[~in_s].sum(axis=0), U)
-        margin = U @ b
-        new = (margin > _ROW_TOL) & ~in_s
-        if not new.any():
-            break
-        in_s |= new
-        d += b
-    if not in_s.any():
-        return no_sep
-    d /= np.max(np.abs(d))
+    succ, fail = _masks(n, y, trials, weights)
+    live = succ | fail
+    none = SeparationReport("none", np.zeros(p, dtype=int), np.zeros(n, dtype=bool),
+                            np.zeros(p, dtype=bool), "lp")
+    if not live.any() or p == 0:
+        return none
+    basis = slp.make_basis(X, live)
+    if basis.r == 0:
+        return none
+    cone = slp.Cone(X, succ, fail, basis)
+    work = slp.Working(cone, *slp.initial_rows(cone, extreme))
+    S, d, known = slp.separated_set(cone, work)
+    if not S.any():
+        return replace(none, passes=cone.passes)
+    Tn = basis.T * basis.scale[:, None]            # z-directions to scaled coefficients
+    size = np.abs(Tn).sum(axis=1)
+    size[size == 0] = 1.0
+    dd = (Tn @ d) / size
+    dd /= max(np.max(np.abs(dd)), np.finfo(float).tiny)
+    free_x = np.any(np.abs(basis.null) > 1e-8, axis=1) if basis.null.size else np.zeros(p, bool)
+    cand = np.flatnonzero((np.abs(dd) > slp._COEF_TOL) & ~free_x)
     directions = np.zeros(p, dtype=int)
-    for j in np.flatnonzero(np.abs(d) > _COEF_TOL):
-        s = 1.0 if d[j] > 0 else -1.0
-        c = np.zeros(p)
-        c[j] = s
-        low = s * _lp(c, U)[j]
-        if low >= -_COEF_TOL:
-            directions[j] = int(s)
-    undetermined = (directions == 0) & _free_in_nullspace(U[~in_s], p)
-    rows = np.zeros(n, dtype=bool)
-    rows[origin[in_s[inverse]]] = True
-    kind = "complete" if in_s.all() else "quasi-complete"
-    return SeparationReport(kind, directions, rows, undetermined, "lp")
+    if cand.size:                                  # a ratio test settles most at once
+        coef = basis.T @ d
+        sg0 = np.where(coef[cand] > 0, 1.0, -1.0)
+        cand = cand[~slp.crosses_zero(cone, d, coef[cand], cand, sg0)]
+    if cand.size:
+        sg = np.where(dd[cand] > 0, 1.0, -1.0)
+        low = slp.minimise(cone, work, (Tn[cand] * (sg / size[cand])[:, None]).T, known)
+        directions[cand[low >= -slp._COEF_TOL]] = sg[low >= -slp._COEF_TOL].astype(int)
+    rest = live & ~S
+    NZ = slp.null_of_rows(cone, rest) if rest.any() else np.eye(basis.r)
+    # coordinate j is free on null(X_N) = T null(Z_N) + null(X) when row j of T has a
+    # component in null(Z_N) (relative to its length), or when it is free on null(X)
+    free = free_x | (np.sqrt(np.sum((Tn @ NZ) ** 2, axis=1))
+                     > 1e-8 * np.sqrt(np.sum(Tn ** 2, axis=1)))
+    kind = "complete" if not rest.any() else "quasi-complete"
+    return SeparationReport(kind, directions, S, (directions == 0) & free, "lp", cone.passes)
 
 
-def _free_in_nullspace(A: np.ndarray, p: int) -> np.ndarray:
-    """Coordinates on which the null space of ``A`` (rows of the non-separated set) is not 0."""
-    if A.shape[0] == 0:
-        return np.ones(p, dtype=bool)
-    _, sv, vt = np.linalg.svd(A, full_matrices=True)
-    rank = int(np.sum(sv > sv[0] * max(A.shape) * np.finfo(float).eps)) if sv.size else 0
-    null = vt[rank:]
-    return np.any(np.abs(null) > 1e-8, axis=0) if null.size else np.zeros(p, dtype=bool)
+_EPS = np.finfo(float).eps
+
+
+def _multipliers(y, m, w, mu, dmu):
+    r"""Live/success/failure masks, :math:`\lambda^\pm` and the scoring weights :math:`W`."""
+    live = (w > 0) & (m > 0)
+    succ, fail = live & (y > 0), live & (y < 1)
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+        wm = w * m * dmu
+        lam_s = np.where(succ, wm * y / mu, 0.0)
+        lam_f = np.where(fail, wm * (1.0 - y) / (1.0 - mu), 0.0)
+        W = np.where(live, wm * dmu / (mu * (1.0 - mu)), 0.0)
+    return live, succ, fail, lam_s, lam_f, W
 
 
 def overlap_certificate(X: np.ndarray, y: np.ndarray, mu: np.ndarray, dmu: np.ndarray,
                         trials: np.ndarray | None = None, weights: np.ndarray | None = None,
-                        moved: np.ndarray | None = None) -> bool:
+                        moved: np.ndarray | None = None, cov: np.ndarray | None = None) -> bool:
     r"""True when a fit proves that the data overlap (no separation), without an LP.
 
     By Stiemke's lemma the cone :math:`\{b: \tilde X b \ge 0\}` holds no separating direction
@@ -258,22 +248,30 @@ def overlap_certificate(X: np.ndarray, y: np.ndarray, mu: np.ndarray, dmu: np.nd
     likelihood is such a combination: with :math:`w_i` weights, :math:`m_i` trials and
     :math:`\mu'_i = d\mu/d\eta`, success rows get
     :math:`\lambda_i^+ = w_i m_i y_i \mu'_i/\mu_i` and failure rows
-    :math:`\lambda_i^- = w_i m_i (1-y_i) \mu'_i/(1-\mu_i)`, and
-    :math:`\tilde X^\top\lambda = g` is the score.  The small remainder :math:`g` is removed by
-    scaling each row's :math:`\lambda_i` by :math:`1 - \tilde x_i t_i`, where
-    :math:`t_i = W_i x_i^\top\delta/(\lambda_i^+ + \lambda_i^-)`,
-    :math:`W_i = w_i m_i \mu_i'^2/(\mu_i(1-\mu_i))` and
-    :math:`\delta = (X^\top \mathrm{diag}(W) X)^{-1} g` is the scoring step: the corrected
-    combination is :math:`g - X^\top W X\,\delta = 0`.  The certificate holds when every
-    factor stays above 1/2 (so the corrected :math:`\lambda` is positive) and the smallest
-    :math:`\lambda_i` is not negligible against the largest (:math:`10^{-8}`; under
-    separation the separated rows' :math:`\lambda_i` vanish).
+    :math:`\lambda_i^- = w_i m_i (1-y_i) \mu'_i/(1-\mu_i)`, all strictly positive however
+    widely they spread, and :math:`\tilde X^\top\lambda = g` is the score.  Only the small
+    remainder :math:`g` needs care:
 
-    With ``moved`` :math:`= X\delta`, which IRLS has from its last step
-    (:attr:`logitstat.irls.IRLSResult.eta_info`), the certificate is a check of each row and
-    needs no pass over :math:`X`.  Without it, :math:`g` and the information are summed over
-    the row blocks of :math:`X` and the corrected combination is also verified to vanish to
-    rounding (a second pass).
+    1. *Correction.*  Scaling row :math:`i`'s multipliers by :math:`1 \mp t_i`,
+       :math:`t_i = W_i x_i^\top\delta/(\lambda_i^+ + \lambda_i^-)`, with
+       :math:`W_i = w_i m_i \mu_i'^2/(\mu_i(1-\mu_i))` and :math:`\delta = A^{-1} g`,
+       :math:`A = X^\top W X` (the scoring step), leaves :math:`g - A\delta = 0`.  Each factor
+       must stay above 1/2.
+    2. *Rounding.*  One pass over :math:`X` sums the corrected combination :math:`r` and its
+       size :math:`s = |X|^\top(\lambda^+ + \lambda^-)`; the true remainder is within
+       :math:`\gamma s` of the computed one, :math:`\gamma = (B + n/B + p + 8)\,\epsilon`
+       for sums in blocks of :math:`B` rows.  A second correction :math:`f_i = W_i x_i^\top
+       A^{-1} r/\Lambda_i` would remove it; since :math:`A \succeq W_i x_i x_i^\top`,
+       Cauchy-Schwarz gives :math:`|f_i| \le \rho_i \sqrt{r^\top A^{-1} r}`,
+       :math:`\rho_i = \sqrt{W_i}/\Lambda_i`, so the certificate holds when
+       :math:`\max_i \rho_i \,(\sqrt{r^\top A^{-1} r} + \gamma\sqrt{s^\top|A^{-1}|s})
+       \le 1/2` (a factor 2 spare for the inexact :math:`A^{-1}`).  :math:`\rho_i` grows like
+       :math:`1/\sqrt{\min(\mu_i, 1-\mu_i)}`, so fitted probabilities down to about
+       :math:`10^{-18}` are certified at :math:`n = 10^6`.
+
+    With ``moved`` :math:`= X\delta` (:attr:`logitstat.irls.IRLSResult.eta_info`) and ``cov``
+    :math:`= A^{-1}` from the fit, that pass is all; without them :math:`g` and :math:`A` are
+    summed in one more pass.
 
     Parameters
     ----------
@@ -283,6 +281,8 @@ def overlap_certificate(X: np.ndarray, y: np.ndarray, mu: np.ndarray, dmu: np.nd
         Fitted probabilities and :math:`d\mu/d\eta` at the point the certificate is built on.
     moved : ndarray, shape (n,), optional
         :math:`x_i^\top\delta` for the scoring step :math:`\delta` at that point.
+    cov : ndarray, shape (p, p), optional
+        :math:`(X^\top W X)^{-1}` at that point (used only with ``moved``).
     """
     X = np.asarray(X, dtype=float)
     n, p = X.shape
@@ -291,137 +291,115 @@ def overlap_certificate(X: np.ndarray, y: np.ndarray, mu: np.ndarray, dmu: np.nd
     w = np.ones(n) if weights is None else np.asarray(weights, dtype=float).reshape(-1)
     mu = np.asarray(mu, dtype=float).reshape(-1)
     dmu = np.asarray(dmu, dtype=float).reshape(-1)
-
-    def lambdas(a: int, b: int):
-        live = (w[a:b] > 0) & (m[a:b] > 0)       # dead rows get lambda = 0
-        yb, mb, db = y[a:b], mu[a:b], dmu[a:b]
-        succ, fail = live & (yb > 0), live & (yb < 1)
-        with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
-            wm = w[a:b] * m[a:b] * db
-            lam_s = np.where(succ, wm * yb / mb, 0.0)
-            lam_f = np.where(fail, wm * (1.0 - yb) / (1.0 - mb), 0.0)
-        return live, succ, fail, lam_s, lam_f
-
-    def spread(a: int, b: int, xv: np.ndarray | None = None):
-        """For rows ``a:b``: (fitted probabilities of live rows all inside (0, 1), any live row,
-        min and max lambda, and -- given ``xv`` = x_i'delta -- whether some corrected lambda
-        :math:`\\lambda_i (1 - \\tilde x_i t_i)` falls below half its value), with
-        :math:`t_i = W_i x_i^\\top\\delta/(\\lambda_i^+ + \\lambda_i^-)
-        = \\mu'_i x_i^\\top\\delta / (y_i (1-\\mu_i) + (1-y_i)\\mu_i)`."""
-        any_live, lo, hi, bad = False, np.inf, 0.0, False
-        for s0 in range(a, b, _ROW_BLOCK):
-            e0 = min(s0 + _ROW_BLOCK, b)
-            live, succ, fail, lam_s, lam_f = lambdas(s0, e0)
-            mb = mu[s0:e0][live]
-            if not (np.all(np.isfinite(mb)) and np.all((mb > 0) & (mb < 1))):
-                return False, True, np.inf, 0.0, True
-            any_live |= bool(live.any())
-            for lam, rows in ((lam_s, succ), (lam_f, fail)):
-                if rows.any():
-                    lo, hi = min(lo, float(lam[rows].min())), max(hi, float(lam[rows].max()))
-            if xv is not None:
-                yb, mb = y[s0:e0], mu[s0:e0]
-                with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
-                    t = np.where(live, dmu[s0:e0] * xv[s0 - a:e0 - a]
-                                 / (yb * (1.0 - mb) + (1.0 - yb) * mb), 0.0)
-                bad |= factors_fail(succ, fail, t)
-        return True, any_live, lo, hi, bad
-
-    def factors_fail(succ: np.ndarray, fail: np.ndarray, t: np.ndarray) -> bool:
-        """True when the factor 1 - x~_i t_i of some success / failure row is below 1/2."""
-        return bool(np.any((t >= 0.5) & succ) or np.any((t <= -0.5) & fail))
-
-    def spread_ok(parts) -> bool:
-        if not all(q[0] for q in parts) or not any(q[1] for q in parts):
-            return False
-        lo, hi = min(q[2] for q in parts), max(q[3] for q in parts)
-        return bool(hi > 0 and lo > 1e-8 * hi)
-
-    if moved is not None:
-        moved = np.asarray(moved, dtype=float).reshape(-1)
-        parts = kernels.map_chunks(lambda a, b: spread(a, b, moved[a:b]), n)
-        return spread_ok(parts) and not any(q[4] for q in parts)
-
-    # Without the step: cache-sized row blocks on all cores (logitstat.kernels), no copies of X
+    live = (w > 0) & (m > 0)
+    if not live.any() or not np.all(np.isfinite(mu[live]) & np.isfinite(dmu[live])):
+        return False
+    if not np.all((mu[live] > 0) & (mu[live] < 1) & (dmu[live] > 0)):
+        return False
     B = kernels.BLOCK_ROWS
+    step = None
+    if moved is None or cov is None:
+        def first(a: int, b: int):
+            _, _, _, ls, lf, W = _multipliers(y[a:b], m[a:b], w[a:b], mu[a:b], dmu[a:b])
+            sw = np.sqrt(W)
+            return kernels.gram_chunk(X[a:b], 0, b - a, sw, (ls - lf) / np.where(sw > 0, sw, 1))
 
-    def first(a: int, b: int):
-        A, g = np.zeros((p, p)), np.zeros(p)
-        buf = kernels.block_buffer(X, b - a)
-        for s0 in range(a, b, B):
-            e0 = min(s0 + B, b)
-            _, _, _, lam_s, lam_f = lambdas(s0, e0)
-            g += X[s0:e0].T @ (lam_s - lam_f)
-            Xs = buf[:e0 - s0]
-            np.multiply(X[s0:e0], np.sqrt(lam_s + lam_f)[:, None], out=Xs)
-            A += Xs.T @ Xs
-        return A, g
-
-    if not spread_ok(kernels.map_chunks(spread, n)):
-        return False
-    parts = kernels.map_chunks(first, n)
-    try:
-        v = np.linalg.solve(sum(q[0] for q in parts), sum(q[1] for q in parts))
-    except np.linalg.LinAlgError:
-        return False
-    if not np.all(np.isfinite(v)):
+        parts = kernels.map_chunks(first, n)
+        A = kernels._sum([q[0] for q in parts])
+        g = kernels._sum([q[1] for q in parts])
+        try:
+            cov = np.linalg.inv(A)
+        except np.linalg.LinAlgError:
+            return False
+        step = cov @ g
+    else:
+        moved = np.asarray(moved, dtype=float).reshape(-1)
+    cov = np.asarray(cov, dtype=float)
+    if not np.all(np.isfinite(cov)) or (step is not None and not np.all(np.isfinite(step))):
         return False
 
-    def second(a: int, b: int):
-        resid, size = np.zeros(p), np.zeros(p)
+    def check(a: int, b: int):
+        r, size, rho, bad = np.zeros(p), np.zeros(p), 0.0, False
         buf = kernels.block_buffer(X, b - a)
         for s0 in range(a, b, B):
             e0 = min(s0 + B, b)
             Xb = X[s0:e0]
-            xv = Xb @ v
-            _, succ, fail, lam_s, lam_f = lambdas(s0, e0)
-            if factors_fail(succ, fail, xv):
-                return True, resid, size
-            ls_, lf_ = lam_s * (1.0 - xv), lam_f * (1.0 + xv)
-            resid += Xb.T @ (ls_ - lf_)
+            _, succ, fail, ls, lf, W = _multipliers(y[s0:e0], m[s0:e0], w[s0:e0],
+                                                    mu[s0:e0], dmu[s0:e0])
+            mv = Xb @ step if step is not None else moved[s0:e0]
+            lam = ls + lf
+            with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+                t = np.where(lam > 0, W * mv / lam, 0.0)
+            if np.any(succ & ~(t <= 0.5)) or np.any(fail & ~(t >= -0.5)):
+                return r, size, rho, True
+            ls, lf = ls * (1.0 - t), lf * (1.0 + t)
+            lam = ls + lf
+            live_b = succ | fail
+            if np.any(live_b & ~(lam > 0)):
+                return r, size, rho, True
+            with np.errstate(divide="ignore", invalid="ignore"):
+                rho = max(rho, float(np.max(np.where(live_b, np.sqrt(W) / lam, 0.0),
+                                            initial=0.0)))
+            r += Xb.T @ (ls - lf)
             Xa = buf[:e0 - s0]
             np.abs(Xb, out=Xa)
-            size += Xa.T @ (ls_ + lf_)
-        return False, resid, size
+            size += Xa.T @ lam
+        return r, size, rho, bad
 
-    parts2 = kernels.map_chunks(second, n)
-    if any(q[0] for q in parts2):
+    parts = kernels.map_chunks(check, n)
+    if any(q[3] for q in parts):
         return False
-    resid = sum(q[1] for q in parts2)
-    size = sum(q[2] for q in parts2)
-    return bool(np.all(np.abs(resid) <= 1e-10 * size + 1e-300))
+    r = kernels._sum([q[0] for q in parts])
+    size = kernels._sum([q[1] for q in parts])
+    rho = max(q[2] for q in parts)
+    gamma = (B + n / B + p + 8) * _EPS
+    quad = float(r @ cov @ r)
+    bound = np.sqrt(max(quad, 0.0)) + gamma * np.sqrt(float(size @ np.abs(cov) @ size))
+    return bool(np.isfinite(rho) and np.isfinite(bound) and rho * bound <= 0.5)
 
 
 def needs_lp(X: np.ndarray, y: np.ndarray, mu: np.ndarray | None, dmu: np.ndarray | None,
              converged: bool, trials: np.ndarray | None = None,
-             weights: np.ndarray | None = None, moved: np.ndarray | None = None) -> bool:
+             weights: np.ndarray | None = None, moved: np.ndarray | None = None,
+             cov: np.ndarray | None = None) -> bool:
     """Decide whether the linear programs must run after a fit (conservatively).
 
     Returns False only when the fit converged and :func:`overlap_certificate` proves overlap;
     a report of ``kind="none"`` is then certain.  Anything else (no fit, no convergence,
-    fitted probabilities at 0 or 1, an ill-conditioned certificate) asks for the LP.
+    fitted probabilities at 0 or 1, a remainder too large for the certificate) asks for the LP.
     """
     if not converged or mu is None or dmu is None:
         return True
-    return not overlap_certificate(X, y, mu, dmu, trials, weights, moved)
+    return not overlap_certificate(X, y, mu, dmu, trials, weights, moved, cov)
 
 
 def check_separation(X: np.ndarray, y: np.ndarray, trials: np.ndarray | None = None,
                      weights: np.ndarray | None = None, *, mu: np.ndarray | None = None,
                      dmu: np.ndarray | None = None, converged: bool = False,
-                     moved: np.ndarray | None = None) -> SeparationReport:
+                     moved: np.ndarray | None = None,
+                     cov: np.ndarray | None = None) -> SeparationReport:
     """Report on separation, skipping the linear programs when a fit proves overlap.
 
-    Parameters are those of :func:`detect_separation` and :func:`needs_lp` (``moved``: the
-    fit's last scoring step on the linear predictor, which makes the certificate a check of
-    each row); without ``mu`` the linear programs always run.
+    Parameters are those of :func:`detect_separation` and :func:`needs_lp` (``moved`` and
+    ``cov``: the fit's last scoring step on the linear predictor and inverse information, which
+    make the certificate one pass over X); without ``mu`` the linear programs always run.  When
+    they run after a fit (converged or not), the rows whose multipliers are smallest (nearest to
+    being predicted perfectly) start the working subset.
     """
     X = np.asarray(X, dtype=float)
-    if needs_lp(X, y, mu, dmu, converged, trials, weights, moved):
-        return detect_separation(X, y, trials, weights)
     n, p = X.shape
-    return SeparationReport("none", np.zeros(p, dtype=int), np.zeros(n, dtype=bool),
-                            np.zeros(p, dtype=bool), "certificate")
+    if not needs_lp(X, y, mu, dmu, converged, trials, weights, moved, cov):
+        return SeparationReport("none", np.zeros(p, dtype=int), np.zeros(n, dtype=bool),
+                                np.zeros(p, dtype=bool), "certificate", 1)
+    extreme = None
+    if mu is not None and dmu is not None:
+        yv = np.asarray(y, dtype=float).reshape(-1)
+        mu = np.asarray(mu, dtype=float).reshape(-1)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            e = np.minimum(np.where(yv > 0, np.asarray(dmu) / mu, np.inf),
+                           np.where(yv < 1, np.asarray(dmu) / (1.0 - mu), np.inf))
+        extreme = np.where(np.isnan(e), np.inf, e)
+    return detect_separation(X, y, trials, weights, extreme=extreme)
 
 
 def finite_part(X: np.ndarray, y: np.ndarray, report: SeparationReport,

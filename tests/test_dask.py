@@ -137,3 +137,23 @@ def test_aliased_columns_from_the_gram_matrix():
     out = _aliased_from_gram(X.T @ X, ["Intercept", "a", "b", "c", "e"])
     assert set(out) == {"c", "e"}
     assert out["c"] == "c = a - 3·b"
+
+
+@pytest.mark.parametrize("link", ["probit", "cloglog"])
+def test_extreme_but_overlapping_fit_is_certified_out_of_core(client, link):
+    """Fitted probabilities spread over ten orders of magnitude (a strong covariate): the
+    multipliers stay positive, so the certificate holds on the cluster as it does in memory
+    (the former spread test raised RowsNotInMemory here)."""
+    rng = np.random.default_rng(2)
+    n = 3000
+    x = rng.uniform(-1, 1, n)
+    from logitstat.links import get_link
+    lk = get_link(link)
+    lo, hi = lk.linkfun(np.array([1e-10, 1 - 1e-10]))
+    eta = (lo + hi) / 2 + (hi - lo) / 2 * x
+    df = pd.DataFrame({"x": x, "z": rng.normal(size=n),
+                       "y": (rng.random(n) < lk.linkinv(eta)).astype(float)})
+    mem = ls.glm("y ~ x + z", df, link=link)
+    assert mem.separation.kind == "none" and mem.separation.report.method == "certificate"
+    r = ls.glm("y ~ x + z", dd.from_pandas(df, npartitions=3), link=link)
+    assert r.separation.kind == "none" and r.separation.report.method == "certificate"

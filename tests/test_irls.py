@@ -307,7 +307,7 @@ def test_logit_last_pass_is_skipped_only_when_provably_converged(monkeypatch):
 
 
 def test_overlap_certificate_from_the_last_step_agrees_with_the_two_pass_version():
-    from logitstat.separation import overlap_certificate
+    from logitstat.separation import detect_separation, overlap_certificate
 
     cases = []
     for seed, scale in ((30, 0.8), (31, 3.0), (32, 6.0)):
@@ -335,8 +335,11 @@ def test_overlap_certificate_from_the_last_step_agrees_with_the_two_pass_version
             stepped = overlap_certificate(X, y, L.linkinv(at), L.mu_eta(at), m, w,
                                           moved=res.eta - at)
             assert plain == stepped, (link, len(y))
+            # every converged case here overlaps (the exact programs say so), and the
+            # certificate, which no longer refuses widely spread multipliers, proves it
+            assert detect_separation(X, y, m, w).kind == "none"
             verdicts.append(plain)
-    assert True in verdicts and False in verdicts
+    assert verdicts and all(verdicts)
 
 
 def test_map_chunks_from_inside_a_chunk_runs_inline(monkeypatch):

@@ -179,3 +179,283 @@ def test_no_warnings_and_bad_shapes():
         detect_separation(X, y[:-1])
     with pytest.raises(ValueError):
         detect_separation(X[:, 0], y)
+
+
+# --------------------------------------------------------------------------- brute force
+# The reference: the programs of Konis (2007) on *every* cone row at once (the module's former
+# implementation, columns scaled to unit maximum), with the null space of the non-separated rows
+# from a full SVD.  Fine on small, well-scaled data; the module must agree with it exactly.
+from scipy.optimize import linprog  # noqa: E402
+
+import logitstat.separation_lp as slp  # noqa: E402
+from logitstat.errors import ConvergenceError  # noqa: E402
+from logitstat.irls import irls  # noqa: E402
+
+
+def _ref_lp(c, A):
+    out = linprog(c, A_ub=-A, b_ub=np.zeros(A.shape[0]), bounds=(-1.0, 1.0), method="highs")
+    assert out.status == 0
+    return out.x
+
+
+def reference(X, y, m=None, w=None):
+    n, p = X.shape
+    m = np.ones(n) if m is None else m
+    w = np.ones(n) if w is None else w
+    live = (w > 0) & (m > 0)
+    rs, rf = np.flatnonzero(live & (y > 0)), np.flatnonzero(live & (y < 1))
+    origin = np.r_[rs, rf]
+    U = X[origin] * np.r_[np.ones(rs.size), -np.ones(rf.size)][:, None]
+    sc = np.max(np.abs(U), axis=0) if U.size else np.ones(p)
+    sc[sc == 0] = 1
+    U = U / sc
+    in_s, d = np.zeros(U.shape[0], bool), np.zeros(p)
+    while U.shape[0] and not in_s.all():
+        b = _ref_lp(-U[~in_s].sum(axis=0), U)
+        new = (U @ b > 1e-7) & ~in_s
+        if not new.any():
+            break
+        in_s |= new
+        d += b
+    rows = np.zeros(n, bool)
+    rows[origin[in_s]] = True
+    if not in_s.any():
+        return "none", np.zeros(p, int), rows, np.zeros(p, bool)
+    d /= np.max(np.abs(d))
+    dirs = np.zeros(p, int)
+    for j in np.flatnonzero(np.abs(d) > 1e-9):
+        s = np.sign(d[j])
+        c = np.zeros(p)
+        c[j] = s
+        if s * _ref_lp(c, U)[j] >= -1e-9:
+            dirs[j] = int(s)
+    A = U[~in_s]
+    if A.shape[0] == 0:
+        free = np.ones(p, bool)
+    else:
+        _, sv, vt = np.linalg.svd(A, full_matrices=True)
+        rank = int(np.sum(sv > sv[0] * max(A.shape) * np.finfo(float).eps)) if sv.size else 0
+        free = np.any(np.abs(vt[rank:]) > 1e-8, axis=0) if rank < p else np.zeros(p, bool)
+    kind = "complete" if in_s.all() else "quasi-complete"
+    return kind, dirs, rows, (dirs == 0) & free
+
+
+def random_case(rng):
+    """Small data of every shape: integer covariates (ties, exact quasi-separation), a factor,
+    an intercept or not, grouped rows with both outcomes, weights with zeros."""
+    n = int(rng.integers(4, 40))
+    cols = [np.ones(n)] if rng.random() < 0.8 else []
+    for _ in range(int(rng.integers(1, 3))):
+        cols.append(rng.integers(-3, 4, size=n).astype(float))
+    if rng.random() < 0.5:
+        g = rng.integers(0, 3, size=n)
+        cols += [(g == k).astype(float) for k in (1, 2)]
+    if rng.random() < 0.2:
+        cols.append(rng.normal(size=n))
+    X = np.column_stack(cols)
+    b = rng.normal(size=X.shape[1])
+    eta = X @ b * rng.choice([0.5, 3.0, 50.0])
+    m = np.ones(n)
+    if rng.random() < 0.3:                       # grouped rows
+        m = rng.integers(1, 5, size=n).astype(float)
+        y = rng.binomial(m.astype(int), 1 / (1 + np.exp(-np.clip(eta, -30, 30)))) / m
+    else:
+        y = (rng.random(n) < 1 / (1 + np.exp(-np.clip(eta, -30, 30)))).astype(float)
+    w = np.ones(n)
+    if rng.random() < 0.3:
+        w = rng.choice([0.0, 1.0, 2.5], size=n)
+    return X, y, m, w
+
+
+def assert_same(rep, ref):
+    kind, dirs, rows, und = ref
+    assert rep.kind == kind
+    np.testing.assert_array_equal(rep.separated_rows, rows)
+    np.testing.assert_array_equal(rep.directions, dirs)
+    np.testing.assert_array_equal(rep.undetermined, und)
+
+
+def test_random_datasets_match_brute_force():
+    rng = np.random.default_rng(2026)
+    kinds = set()
+    for _ in range(80):
+        X, y, m, w = random_case(rng)
+        ref = reference(X, y, m, w)
+        assert_same(detect_separation(X, y, m, w), ref)
+        kinds.add(ref[0])
+    assert kinds == {"none", "quasi-complete", "complete"}
+
+
+def test_row_generation_on_small_working_subsets_matches_brute_force(monkeypatch):
+    """A working subset of a handful of rows grown a few rows at a time (many rounds of row
+    generation and span checks) must reach the answer of the programs on all rows."""
+    monkeypatch.setattr(slp, "_FULL_LP", 3)
+    monkeypatch.setattr(slp, "_ADD", 2)
+    monkeypatch.setattr(slp, "initial_rows",
+                        lambda cone, extreme: cone.signed(np.flatnonzero(cone.live)[:2]))
+    rng = np.random.default_rng(7)
+    for _ in range(45):
+        X, y, m, w = random_case(rng)
+        if rng.random() < 0.5:                   # stack copies: more rows, same cone
+            X, y, m, w = (np.concatenate([a] * 4) for a in (X, y, m, w))
+        assert_same(detect_separation(X, y, m, w), reference(X, y, m, w))
+
+
+def test_answer_does_not_depend_on_the_number_of_copies_of_the_rows():
+    """Repeating every row k times leaves the cone, hence the answer, unchanged (n from ~20 to
+    ~20000: the working subset then starts from a sample)."""
+    rng = np.random.default_rng(11)
+    for _ in range(4):
+        X, y, m, w = random_case(rng)
+        base = detect_separation(X, y, m, w)
+        for k in (10, 300):
+            rep = detect_separation(*(np.concatenate([a] * k) for a in (X, y, m, w)))
+            assert rep.kind == base.kind
+            np.testing.assert_array_equal(rep.directions, base.directions)
+            np.testing.assert_array_equal(rep.undetermined, base.undetermined)
+            np.testing.assert_array_equal(rep.separated_rows, np.tile(base.separated_rows, k))
+
+
+def test_location_and_scale_of_columns_do_not_change_the_answer():
+    """Centring and rescaling covariates (with an intercept) is a reparametrisation: the same
+    rows are separated and the slopes' directions follow the sign of the scale.  Shifts and
+    scales are powers of two so that the transformed data are exact (rounding would change the
+    ties that make quasi-separation, and with them the true answer)."""
+    rng = np.random.default_rng(5)
+    for _ in range(40):
+        X, y, m, w = random_case(rng)
+        if not np.all(X[:, 0] == 1):
+            continue
+        base = reference(X, y, m, w)
+        if X.shape[1] > 0 and not np.all(X == np.round(X)):
+            continue                              # the normal column would round
+        shift = rng.choice([0.0, 2.0 ** 20, -3 * 2.0 ** 15], size=X.shape[1])
+        scale = rng.choice([2.0 ** -17, 1.0, -2.0, 2.0 ** 17], size=X.shape[1])
+        shift[0], scale[0] = 0.0, 1.0
+        rep = detect_separation(X * scale + shift, y, m, w)
+        assert rep.kind == base[0]
+        np.testing.assert_array_equal(rep.separated_rows, base[2])
+        slope_dirs = base[1][1:] * np.sign(scale[1:]).astype(int)
+        np.testing.assert_array_equal(rep.directions[1:], slope_dirs)
+
+
+def test_event_times_with_a_one_second_overlap_are_not_separated():
+    """Times in days since 2023 (about 1000), events after day 1000.5 except one a second
+    earlier than the last non-event: the outcomes overlap by 1/86400 day."""
+    rng = np.random.default_rng(0)
+    t = np.sort(rng.uniform(700, 1300, size=400))
+    y = (t > 1000.5).astype(float)
+    last = np.flatnonzero(y == 0)[-1]
+    t = np.r_[t, t[last] - 1 / 86400]
+    y = np.r_[y, 1.0]
+    X = np.column_stack([np.ones(t.size), t])
+    assert detect_separation(X, y).kind == "none"
+    assert detect_separation(np.column_stack([np.ones(t.size), t - 1000]), y).kind == "none"
+    y[-1] = 0.0                                     # without that event: complete separation
+    assert detect_separation(X, y).kind == "complete"
+
+
+def test_complete_separation_with_a_tiny_gap_far_from_zero():
+    x = 1e6 + np.linspace(0, 1, 200)
+    y = (x > 1e6 + 0.5).astype(float)
+    x[y == 1] += 1e-3                             # a gap of 1e-3 at x ~ 1e6
+    rep = detect_separation(np.column_stack([np.ones(x.size), x]), y)
+    assert rep.kind == "complete" and rep.directions.tolist() == [-1, 1]
+
+
+def test_three_row_level_among_many_rows_is_found_without_an_n_by_n_matrix():
+    """Quasi-complete separation by a 3-row level whose rows are all failures, n = 1e5: the
+    former SVD with full_matrices asked for 75 GiB here."""
+    rng = np.random.default_rng(3)
+    n = 100_000
+    x = rng.normal(size=n)
+    g = rng.integers(0, 3, size=n)
+    g[:3] = 3
+    X = np.column_stack([np.ones(n), x] + [(g == k).astype(float) for k in (1, 2, 3)])
+    y = (rng.random(n) < 1 / (1 + np.exp(-x))).astype(float)
+    y[:3] = 0
+    rep = detect_separation(X, y)
+    assert rep.kind == "quasi-complete"
+    assert rep.separated_rows.sum() == 3 and rep.separated_rows[:3].all()
+    assert rep.directions.tolist() == [0, 0, 0, 0, -1]
+    assert not rep.undetermined.any()
+
+
+LINKS = ["logit", "probit", "cloglog", "cauchit"]
+
+
+def _fit(X, y, m, w, link):
+    n = len(y)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        try:
+            return irls(X, y, m, w, np.zeros(n), get_link(link), max_iter=200)
+        except ConvergenceError:                 # a fit that fails outright certifies nothing
+            return None
+
+
+def _certify(X, y, m, w, link, fit):
+    lk = get_link(link)
+    if fit.eta_info is None:
+        return False
+    eta = fit.eta_info
+    return overlap_certificate(X, y, lk.linkinv(eta), lk.mu_eta(eta), m, w,
+                               moved=fit.eta - eta, cov=fit.cov)
+
+
+@pytest.mark.parametrize("link", LINKS)
+def test_certificate_is_sound_on_random_fits(link):
+    """Whenever the certificate claims overlap, the brute-force programs agree; it makes the
+    claim on most converged overlapping fits (it is not vacuous)."""
+    rng = np.random.default_rng(LINKS.index(link))
+    claimed = overlapping = 0
+    for _ in range(12):
+        X, y, m, w = random_case(rng)
+        if np.linalg.matrix_rank(X[w > 0]) < X.shape[1]:
+            continue
+        fit = _fit(X, y, m, w, link)
+        ref = reference(X, y, m, w)
+        converged = fit is not None and bool(fit.converged)
+        if converged and _certify(X, y, m, w, link, fit):
+            assert ref[0] == "none"
+            claimed += 1
+        if ref[0] == "none" and converged:
+            overlapping += 1
+    assert claimed >= 0.7 * overlapping > 0
+
+
+@pytest.mark.parametrize("link", LINKS)
+def test_certificate_holds_for_extreme_but_overlapping_fits(link):
+    """Strong effects (true probabilities from 1e-12 to 1 - 1e-12) and rare events (0.5%): the
+    former spread test refused these; the multipliers are positive however much they spread."""
+    rng = np.random.default_rng(9)
+    lk = get_link(link)
+    n = 4000
+    u = rng.uniform(-1, 1, size=n)
+    X = np.column_stack([np.ones(n), u, rng.normal(size=n)])
+    tail = 1e-3 if link == "cauchit" else 1e-12   # cauchit's tails this far would separate
+    lo, hi = lk.linkfun(np.array([tail, 1 - tail]))
+    for eta in ((lo + hi) / 2 + (hi - lo) / 2 * u, lk.linkfun(np.array(0.005)) + 0.4 * u):
+        y = (rng.random(n) < lk.linkinv(eta)).astype(float)
+        fit = _fit(X, y, np.ones(n), np.ones(n), link)
+        assert reference(X, y)[0] == "none"
+        assert fit.converged
+        assert _certify(X, y, np.ones(n), np.ones(n), link, fit)
+
+
+def test_check_separation_uses_the_certificate_or_the_programs():
+    rng = np.random.default_rng(4)
+    n = 5000
+    x = rng.normal(size=n)
+    X = np.column_stack([np.ones(n), x])
+    y = (rng.random(n) < 1 / (1 + np.exp(-x))).astype(float)
+    fit = _fit(X, y, np.ones(n), np.ones(n), "probit")
+    lk = get_link("probit")
+    rep = check_separation(X, y, mu=lk.linkinv(fit.eta_info), dmu=lk.mu_eta(fit.eta_info),
+                           converged=True, moved=fit.eta - fit.eta_info, cov=fit.cov)
+    assert rep.method == "certificate" and rep.passes == 1
+    y2 = (x > 0).astype(float)                   # separated: the programs run, starting from
+    fit = _fit(X, y2, np.ones(n), np.ones(n), "probit")   # the rows the fit pushed furthest
+    rep = check_separation(X, y2, mu=lk.linkinv(fit.eta), dmu=lk.mu_eta(fit.eta),
+                           converged=bool(fit.converged))
+    assert rep.method == "lp" and rep.kind == "complete" and rep.directions.tolist() == [0, 1]
