@@ -118,7 +118,7 @@ class DiagnosticsMixin:
             eta, moved, cov = at, eta - at, getattr(self.fit, "cov", None)
         rep = check_separation(d.X, d.y, d.trials, d.weights, mu=self.link.linkinv(eta),
                                dmu=self.link.mu_eta(eta), converged=bool(self.fit.converged),
-                               moved=moved, cov=cov)
+                               moved=moved, cov=cov, direction=self.fit.params)
         rows = pd.RangeIndex(len(d.y)) if d.row_labels is None else pd.Index(d.row_labels)
         return ModelSeparation.label(rep, self.names, rows)
 

@@ -143,7 +143,8 @@ def _masks(n: int, y, trials, weights) -> tuple[np.ndarray, np.ndarray]:
 
 def detect_separation(X: np.ndarray, y: np.ndarray, trials: np.ndarray | None = None,
                       weights: np.ndarray | None = None, *,
-                      extreme: np.ndarray | None = None) -> SeparationReport:
+                      extreme: np.ndarray | None = None,
+                      direction: np.ndarray | None = None) -> SeparationReport:
     r"""Decide exactly whether the data are separated, and how.
 
     Parameters
@@ -159,6 +160,11 @@ def detect_separation(X: np.ndarray, y: np.ndarray, trials: np.ndarray | None = 
     extreme : ndarray, shape (n,), optional
         A score per row, small for rows likely to be separated (a fit's multipliers); the rows
         with the smallest scores start the working subset.
+    direction : ndarray, shape (p,), optional
+        Coefficients that may separate every row strictly (the iterate of a fit that ran off
+        under complete separation).  When one pass over ``X`` shows they do,
+        :math:`\tilde x_i^\top b > 0` for every row proves complete separation without the
+        programs that build the separated set (:func:`strict_separator`).
 
     Returns
     -------
@@ -194,7 +200,9 @@ def detect_separation(X: np.ndarray, y: np.ndarray, trials: np.ndarray | None = 
         return none
     cone = slp.Cone(X, succ, fail, basis)
     work = slp.Working(cone, *slp.initial_rows(cone, extreme))
-    S, d, known = slp.separated_set(cone, work)
+    found = None if direction is None else strict_separator(cone, direction)
+    S, d, known = (slp.separated_set(cone, work) if found is None
+                   else (live.copy(), found, [found]))
     if not S.any():
         return replace(none, passes=cone.passes)
     Tn = basis.T * basis.scale[:, None]            # z-directions to scaled coefficients
@@ -221,6 +229,31 @@ def detect_separation(X: np.ndarray, y: np.ndarray, trials: np.ndarray | None = 
                      > 1e-8 * np.sqrt(np.sum(Tn ** 2, axis=1)))
     kind = "complete" if not rest.any() else "quasi-complete"
     return SeparationReport(kind, directions, S, (directions == 0) & free, "lp", cone.passes)
+
+
+def strict_separator(cone: "slp.Cone", beta: np.ndarray) -> np.ndarray | None:
+    r"""``beta`` in the cone's z-coordinates, scaled into the box :math:`|b_k| \le 1`, when it
+    separates every cone row strictly (margins :math:`\tilde z_i^\top b` above the cone's
+    tolerance, so rounding cannot account for them), else None.  One pass over ``X``.
+
+    A row with both outcomes (a grouped row) can never be separated, so such data return None.
+    """
+    T = cone.basis.T
+    beta = np.asarray(beta, dtype=float).reshape(-1)
+    if T.shape[0] != T.shape[1] or not np.all(np.isfinite(beta)):
+        return None                      # rank-deficient X: no unique z-direction
+    try:
+        b = np.linalg.solve(T, beta)
+    except np.linalg.LinAlgError:
+        return None
+    top = float(np.max(np.abs(b), initial=0.0))
+    if not (np.isfinite(top) and top > 0):
+        return None
+    b = b / top
+    (viol,), new = cone.scan(b[:, None], np.zeros(cone.X.shape[0], dtype=bool), k=1)
+    if viol[0] or new.size != int(np.count_nonzero(cone.live)):
+        return None
+    return b
 
 
 _EPS = np.finfo(float).eps
@@ -377,14 +410,16 @@ def check_separation(X: np.ndarray, y: np.ndarray, trials: np.ndarray | None = N
                      weights: np.ndarray | None = None, *, mu: np.ndarray | None = None,
                      dmu: np.ndarray | None = None, converged: bool = False,
                      moved: np.ndarray | None = None,
-                     cov: np.ndarray | None = None) -> SeparationReport:
+                     cov: np.ndarray | None = None,
+                     direction: np.ndarray | None = None) -> SeparationReport:
     """Report on separation, skipping the linear programs when a fit proves overlap.
 
     Parameters are those of :func:`detect_separation` and :func:`needs_lp` (``moved`` and
     ``cov``: the fit's last scoring step on the linear predictor and inverse information, which
     make the certificate one pass over X); without ``mu`` the linear programs always run.  When
     they run after a fit (converged or not), the rows whose multipliers are smallest (nearest to
-    being predicted perfectly) start the working subset.
+    being predicted perfectly) start the working subset, and the fit's coefficients are tried
+    as a strict separator (``direction``, see :func:`detect_separation`).
     """
     X = np.asarray(X, dtype=float)
     n, p = X.shape
@@ -399,7 +434,7 @@ def check_separation(X: np.ndarray, y: np.ndarray, trials: np.ndarray | None = N
             e = np.minimum(np.where(yv > 0, np.asarray(dmu) / mu, np.inf),
                            np.where(yv < 1, np.asarray(dmu) / (1.0 - mu), np.inf))
         extreme = np.where(np.isnan(e), np.inf, e)
-    return detect_separation(X, y, trials, weights, extreme=extreme)
+    return detect_separation(X, y, trials, weights, extreme=extreme, direction=direction)
 
 
 def finite_part(X: np.ndarray, y: np.ndarray, report: SeparationReport,

@@ -301,6 +301,27 @@ def test_row_generation_on_small_working_subsets_matches_brute_force(monkeypatch
         assert_same(detect_separation(X, y, m, w), reference(X, y, m, w))
 
 
+def test_a_fit_that_separates_every_row_settles_complete_separation_as_brute_force():
+    """The iterate of a fit that ran off under complete separation separates every row
+    strictly; given as ``direction`` it replaces the programs that build the separated set.
+    The answer (kind, rows, directions, undetermined) must be that of the programs on all
+    rows; a direction that does not separate every row (the iterate on overlapping or
+    quasi-separated data, or a random one) must leave the answer unchanged."""
+    rng = np.random.default_rng(11)
+    seen = 0
+    for _ in range(120):
+        X, y, m, w = random_case(rng)
+        if np.linalg.matrix_rank(X[(w > 0) & (m > 0)]) < X.shape[1]:
+            continue
+        ref = reference(X, y, m, w)
+        fit = _fit(X, y, m, w, "logit") if ref[0] != "none" else None
+        beta = fit.params if fit is not None else rng.normal(size=X.shape[1])
+        rep = detect_separation(X, y, m, w, direction=beta)
+        assert_same(rep, ref)
+        seen += ref[0] == "complete"
+    assert seen >= 5
+
+
 def test_answer_does_not_depend_on_the_number_of_copies_of_the_rows():
     """Repeating every row k times leaves the cone, hence the answer, unchanged (n from ~20 to
     ~20000: the working subset then starts from a sample)."""
