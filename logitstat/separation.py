@@ -34,6 +34,7 @@ from dataclasses import dataclass, field, replace
 from typing import Sequence
 
 import numpy as np
+from scipy.optimize import linprog
 
 from . import kernels
 from . import separation_lp as slp
@@ -199,10 +200,14 @@ def detect_separation(X: np.ndarray, y: np.ndarray, trials: np.ndarray | None = 
     if basis.r == 0:
         return none
     cone = slp.Cone(X, succ, fail, basis)
-    work = slp.Working(cone, *slp.initial_rows(cone, extreme))
     found = None if direction is None else strict_separator(cone, direction)
-    S, d, known = (slp.separated_set(cone, work) if found is None
-                   else (live.copy(), found, [found]))
+    if found is None:
+        work = slp.Working(cone, *slp.initial_rows(cone, extreme))
+        S, d, known = slp.separated_set(cone, work)
+    else:                       # complete: the programs below start from the nearest rows
+        d, near, sign = found
+        work = slp.Working(cone, near, sign)
+        S, known = live.copy(), [d]
     if not S.any():
         return replace(none, passes=cone.passes)
     Tn = basis.T * basis.scale[:, None]            # z-directions to scaled coefficients
@@ -231,12 +236,22 @@ def detect_separation(X: np.ndarray, y: np.ndarray, trials: np.ndarray | None = 
     return SeparationReport(kind, directions, S, (directions == 0) & free, "lp", cone.passes)
 
 
-def strict_separator(cone: "slp.Cone", beta: np.ndarray) -> np.ndarray | None:
-    r"""``beta`` in the cone's z-coordinates, scaled into the box :math:`|b_k| \le 1`, when it
-    separates every cone row strictly (margins :math:`\tilde z_i^\top b` above the cone's
-    tolerance, so rounding cannot account for them), else None.  One pass over ``X``.
+def strict_separator(cone: "slp.Cone", beta: np.ndarray, rounds: int = 6
+                     ) -> tuple[np.ndarray, np.ndarray, np.ndarray] | None:
+    r"""A direction (in the cone's z-coordinates, inside the box :math:`|b_k| \le 1`) that
+    separates every cone row strictly, found from a fit's coefficients ``beta``, with the cone
+    rows nearest to the boundary under it (index and sign: where the cone's faces are); None
+    when none is found (the data may still be completely separated: the caller's programs
+    decide).
 
-    A row with both outcomes (a grouped row) can never be separated, so such data return None.
+    ``beta`` itself is tried first (one pass over ``X``).  When it misclassifies some rows or
+    leaves them within rounding of the boundary, the largest-minimum-margin program
+    :math:`\max t` s.t. :math:`\tilde z_i^\top b \ge t` is solved on the rows nearest the
+    boundary under the current direction (an SVM-like direction with balanced margins), and
+    each of a few rounds checks every row in one pass and brings in the worst ones.  A
+    direction is accepted only when every margin is above the cone's tolerance, so rounding
+    cannot account for it; a row with both outcomes (grouped data) can never be separated.
+    If the working rows alone cannot be separated strictly, neither can all rows: None.
     """
     T = cone.basis.T
     beta = np.asarray(beta, dtype=float).reshape(-1)
@@ -246,14 +261,38 @@ def strict_separator(cone: "slp.Cone", beta: np.ndarray) -> np.ndarray | None:
         b = np.linalg.solve(T, beta)
     except np.linalg.LinAlgError:
         return None
-    top = float(np.max(np.abs(b), initial=0.0))
-    if not (np.isfinite(top) and top > 0):
-        return None
-    b = b / top
-    (viol,), new = cone.scan(b[:, None], np.zeros(cone.X.shape[0], dtype=bool), k=1)
-    if viol[0] or new.size != int(np.count_nonzero(cone.live)):
-        return None
-    return b
+    n_live = int(np.count_nonzero(cone.live))
+    none_in = np.zeros(cone.X.shape[0], dtype=bool)
+    k = max(2000, 20 * cone.basis.r)
+    idx = np.zeros(0, dtype=np.intp)
+    sign = np.zeros(0)
+    for _ in range(rounds + 1):
+        top = float(np.max(np.abs(b), initial=0.0))
+        if not (np.isfinite(top) and top > 0):
+            return None
+        b = b / top
+        (viol,), new = cone.scan(b[:, None], none_in, k=k)
+        if not viol[0] and new.size == n_live:
+            near = np.argsort(viol[3], kind="stable")[:max(300, 6 * cone.basis.r)]
+            return b, viol[1][near].astype(np.intp), viol[2][near]
+        key = set(zip(idx.tolist(), sign.tolist()))
+        fresh = [(i, s) for i, s in zip(viol[1].astype(np.intp).tolist(), viol[2].tolist())
+                 if (i, s) not in key]
+        if not fresh:
+            return None
+        idx = np.concatenate([idx, np.array([f[0] for f in fresh], dtype=np.intp)])
+        sign = np.concatenate([sign, np.array([f[1] for f in fresh])])
+        Z = cone.rows(idx, sign)
+        r = Z.shape[1]
+        c = np.zeros(r + 1)
+        c[-1] = -1.0
+        out = linprog(c, A_ub=np.column_stack([-Z, np.ones(len(Z))]), b_ub=np.zeros(len(Z)),
+                      bounds=[(-1.0, 1.0)] * r + [(None, 1.0)], method="highs")
+        if out.status != 0 or out.x is None or not out.x[-1] > slp.TOL:
+            return None
+        b = np.asarray(out.x[:r], dtype=float)
+        k = slp._ADD
+    return None
 
 
 _EPS = np.finfo(float).eps
