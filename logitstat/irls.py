@@ -49,10 +49,14 @@ from scipy import linalg, special
 
 from . import family, kernels
 from .errors import ConvergenceError, ConvergenceWarning, SpecificationError
-from .links import Link, Logit, Probit
+from .links import CLogLog, Link, Logit, Probit
 
 BLOCK_ROWS = kernels.BLOCK_ROWS
+NEWTON_SWITCH = np.inf
+import os; _DEBUG = os.environ.get("IRLS_DEBUG")
+"""Fisher decrement below which the non-canonical links take Newton steps."""
 _INV_SQRT_2PI = 1.0 / np.sqrt(2.0 * np.pi)
+_EPS = np.finfo(float).eps
 
 
 @dataclass(frozen=True)
@@ -130,17 +134,26 @@ class _Model:
         self.sqp = None if np.all(self.prior == 1.0) else np.sqrt(self.prior)
         self.binary = bool(np.all(trials == 1.0) and np.all((y == 0.0) | (y == 1.0)))
         kind = type(link)
-        self.kind = "logit" if kind is Logit else "probit" if kind is Probit else None
-        self.thresh = Logit._thresh if kind is Logit else Probit._thresh if kind is Probit else 0.0
+        self.kind = ("logit" if kind is Logit else "probit" if kind is Probit
+                     else "cloglog" if kind is CLogLog else None)
+        self.thresh = (Logit._thresh if kind is Logit else Probit._thresh if kind is Probit
+                       else 700.0 if kind is CLogLog else 0.0)
         self.logp = special.log_expit if kind is Logit else special.log_ndtr if kind is Probit else None
+        self.newton = not link.canonical   # the observed information differs from Fisher's
+        self.log_concave = self.kind is not None    # W^o >= 0: Newton is safe from the start
 
     # ------------------------------------------------------------------ per block
-    def working(self, eta: np.ndarray, s: int, e: int) -> tuple[np.ndarray, np.ndarray]:
-        r"""Square-root working weights :math:`\sqrt{W}` and :math:`\sqrt{W} z` of rows ``s:e``."""
+    def working(self, eta: np.ndarray, s: int, e: int, newton: bool = False) -> tuple:
+        r"""Square-root working weights :math:`\sqrt{W}` and :math:`\sqrt{W} z` of rows ``s:e``.
+
+        With ``newton`` also the observed-information weights :math:`W^o` and
+        :math:`W^o(\eta - o) + s` (:math:`s` the score of the row; see the module docstring).
+        """
         y = self.y[s:e]
         kind = self.kind
         if kind is not None and eta.size and not (max(-eta.min(), eta.max()) <= self.thresh):
             kind = None  # R's clamps (or a non-finite eta) apply somewhere in this block
+        wobs = None
         if kind == "logit":
             mu = special.expit(eta)
             sd = np.sqrt(mu * (1.0 - mu))
@@ -151,20 +164,34 @@ class _Model:
             sw = np.exp(-0.5 * eta * eta)
             sw *= _INV_SQRT_2PI
             sw /= sd
+        elif kind == "cloglog":
+            sw, resid, wobs = _cloglog_working(eta, y, newton)
         else:
             mu = self.link.linkinv(eta)
             sd = np.sqrt(mu * (1.0 - mu))
             sw = self.link.mu_eta(eta) / sd
-        resid = y - mu
-        resid /= sd                                      # sqrt(W) (y - mu) / mu'
+        if kind != "cloglog":
+            if newton:
+                wobs = _curvature(self.link, eta, mu, sd, sw, clamped=kind is None)
+            resid = y - mu
+            resid /= sd                                  # sqrt(W) (y - mu) / mu'
+            if newton:                                   # W^o = W - s d/deta log(mu'/V)
+                wobs *= -(sw * resid)
+                wobs += sw * sw
         if self.sqp is not None:
             sqp = self.sqp[s:e]
             sw *= sqp
             resid *= sqp
-        wz = eta - self.off[s:e] if self.off is not None else eta.copy()
-        wz *= sw
+            if newton:
+                wobs *= self.prior[s:e]
+        eo = eta - self.off[s:e] if self.off is not None else eta
+        wz = sw * eo
         wz += resid
-        return sw, wz
+        if not newton:
+            return sw, wz
+        bh = wobs * eo
+        bh += sw * resid                                 # + the score p (y - mu) mu' / V
+        return sw, wz, wobs, bh
 
     def deviance(self, eta: np.ndarray, s: int, e: int) -> float:
         """Deviance of rows ``s:e`` at linear predictor ``eta``."""
@@ -176,17 +203,23 @@ class _Model:
         return family.deviance(self.y[s:e], self.trials[s:e], self.weights[s:e], eta, self.link)
 
     # ------------------------------------------------------------------ passes
-    def fused_pass(self, beta: np.ndarray | None, eta: np.ndarray) -> tuple[np.ndarray, np.ndarray, float]:
+    def fused_pass(self, beta: np.ndarray | None, eta: np.ndarray, mode: str = "fisher") -> tuple:
         r"""One pass over X: returns :math:`X^\top W X`, :math:`X^\top W z` and the deviance.
 
         With ``beta`` the linear predictor is computed into ``eta`` block by block; with
-        ``beta=None`` the given ``eta`` is used.
+        ``beta=None`` the given ``eta`` is used.  ``mode="newton"`` forms the observed
+        information :math:`H = X^\top W^o X` and :math:`H\beta + U` instead, ``mode="both"``
+        both pairs; these two modes return ``(F, F beta + U, H, H beta + U, deviance)`` (None
+        for what was not formed).
         """
         X, p = self.X, self.p
+        fisher, newton = mode in ("fisher", "both"), mode in ("newton", "both")
 
-        def chunk(lo: int, hi: int) -> tuple[np.ndarray, np.ndarray, float]:
-            A = np.zeros((p, p))
-            b = np.zeros(p)
+        def chunk(lo: int, hi: int) -> tuple:
+            A = np.zeros((p, p)) if fisher else None
+            b = np.zeros(p) if fisher else None
+            H = np.zeros((p, p)) if newton else None
+            bh = np.zeros(p) if newton else None
             dev = 0.0
             buf = kernels.block_buffer(X, hi - lo)
             with np.errstate(over="ignore", invalid="ignore", divide="ignore", under="ignore"):
@@ -197,20 +230,37 @@ class _Model:
                         np.matmul(Xb, beta, out=eb)
                         if self.off is not None:
                             eb += self.off[s:e]
-                    sw, wz = self.working(eb, s, e)
+                    work = self.working(eb, s, e, newton)
                     dev += self.deviance(eb, s, e)
-                    np.multiply(Xb, sw[:, None], out=Xs)
-                    A += Xs.T @ Xs
-                    b += Xs.T @ wz
-            return A, b, dev
+                    if fisher:
+                        np.multiply(Xb, work[0][:, None], out=Xs)
+                        A += Xs.T @ Xs
+                        b += Xs.T @ work[1]
+                    if newton:
+                        wh = work[2]
+                        if wh.size and wh.min() >= 0.0:          # syrk on sqrt(W^o) X
+                            np.multiply(Xb, np.sqrt(wh)[:, None], out=Xs)
+                            H += Xs.T @ Xs
+                        else:                                     # signed weights (cauchit): gemm
+                            np.multiply(Xb, wh[:, None], out=Xs)
+                            H += Xs.T @ Xb
+                        bh += Xb.T @ work[3]
+            return A, b, H, bh, dev
 
         parts = kernels.map_chunks(chunk, self.n, threads=self.threads)
-        A, b, dev = parts[0]
-        for A2, b2, d2 in parts[1:]:
-            A += A2
-            b += b2
-            dev += d2
-        return A, b, float(dev)
+        A, b, H, bh, dev = parts[0]
+        for q in parts[1:]:
+            if fisher:
+                A += q[0]
+                b += q[1]
+            if newton:
+                H += q[2]
+                bh += q[3]
+            dev += q[4]
+        if not newton:
+            return A, b, float(dev)
+        H = (H + H.T) / 2.0          # exactly symmetric also after gemm
+        return A, b, H, bh, float(dev)
 
     def first_pass(self, eta: np.ndarray, gram: np.ndarray | None) -> tuple[np.ndarray, np.ndarray, float]:
         r"""The pass at the starting :math:`\eta`; with constant working weights :math:`W_i = c`
@@ -310,12 +360,12 @@ class _Model:
             return self.first_pass(self.eta, gram)
         return self.fused_pass(beta, self.eta)
 
-    def pass_at(self, beta: np.ndarray) -> tuple[np.ndarray, np.ndarray, float]:
+    def pass_at(self, beta: np.ndarray, mode: str = "fisher") -> tuple:
         """The pass at a trial point (reusing its linear predictor when :meth:`certify` has
-        just computed it)."""
+        just computed it); ``mode`` as in :meth:`fused_pass`."""
         known = self._trial_beta is not None and np.array_equal(self._trial_beta, beta)
         self._trial_beta = None
-        return self.fused_pass(None if known else beta, self.trial)
+        return self.fused_pass(None if known else beta, self.trial, mode)
 
     def halve(self, beta: np.ndarray) -> float:
         """Deviance half way from the current point to the trial point (which moves there)."""
@@ -323,9 +373,13 @@ class _Model:
         self.trial *= 0.5
         return self.full_deviance(self.trial)
 
-    def regram(self, beta: np.ndarray) -> tuple[np.ndarray, np.ndarray, float]:
+    def regram(self, beta: np.ndarray, mode: str = "fisher") -> tuple:
         """The pass at the trial point after halvings (its eta is known)."""
-        return self.fused_pass(None, self.trial)
+        return self.fused_pass(None, self.trial, mode)
+
+    def repass(self, mode: str = "fisher") -> tuple:
+        """The pass again at the current point (for Fisher's information after a Newton pass)."""
+        return self.fused_pass(None, self.eta, mode)
 
     def accept(self) -> None:
         self.eta, self.trial = self.trial, self.eta
@@ -354,6 +408,65 @@ class _Model:
         """``sqrt(W)`` and ``sqrt(W) z`` of every row (for the QR fallback only)."""
         with np.errstate(over="ignore", invalid="ignore", divide="ignore", under="ignore"):
             return self.working(eta, 0, self.n)
+
+
+def _cloglog_working(eta: np.ndarray, y: np.ndarray, newton: bool) -> tuple:
+    r"""Cloglog :math:`\sqrt{W}`, :math:`\sqrt{W}(y-\mu)/\mu'` and (with ``newton``) the
+    observed weights, all from :math:`t = e^\eta` without forming :math:`1-\mu`.
+
+    With :math:`1-\mu = e^{-t}`: :math:`W = t^2/\mathrm{expm1}(t)`, score
+    :math:`y\,t/\mathrm{expm1}(t) - (1-y)\,t`, observed weight
+    :math:`y\,t\,(t e^t - \mathrm{expm1}(t))/\mathrm{expm1}(t)^2 + (1-y)\,t`.  R's
+    ``1 - mu`` loses all digits for :math:`\eta > 3`; there its clamped score of a failure
+    (:math:`-1` instead of :math:`-e^\eta`) contradicts the (stable) deviance and IRLS stalls.
+    ``W`` is floored at 1e-200 (it underflows for :math:`\eta > 6.5`; R floors at about
+    :math:`\epsilon`), so that :math:`\sqrt{W}` can divide.
+    """
+    t = np.exp(np.minimum(eta, 700.0))
+    em1 = np.expm1(t)
+    ratio = t / em1                                      # -> 1 as t -> 0, 0 as t -> inf
+    W = t * ratio
+    np.maximum(W, 1e-200, out=W)
+    sw = np.sqrt(W)
+    score = y * ratio - (1.0 - y) * t
+    resid = score / sw
+    wobs = None
+    if newton:
+        safe = np.minimum(t, 30.0)                       # beyond, the success part is < 1e-11
+        m1 = np.expm1(safe)
+        with np.errstate(invalid="ignore", divide="ignore", over="ignore", under="ignore"):
+            part = np.where(t < 1e-6, 0.5 * t, safe * (safe * (m1 + 1.0) - m1) / (m1 * m1))
+        wobs = y * np.where(t < 30.0, part, 0.0)
+        wobs += (1.0 - y) * t
+    return sw, resid, wobs
+
+
+def _curvature(link: Link, eta: np.ndarray, mu: np.ndarray, sd: np.ndarray, sw: np.ndarray,
+               clamped: bool) -> np.ndarray:
+    r""":math:`c_i = \frac{d}{d\eta}\log\frac{\mu'}{V} = \frac{\mu''}{\mu'} -
+    \frac{\mu'(1-2\mu)}{V}` per row, so that the observed information weight is
+    :math:`W^o_i = W_i - s_i c_i` (:math:`s_i` the row's score; see the module docstring).
+
+    ``sw`` holds :math:`\mu'/\sqrt{V}` and ``sd`` :math:`\sqrt{V}`.  Where R's clamps bite
+    (``clamped`` blocks: :math:`\mu` or :math:`\mu'` at machine epsilon) or :math:`c` is not
+    finite, :math:`c = 0`: those rows keep Fisher's weight.
+    """
+    name = link.name
+    if name == "probit":
+        ratio = -eta                                     # mu''/mu'
+    elif name == "cloglog":
+        ratio = -np.expm1(np.minimum(eta, 700.0))
+    elif name == "cauchit":
+        ratio = -2.0 * eta / (1.0 + eta * eta)
+    elif name == "logit":
+        ratio = 1.0 - 2.0 * mu
+    else:
+        ratio = link.mu_eta2(eta) / link.mu_eta(eta)
+    c = ratio - (sw / sd) * (1.0 - 2.0 * mu)
+    if clamped:
+        bad = ~np.isfinite(c) | (mu <= _EPS) | (mu >= 1.0 - _EPS) | (sw * sd <= _EPS)
+        c[bad] = 0.0
+    return c
 
 
 def scaled_cholesky(A: np.ndarray, min_rcond: float = 1e-12) -> tuple[tuple, np.ndarray] | None:
@@ -474,6 +587,22 @@ class Outcome:
     message: str
 
 
+def _unpack(res: tuple) -> tuple:
+    """A pass's ``(F, F beta + U, H, H beta + U, deviance)``; a Fisher-only model's passes
+    return ``(F, F beta + U, deviance)``."""
+    return (res[0], res[1], None, None, res[2]) if len(res) == 3 else res
+
+
+def _newton_solve(H: np.ndarray, bh: np.ndarray) -> np.ndarray | None:
+    """:math:`H^{-1}(H\\beta + U)` by Cholesky; None when the observed information is not
+    positive definite or is ill-conditioned (then Fisher scoring takes the step)."""
+    factor = scaled_cholesky(H)
+    if factor is None:
+        return None
+    c, d = factor
+    return linalg.cho_solve(c, bh / d, check_finite=False) / d
+
+
 def drive(model, p: int, *, start=None, tol: float = 1e-8, max_iter: int = 100,
           max_halvings: int = 30, gram: np.ndarray | None = None) -> Outcome:
     """The IRLS iterations, for any ``model`` offering passes over its data.
@@ -483,46 +612,81 @@ def drive(model, p: int, *, start=None, tol: float = 1e-8, max_iter: int = 100,
     optionally ``certify(new, step, decrement, tol, deviance)`` (see
     :class:`_Model`, the in-memory one; :mod:`logitstat.dask` has one whose passes are Dask
     reductions over partitions).  Each pass returns :math:`X^\top W X`, :math:`X^\top W z`
-    and the deviance at its point.
+    and the deviance at its point.  A model with a true attribute ``newton`` also takes a
+    ``mode`` ("fisher", "newton", "both") in ``pass_at`` and ``regram``, offers
+    ``repass(mode)`` (the pass again at the current point) and then gets Newton steps once
+    Fisher scoring is close (see the module docstring).
     """
+    newton_ok = bool(getattr(model, "newton", False))
     if start is None:
         beta = None
     else:
         beta = np.asarray(start, dtype=float)
         if beta.shape != (p,):
             raise SpecificationError(f"start_params must have {p} values; got {beta.shape}")
-    A, b, dev = model.start(beta, gram)
+    F, bF, H, bH, dev = _unpack(model.start(beta, gram))
     if beta is not None and not np.isfinite(dev):
         raise ConvergenceError("the deviance is not finite at start_params: give other "
                                "starting values (or none)")
-    decrement = np.inf
+    decrement = prev_decrement = np.inf
     converged = False
     message = ""
     factor = None
     it = 0
+    fails = 0                 # Newton steps that needed step halving, or an unusable H
+    last = {}                 # decrement of the previous step of each kind
     while True:
-        new, factor = _solve(A, b, model, beta)
-        if beta is not None:
-            step = new - beta
-            decrement = float(np.sqrt(max(step @ A @ step, 0.0)))
-            if decrement < tol:          # take the (tiny) last step; no new pass is needed
-                converged = True
-                it += 1
-                dev = model.finish(beta, step)
-                beta = new
-                break
-            certified = getattr(model, "certify", None)
-            certified = certified and certified(new, step, decrement, tol, dev)
-            if certified is not None and certified is not False:
-                converged = True         # the step provably lands within tol (see certify)
-                it += 1
-                dev = certified
-                beta = new
-                break
+        new = None
+        if F is not None:
+            new, factor = _solve(F, bF, model, beta)
+            if beta is not None:
+                step = new - beta
+                prev_decrement, decrement = decrement, float(np.sqrt(max(step @ F @ step, 0.0)))
+                if decrement < tol:      # take the (tiny) last step; no new pass is needed
+                    converged = True
+                    it += 1
+                    dev = model.finish(beta, step)
+                    beta = new
+                    break
+                certified = getattr(model, "certify", None)
+                certified = certified and certified(new, step, decrement, tol, dev)
+                if certified is not None and certified is not False:
+                    converged = True     # the step provably lands within tol (see certify)
+                    it += 1
+                    dev = certified
+                    beta = new
+                    break
+        kind = "fisher"
+        if H is not None:
+            newton_step = _newton_solve(H, bH)
+            if newton_step is not None:
+                new, kind = newton_step, "newton"
+                step = new - beta
+                lam = float(np.sqrt(max(step @ H @ step, 0.0)))
+                if _DEBUG: print("newton lam", lam, "fisher dec", decrement if F is not None else None, "dev", dev)
+            elif F is None:      # H unusable and no Fisher information here: get it
+                fails += 1
+                F, bF, H, bH, dev = _unpack(model.repass("fisher"))
+                continue
         if it == max_iter:
             break
         it += 1
-        new_A, new_b, new_dev = model.pass_at(new)
+        mode = "fisher"
+        if newton_ok and fails < 2 and (kind == "newton" or decrement < NEWTON_SWITCH
+                                        or getattr(model, "log_concave", False)):
+            # predict the decrement at the new point: quadratic after a Newton step (with the
+            # constant seen so far), linear after a scoring step
+            if kind == "newton":
+                pred = last.get("c", 1.0) * lam * lam
+                if "newton" in last:
+                    last["c"] = max(lam / last["newton"] ** 2, 1e-3)
+                last["newton"] = lam
+            else:
+                rate = decrement / prev_decrement if np.isfinite(prev_decrement) else 1.0
+                pred = decrement * min(rate, 1.0)
+            mode = "both" if (it == max_iter or pred < 10.0 * tol) else "newton"
+        res = model.pass_at(new, mode) if newton_ok else model.pass_at(new)
+        new_F, new_bF, new_H, new_bH, new_dev = _unpack(res)
         halvings = 0
         while beta is not None and (not np.isfinite(new_dev) or
                                     (new_dev - dev) > 1e-10 * (abs(dev) + 0.1)):
@@ -536,9 +700,14 @@ def drive(model, p: int, *, start=None, tol: float = 1e-8, max_iter: int = 100,
             raise ConvergenceError("the deviance is not finite at any step: check the data for "
                                    "extreme values or try another link or start_params")
         if halvings:
-            new_A, new_b, new_dev = model.regram(new)
+            if kind == "newton":  # Newton overshot: score from the halved point
+                fails += 1
+                last.clear()
+                mode = "fisher"
+            res = model.regram(new, mode) if newton_ok else model.regram(new)
+            new_F, new_bF, new_H, new_bH, new_dev = _unpack(res)
         model.accept()
-        beta, dev, A, b = new, new_dev, new_A, new_b
+        beta, dev, F, bF, H, bH = new, new_dev, new_F, new_bF, new_H, new_bH
         factor = None
         if halvings == max_halvings:
             message = "step-halving failed to reduce the deviance"
@@ -550,8 +719,11 @@ def drive(model, p: int, *, start=None, tol: float = 1e-8, max_iter: int = 100,
                       "covariates, or raise max_iter", ConvergenceWarning, stacklevel=4)
     if beta is None:  # max_iter=0: report the first scoring step, evaluated there
         beta = new
-        A, _, dev = model.pass_at(beta)
+        F, _, dev = model.pass_at(beta)
         model.accept()
         factor = None
-    return Outcome(params=beta, cov=_inverse(A, factor), information=A, deviance=dev, n_iter=it,
+    if F is None:     # stopped after a Newton pass: Fisher's information at the estimate
+        F, _, _, _, dev = _unpack(model.repass("fisher"))
+        factor = None
+    return Outcome(params=beta, cov=_inverse(F, factor), information=F, deviance=dev, n_iter=it,
                    converged=converged, decrement=decrement, message=message)
