@@ -575,7 +575,7 @@ def _inverse(A: np.ndarray, factor) -> np.ndarray:
 def irls(X: np.ndarray, y: np.ndarray, trials: np.ndarray, weights: np.ndarray, offset: np.ndarray,
          link: Link, *, start: np.ndarray | None = None, tol: float = 1e-8, max_iter: int = 100,
          max_halvings: int = 30, gram: np.ndarray | None = None,
-         xty: np.ndarray | None = None) -> IRLSResult:
+         xty: np.ndarray | None = None, newton: bool = True) -> IRLSResult:
     """Fit a binomial GLM by IRLS (Fisher scoring, then Newton steps).
 
     Parameters
@@ -602,6 +602,9 @@ def irls(X: np.ndarray, y: np.ndarray, trials: np.ndarray, weights: np.ndarray, 
     xty : ndarray (p,), optional
         :math:`X^\top y` from the same pass as ``gram``: large unweighted 0/1 fits then start
         from the scaled least-squares fit (see :meth:`_Model.initial`).
+    newton : bool
+        Newton steps with the observed information once scoring is close (links other than
+        the logit); False gives pure Fisher scoring, R's iterations.
 
     Returns
     -------
@@ -615,6 +618,7 @@ def irls(X: np.ndarray, y: np.ndarray, trials: np.ndarray, weights: np.ndarray, 
                    np.asarray(weights, dtype=float), np.asarray(offset, dtype=float), link)
     if start is None and xty is not None:
         model.xty = np.asarray(xty, dtype=float)
+    model.newton = model.newton and newton
     out = drive(model, p, start=start, tol=tol, max_iter=max_iter, max_halvings=max_halvings,
                 gram=gram)
     return IRLSResult(params=out.params, cov=out.cov, eta=model.eta, deviance=out.deviance,
