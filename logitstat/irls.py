@@ -416,14 +416,16 @@ class _Model:
         if (self.xty is None or gram is None or gram.shape != (p, p) or n < START_MIN_ROWS
                 or not self.binary or self.sqp is not None or self.off is not None):
             return None
-        ones = [j for j in np.flatnonzero(np.diag(gram) == n) if np.all(self.X[:, j] == 1.0)]
+        rows = np.arange(0, n, max(1, n // START_ROWS))
+        sub = self.X[rows]
+        # a column of ones (sum of squares n, ones on the subsample: it is only a start)
+        ones = [j for j in np.flatnonzero(np.diag(gram) == n) if np.all(sub[:, j] == 1.0)]
         factor = scaled_cholesky(gram) if ones else None
         if factor is None:
             return None
         c, d = factor
         b = linalg.cho_solve(c, self.xty / d, check_finite=False) / d
-        rows = np.arange(0, n, max(1, n // START_ROWS))
-        u = self.X[rows] @ b
+        u = sub @ b
         Z = np.column_stack([np.ones(len(rows)), u])
         try:
             with warnings.catch_warnings():

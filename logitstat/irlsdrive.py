@@ -201,7 +201,7 @@ def drive(model, p: int, *, start=None, tol: float = 1e-8, max_iter: int = 100,
                 pred = decrement * min(rate, 1.0)
             # Fisher's information where the step should land within tol (for the check and
             # the covariance), with Newton's too unless it surely does
-            mode = ("fisher" if pred < 1e-3 * tol else "both" if (it == max_iter or pred < 10.0 * tol)
+            mode = ("fisher" if pred < 1e-3 * tol else "both" if (it == max_iter or pred < tol)
                     else "newton")
         res = model.pass_at(new, mode) if newton_ok else model.pass_at(new)
         new_F, new_bF, new_H, new_bH, new_dev = _unpack(res)
