@@ -28,10 +28,11 @@ links, once scoring is close, the steps are Newton steps
 
 which is :math:`W_i` for the logit link (the bracket vanishes) and never negative for the
 log-concave links (probit, cloglog: each row's log-likelihood is concave in :math:`\eta`).
-These links take Newton steps from the first iteration on.  Cauchit weights can be negative:
-those blocks accumulate :math:`X_b^\top W^o_b X_b` by ``gemm`` instead of ``syrk``, its
-Newton steps begin only when the scoring decrement is below :data:`~logitstat.irlsdrive.NEWTON_SWITCH`, and a step
-falls back to scoring when :math:`H` is not positive definite.  Every step, Newton's or
+These links take Newton steps from the start on (after the first, scoring, step from R's
+:math:`\mu_0`).  Cauchit weights can be negative: those blocks accumulate
+:math:`X_b^\top W^o_b X_b` by ``gemm`` instead of ``syrk``, its Newton steps begin only when
+the scoring decrement is below :data:`~logitstat.irlsdrive.NEWTON_SWITCH`, and a step falls
+back to scoring when :math:`H` is not positive definite.  Every step, Newton's or
 Fisher's, is halved while the deviance rises; after two Newton steps that needed halving the
 fit goes on by scoring alone.  Cloglog working quantities are computed from
 :math:`t = e^\eta` without forming :math:`1-\mu` (which R's formulas lose for
