@@ -162,18 +162,25 @@ def fit_design(des: _design.Design, link, *, cov_type="nonrobust", method="irls"
         raise DataError(f"the model has {p} coefficients but only {n} rows of data: "
                         "simplify the formula or collect more data")
     rows = _design.informative_rows(des)
-    # X'X once: the rank screen, and (when every row counts) IRLS's first iteration
-    gram = _scaling.screened_gram(des.X, None if rows is None else rows.astype(float))
+    # X'X once: the rank screen, and (when every row counts) IRLS's first iteration or, with
+    # X'y from the same pass, its start
+    xty = None
+    if rows is None and method == "irls" and start_params is None:
+        gram, xty = _scaling.screened_gram(des.X, rhs=des.y)
+    else:
+        gram = _scaling.screened_gram(des.X, None if rows is None else rows.astype(float))
     scale = _scaling.column_scales(des.X, np.diag(gram))
     data_des = des
     if scale is not None:  # units far from 1: fit on X D^-1, see logitstat.scaling
         des = _scaling.scale_design(des, scale)
         gram = kernels.gram(des.X, None if rows is None else rows.astype(float))
+        xty = None
     aliased = _design.check_rank(des.X, des.names, drop=drop_collinear, gram=gram, rows=rows,
                                  scale=scale)
     if aliased:
         keep = [j for j, nm in enumerate(des.names) if nm not in aliased]
         gram = gram[np.ix_(keep, keep)]
+        xty = None if xty is None else xty[keep]
         des = _design.drop_columns(des, aliased)
         data_des = _design.drop_columns(data_des, aliased) if scale is not None else des
         scale = None if scale is None else scale[keep]
@@ -188,7 +195,7 @@ def fit_design(des: _design.Design, link, *, cov_type="nonrobust", method="irls"
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always")
             fit = irls(des.X, des.y, des.trials, des.weights, des.offset, link, start=start_params,
-                       tol=tol, max_iter=max_iter, gram=gram)
+                       tol=tol, max_iter=max_iter, gram=gram, xty=xty)
     res = BinaryResults(des, link, fit, cov_type=cov_type, method=method, tol=tol, max_iter=max_iter,
                         **cov_opts)
     if method == "irls" and start_params is None and res.separation.separated:

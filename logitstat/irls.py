@@ -1,4 +1,4 @@
-r"""Iteratively reweighted least squares for binomial GLMs: one pure function.
+r"""Iteratively reweighted least squares (with Newton steps) for binomial GLMs.
 
 Each iteration at the current :math:`\eta` forms
 
@@ -8,22 +8,60 @@ Each iteration at the current :math:`\eta` forms
     z_i = \eta_i - o_i + \frac{y_i - \mu_i}{\mu'(\eta_i)},
 
 with prior weights :math:`p_i = w_i m_i` (frequency weight times trials), and solves
-:math:`(X^\top W X)\,\beta = X^\top W z` by Cholesky.  This is Fisher scoring, and Newton's
-method for the canonical logit link.  The step is halved while the deviance is not finite or
-increases (as R's ``glm.fit`` does for the former, and ``glm2`` for the latter).
+:math:`(X^\top W X)\,\beta = X^\top W z` by Cholesky.  This is Fisher scoring.  The step is
+halved while the deviance is not finite or increases (as R's ``glm.fit`` does for the former,
+and ``glm2`` for the latter).
 
-**Convergence.**  At the iterate :math:`\beta_k` the scoring step is
-:math:`\delta_k = (X^\top W X)^{-1} U(\beta_k)` (:math:`U` the score) and its decrement is
+**Newton steps.**  For the logit link Fisher scoring *is* Newton's method.  For the other links
+it converges only linearly, at a rate that approaches 1 on strongly misspecified data (a
+cloglog or cauchit fit to logit-generated outcomes).  So with the probit, cloglog and cauchit
+links, once scoring is close, the steps are Newton steps
+:math:`\beta \leftarrow \beta + H^{-1}U` on the observed information
+:math:`H = X^\top W^o X`.  Differentiating the row score
+:math:`s_i = p_i (y_i-\mu_i)\mu_i'/V_i` (:math:`V = \mu(1-\mu)`) once more gives
+
+.. math::
+
+    W^o_i = -\frac{\partial s_i}{\partial\eta_i}
+          = W_i - s_i\,\frac{d}{d\eta}\log\frac{\mu'}{V}
+          = W_i - s_i\Big(\frac{\mu''}{\mu'} - \frac{\mu'(1-2\mu)}{V}\Big),
+
+which is :math:`W_i` for the logit link (the bracket vanishes) and never negative for the
+log-concave links (probit, cloglog: each row's log-likelihood is concave in :math:`\eta`).
+These links take Newton steps from the start on (after the first, scoring, step from R's
+:math:`\mu_0`).  Cauchit weights can be negative: those blocks accumulate
+:math:`X_b^\top W^o_b X_b` by ``gemm`` instead of ``syrk``, its Newton steps begin only when
+the scoring decrement is below :data:`~logitstat.irlsdrive.NEWTON_SWITCH`, and a step falls
+back to scoring when :math:`H` is not positive definite.  Every step, Newton's or
+Fisher's, is halved while the deviance rises; after two Newton steps that needed halving the
+fit goes on by scoring alone.  Cloglog working quantities are computed from
+:math:`t = e^\eta` without forming :math:`1-\mu` (which R's formulas lose for
+:math:`\eta > 3`; there R's clamped score contradicts the deviance and scoring stalls).
+
+**Convergence.**  At the iterate :math:`\beta_k` the *scoring* step is
+:math:`\delta_k = (X^\top W X)^{-1} U(\beta_k)` (:math:`U` the score, :math:`W` Fisher's
+weights) and its decrement is
 
 .. math:: \lambda_k^2 = \delta_k^\top X^\top W X\,\delta_k = U^\top (X^\top W X)^{-1} U .
 
 By Cauchy–Schwarz :math:`|\delta_{kj}| \le \lambda_k\,\mathrm{se}_j`: when
 :math:`\lambda_k <` ``tol`` every coefficient of :math:`\beta_k` is within about ``tol``
-standard errors of the optimum (for Fisher scoring, within ``tol`` :math:`/(1-r)` where
-:math:`r < 1` is the linear rate, which is :math:`O(n^{-1/2})` for a well-specified model).  The
-fit then *returns* :math:`\beta_k` itself, so that the covariance
-:math:`(X^\top W X)^{-1}`, the linear predictor and the deviance are all evaluated exactly at
-the returned estimate: the covariance is the inverse Fisher information at the estimate.
+standard errors of the optimum.  The fit then takes that last (tiny) scoring step and returns
+:math:`\beta_k + \delta_k`, with the covariance :math:`(X^\top W X)^{-1}` of :math:`\beta_k`
+(the inverse Fisher information at the estimate to a relative ``tol``) and the linear
+predictor and deviance at :math:`\beta_k + \delta_k`; ``eta_info`` keeps
+:math:`X\beta_k + o`, so that ``eta - eta_info`` is :math:`X\delta_k` (the separation
+certificate uses it).  The criterion is the same with Newton steps: a pass whose step is
+predicted to land within ``tol`` (quadratic convergence, with the constant measured on the
+previous steps) forms Fisher's information, alone or besides the observed one, and the
+check is made on it.  Newton passes form only :math:`H`, so one ``syrk`` per block in
+every pass but at most the last one or two.
+
+**Start.**  By default R's :math:`\mu_0 = (p y + 1/2)/(p + 1)`.  Given the rank screen's
+:math:`X^\top X` and :math:`X^\top y` (one pass, see :func:`logitstat.api.fit_design`),
+large unweighted 0/1 fits start from the least-squares direction, scaled and shifted by a
+two-parameter fit on a subsample (:meth:`_Model.initial`): a few standard errors from the
+optimum, where Newton's method needs three or four passes.
 
 When Cholesky fails or the system is ill-conditioned, the weighted least-squares step is solved
 by a pivoted QR of :math:`W^{1/2}X` instead.
@@ -48,11 +86,16 @@ import numpy as np
 from scipy import linalg, special
 
 from . import family, kernels
-from .errors import ConvergenceError, ConvergenceWarning, SpecificationError
-from .links import Link, Logit, Probit
+from .irlsdrive import drive, scaled_cholesky
+from .links import CLogLog, Link, Logit, Probit
 
 BLOCK_ROWS = kernels.BLOCK_ROWS
+START_MIN_ROWS = 100_000
+"""Fits on fewer rows start from R's ``mustart`` (see :meth:`_Model.initial`)."""
+START_ROWS = 50_000
+"""Rows of the subsample that fits the start's intercept and scale."""
 _INV_SQRT_2PI = 1.0 / np.sqrt(2.0 * np.pi)
+_EPS = np.finfo(float).eps
 
 
 @dataclass(frozen=True)
@@ -130,17 +173,27 @@ class _Model:
         self.sqp = None if np.all(self.prior == 1.0) else np.sqrt(self.prior)
         self.binary = bool(np.all(trials == 1.0) and np.all((y == 0.0) | (y == 1.0)))
         kind = type(link)
-        self.kind = "logit" if kind is Logit else "probit" if kind is Probit else None
-        self.thresh = Logit._thresh if kind is Logit else Probit._thresh if kind is Probit else 0.0
+        self.kind = ("logit" if kind is Logit else "probit" if kind is Probit
+                     else "cloglog" if kind is CLogLog else None)
+        self.thresh = (Logit._thresh if kind is Logit else Probit._thresh if kind is Probit
+                       else 700.0 if kind is CLogLog else 0.0)
         self.logp = special.log_expit if kind is Logit else special.log_ndtr if kind is Probit else None
+        self.newton = not link.canonical   # the observed information differs from Fisher's
+        self.log_concave = self.kind is not None    # W^o >= 0: Newton is safe from the start
+        self.xty = None                             # X'y from the rank screen (see initial)
 
     # ------------------------------------------------------------------ per block
-    def working(self, eta: np.ndarray, s: int, e: int) -> tuple[np.ndarray, np.ndarray]:
-        r"""Square-root working weights :math:`\sqrt{W}` and :math:`\sqrt{W} z` of rows ``s:e``."""
+    def working(self, eta: np.ndarray, s: int, e: int, newton: bool = False) -> tuple:
+        r"""Square-root working weights :math:`\sqrt{W}` and :math:`\sqrt{W} z` of rows ``s:e``.
+
+        With ``newton`` also the observed-information weights :math:`W^o` and
+        :math:`W^o(\eta - o) + s` (:math:`s` the score of the row; see the module docstring).
+        """
         y = self.y[s:e]
         kind = self.kind
         if kind is not None and eta.size and not (max(-eta.min(), eta.max()) <= self.thresh):
             kind = None  # R's clamps (or a non-finite eta) apply somewhere in this block
+        wobs = None
         if kind == "logit":
             mu = special.expit(eta)
             sd = np.sqrt(mu * (1.0 - mu))
@@ -151,20 +204,34 @@ class _Model:
             sw = np.exp(-0.5 * eta * eta)
             sw *= _INV_SQRT_2PI
             sw /= sd
+        elif kind == "cloglog":
+            sw, resid, wobs = _cloglog_working(eta, y, newton)
         else:
             mu = self.link.linkinv(eta)
             sd = np.sqrt(mu * (1.0 - mu))
             sw = self.link.mu_eta(eta) / sd
-        resid = y - mu
-        resid /= sd                                      # sqrt(W) (y - mu) / mu'
+        if kind != "cloglog":
+            if newton:
+                wobs = _curvature(self.link, eta, mu, sd, sw, clamped=kind is None)
+            resid = y - mu
+            resid /= sd                                  # sqrt(W) (y - mu) / mu'
+            if newton:                                   # W^o = W - s d/deta log(mu'/V)
+                wobs *= -(sw * resid)
+                wobs += sw * sw
         if self.sqp is not None:
             sqp = self.sqp[s:e]
             sw *= sqp
             resid *= sqp
-        wz = eta - self.off[s:e] if self.off is not None else eta.copy()
-        wz *= sw
+            if newton:
+                wobs *= self.prior[s:e]
+        eo = eta - self.off[s:e] if self.off is not None else eta
+        wz = sw * eo
         wz += resid
-        return sw, wz
+        if not newton:
+            return sw, wz
+        bh = wobs * eo
+        bh += sw * resid                                 # + the score p (y - mu) mu' / V
+        return sw, wz, wobs, bh
 
     def deviance(self, eta: np.ndarray, s: int, e: int) -> float:
         """Deviance of rows ``s:e`` at linear predictor ``eta``."""
@@ -176,17 +243,23 @@ class _Model:
         return family.deviance(self.y[s:e], self.trials[s:e], self.weights[s:e], eta, self.link)
 
     # ------------------------------------------------------------------ passes
-    def fused_pass(self, beta: np.ndarray | None, eta: np.ndarray) -> tuple[np.ndarray, np.ndarray, float]:
+    def fused_pass(self, beta: np.ndarray | None, eta: np.ndarray, mode: str = "fisher") -> tuple:
         r"""One pass over X: returns :math:`X^\top W X`, :math:`X^\top W z` and the deviance.
 
         With ``beta`` the linear predictor is computed into ``eta`` block by block; with
-        ``beta=None`` the given ``eta`` is used.
+        ``beta=None`` the given ``eta`` is used.  ``mode="newton"`` forms the observed
+        information :math:`H = X^\top W^o X` and :math:`H\beta + U` instead, ``mode="both"``
+        both pairs; these two modes return ``(F, F beta + U, H, H beta + U, deviance)`` (None
+        for what was not formed).
         """
         X, p = self.X, self.p
+        fisher, newton = mode in ("fisher", "both"), mode in ("newton", "both")
 
-        def chunk(lo: int, hi: int) -> tuple[np.ndarray, np.ndarray, float]:
-            A = np.zeros((p, p))
-            b = np.zeros(p)
+        def chunk(lo: int, hi: int) -> tuple:
+            A = np.zeros((p, p)) if fisher else None
+            b = np.zeros(p) if fisher else None
+            H = np.zeros((p, p)) if newton else None
+            bh = np.zeros(p) if newton else None
             dev = 0.0
             buf = kernels.block_buffer(X, hi - lo)
             with np.errstate(over="ignore", invalid="ignore", divide="ignore", under="ignore"):
@@ -197,20 +270,37 @@ class _Model:
                         np.matmul(Xb, beta, out=eb)
                         if self.off is not None:
                             eb += self.off[s:e]
-                    sw, wz = self.working(eb, s, e)
+                    work = self.working(eb, s, e, newton)
                     dev += self.deviance(eb, s, e)
-                    np.multiply(Xb, sw[:, None], out=Xs)
-                    A += Xs.T @ Xs
-                    b += Xs.T @ wz
-            return A, b, dev
+                    if fisher:
+                        np.multiply(Xb, work[0][:, None], out=Xs)
+                        A += Xs.T @ Xs
+                        b += Xs.T @ work[1]
+                    if newton:
+                        wh = work[2]
+                        if wh.size and wh.min() >= 0.0:          # syrk on sqrt(W^o) X
+                            np.multiply(Xb, np.sqrt(wh)[:, None], out=Xs)
+                            H += Xs.T @ Xs
+                        else:                                     # signed weights (cauchit): gemm
+                            np.multiply(Xb, wh[:, None], out=Xs)
+                            H += Xs.T @ Xb
+                        bh += Xb.T @ work[3]
+            return A, b, H, bh, dev
 
         parts = kernels.map_chunks(chunk, self.n, threads=self.threads)
-        A, b, dev = parts[0]
-        for A2, b2, d2 in parts[1:]:
-            A += A2
-            b += b2
-            dev += d2
-        return A, b, float(dev)
+        A, b, H, bh, dev = parts[0]
+        for q in parts[1:]:
+            if fisher:
+                A += q[0]
+                b += q[1]
+            if newton:
+                H += q[2]
+                bh += q[3]
+            dev += q[4]
+        if not newton:
+            return A, b, float(dev)
+        H = (H + H.T) / 2.0          # exactly symmetric also after gemm
+        return A, b, H, bh, float(dev)
 
     def first_pass(self, eta: np.ndarray, gram: np.ndarray | None) -> tuple[np.ndarray, np.ndarray, float]:
         r"""The pass at the starting :math:`\eta`; with constant working weights :math:`W_i = c`
@@ -299,7 +389,7 @@ class _Model:
         return None
 
     # ------------------------------------------------------------------ the driver's interface
-    def start(self, beta: np.ndarray | None, gram: np.ndarray | None) -> tuple[np.ndarray, np.ndarray, float]:
+    def start(self, beta: np.ndarray | None, gram: np.ndarray | None, mode: str = "fisher") -> tuple:
         """The pass at the start: R's ``mustart`` when ``beta`` is None, else ``X beta``."""
         self.eta = np.empty(self.n)
         self.trial = np.empty(self.n)
@@ -308,14 +398,55 @@ class _Model:
             prior = self.prior
             self.eta[:] = self.link.linkfun((prior * self.y + 0.5) / (prior + 1.0))
             return self.first_pass(self.eta, gram)
-        return self.fused_pass(beta, self.eta)
+        return self.fused_pass(beta, self.eta, mode)
 
-    def pass_at(self, beta: np.ndarray) -> tuple[np.ndarray, np.ndarray, float]:
+    def initial(self, gram: np.ndarray | None) -> np.ndarray | None:
+        r"""A start from the rank screen's moments, or None (then R's ``mustart``).
+
+        With :math:`G = X^\top X` and :math:`X^\top y` (``self.xty``) from the rank screen's
+        pass, the least-squares coefficients :math:`b = G^{-1}X^\top y` give the direction;
+        the intercept :math:`a` and scale :math:`k` of :math:`\eta = a + k\,x^\top b` are
+        fitted by this link on a systematic subsample of :data:`START_ROWS` rows (no pass over
+        X).  For covariates with linear conditional means (e.g. Gaussian) the slopes of any
+        single-index binary model are proportional to :math:`b` (Brillinger 1983; Li & Duan
+        1989), so the start is within a few standard errors of the optimum.  Only for
+        unweighted 0/1 data without offset, at least :data:`START_MIN_ROWS` rows and a column
+        of ones.
+        """
+        n, p = self.n, self.p
+        if (self.xty is None or gram is None or gram.shape != (p, p) or n < START_MIN_ROWS
+                or not self.binary or self.sqp is not None or self.off is not None):
+            return None
+        rows = np.arange(0, n, max(1, n // START_ROWS))
+        sub = self.X[rows]
+        # a column of ones (sum of squares n, ones on the subsample: it is only a start)
+        ones = [j for j in np.flatnonzero(np.diag(gram) == n) if np.all(sub[:, j] == 1.0)]
+        factor = scaled_cholesky(gram) if ones else None
+        if factor is None:
+            return None
+        c, d = factor
+        b = linalg.cho_solve(c, self.xty / d, check_finite=False) / d
+        u = sub @ b
+        Z = np.column_stack([np.ones(len(rows)), u])
+        try:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                fit = irls(Z, self.y[rows], np.ones(len(rows)), np.ones(len(rows)),
+                           np.zeros(len(rows)), self.link, tol=1e-6, max_iter=25)
+        except Exception:  # noqa: BLE001 - only a start: R's mustart instead
+            return None
+        if not (fit.converged and np.all(np.isfinite(fit.params))):
+            return None
+        beta = fit.params[1] * b
+        beta[ones[0]] += fit.params[0]
+        return beta
+
+    def pass_at(self, beta: np.ndarray, mode: str = "fisher") -> tuple:
         """The pass at a trial point (reusing its linear predictor when :meth:`certify` has
-        just computed it)."""
+        just computed it); ``mode`` as in :meth:`fused_pass`."""
         known = self._trial_beta is not None and np.array_equal(self._trial_beta, beta)
         self._trial_beta = None
-        return self.fused_pass(None if known else beta, self.trial)
+        return self.fused_pass(None if known else beta, self.trial, mode)
 
     def halve(self, beta: np.ndarray) -> float:
         """Deviance half way from the current point to the trial point (which moves there)."""
@@ -323,9 +454,13 @@ class _Model:
         self.trial *= 0.5
         return self.full_deviance(self.trial)
 
-    def regram(self, beta: np.ndarray) -> tuple[np.ndarray, np.ndarray, float]:
+    def regram(self, beta: np.ndarray, mode: str = "fisher") -> tuple:
         """The pass at the trial point after halvings (its eta is known)."""
-        return self.fused_pass(None, self.trial)
+        return self.fused_pass(None, self.trial, mode)
+
+    def repass(self, mode: str = "fisher") -> tuple:
+        """The pass again at the current point (for Fisher's information after a Newton pass)."""
+        return self.fused_pass(None, self.eta, mode)
 
     def accept(self) -> None:
         self.eta, self.trial = self.trial, self.eta
@@ -356,70 +491,70 @@ class _Model:
             return self.working(eta, 0, self.n)
 
 
-def scaled_cholesky(A: np.ndarray, min_rcond: float = 1e-12) -> tuple[tuple, np.ndarray] | None:
-    r"""Cholesky factor of :math:`A` scaled to unit diagonal, or None when it is ill-conditioned.
+def _cloglog_working(eta: np.ndarray, y: np.ndarray, newton: bool) -> tuple:
+    r"""Cloglog :math:`\sqrt{W}`, :math:`\sqrt{W}(y-\mu)/\mu'` and (with ``newton``) the
+    observed weights, all from :math:`t = e^\eta` without forming :math:`1-\mu`.
 
-    With :math:`D = \operatorname{diag}(A)^{1/2}` and :math:`S = D^{-1} A D^{-1}`, returns
-    ``(cho_factor(S), d)``, so that :math:`A^{-1} b = D^{-1} S^{-1} D^{-1} b`.  None when a
-    diagonal entry is not positive, an entry is not finite, :math:`S` is not positive definite,
-    or the reciprocal condition number of :math:`S` (LAPACK ``dpocon``) is at most ``min_rcond``.
+    With :math:`1-\mu = e^{-t}`: :math:`W = t^2/\mathrm{expm1}(t)`, score
+    :math:`y\,t/\mathrm{expm1}(t) - (1-y)\,t`, observed weight
+    :math:`y\,t\,(t e^t - \mathrm{expm1}(t))/\mathrm{expm1}(t)^2 + (1-y)\,t`.  R's
+    ``1 - mu`` loses all digits for :math:`\eta > 3`; there its clamped score of a failure
+    (:math:`-1` instead of :math:`-e^\eta`) contradicts the (stable) deviance and IRLS stalls.
+    ``W`` is floored at 1e-200 (it underflows for :math:`\eta > 6.5`; R floors at about
+    :math:`\epsilon`), so that :math:`\sqrt{W}` can divide.
     """
-    d = np.sqrt(np.diag(A))
-    if np.all(d > 0) and np.all(np.isfinite(A)):
-        S = A / np.outer(d, d)
-        try:
-            c = linalg.cho_factor(S, lower=True, check_finite=False)
-        except linalg.LinAlgError:
-            return None
-        rcond = linalg.lapack.dpocon(c[0], np.abs(S).sum(axis=0).max(), uplo="L")[0]
-        if rcond > min_rcond:
-            return c, d
-    return None
+    t = np.exp(np.minimum(eta, 700.0))
+    em1 = np.expm1(t)
+    ratio = t / em1                                      # -> 1 as t -> 0, 0 as t -> inf
+    W = t * ratio
+    np.maximum(W, 1e-200, out=W)
+    sw = np.sqrt(W)
+    score = y * ratio - (1.0 - y) * t
+    resid = score / sw
+    wobs = None
+    if newton:
+        safe = np.minimum(t, 30.0)                       # beyond, the success part is < 1e-11
+        m1 = np.expm1(safe)
+        with np.errstate(invalid="ignore", divide="ignore", over="ignore", under="ignore"):
+            part = np.where(t < 1e-6, 0.5 * t, safe * (safe * (m1 + 1.0) - m1) / (m1 * m1))
+        wobs = y * np.where(t < 30.0, part, 0.0)
+        wobs += (1.0 - y) * t
+    return sw, resid, wobs
 
 
-def _solve(A: np.ndarray, b: np.ndarray, model, beta: np.ndarray | None
-           ) -> tuple[np.ndarray, tuple | None]:
-    """Solve the normal equations by Cholesky; fall back to ``model.lsq`` (pivoted QR) when
-    ill-conditioned.
+def _curvature(link: Link, eta: np.ndarray, mu: np.ndarray, sd: np.ndarray, sw: np.ndarray,
+               clamped: bool) -> np.ndarray:
+    r""":math:`c_i = \frac{d}{d\eta}\log\frac{\mu'}{V} = \frac{\mu''}{\mu'} -
+    \frac{\mu'(1-2\mu)}{V}` per row, so that the observed information weight is
+    :math:`W^o_i = W_i - s_i c_i` (:math:`s_i` the row's score; see the module docstring).
 
-    Returns the solution and the Cholesky factor with the scaling (None after the fallback).
+    ``sw`` holds :math:`\mu'/\sqrt{V}` and ``sd`` :math:`\sqrt{V}`.  Where R's clamps bite
+    (``clamped`` blocks: :math:`\mu` or :math:`\mu'` at machine epsilon) or :math:`c` is not
+    finite, :math:`c = 0`: those rows keep Fisher's weight.
     """
-    factor = scaled_cholesky(A)
-    if factor is None:
-        return model.lsq(beta, A, b), None
-    c, d = factor
-    return linalg.cho_solve(c, b / d, check_finite=False) / d, factor
-
-
-def _inverse(A: np.ndarray, factor) -> np.ndarray:
-    """Inverse of the information ``A`` (by its scaled Cholesky ``factor`` when given); all NaN
-    when ``A`` is singular to working precision, where no standard errors exist."""
-    p = A.shape[0]
-    if factor is None:
-        d = np.sqrt(np.diag(A))
-        if np.all(d > 0):
-            try:
-                factor = (linalg.cho_factor(A / np.outer(d, d), lower=True, check_finite=False), d)
-            except linalg.LinAlgError:
-                factor = None
-    if factor is not None:
-        c, d = factor
-        return linalg.cho_solve(c, np.eye(p), check_finite=False) / np.outer(d, d)
-    with warnings.catch_warnings():  # near-singular: the summary's condition number says so
-        warnings.simplefilter("ignore", linalg.LinAlgWarning)
-        try:
-            cov = linalg.solve(A, np.eye(p), assume_a="sym", check_finite=False)
-        except linalg.LinAlgError:
-            cov = None
-    if cov is None or not np.all(np.diag(cov) > 0):  # singular to working precision (weights
-        return np.full((p, p), np.nan)                # underflowed far out under separation)
-    return cov
+    name = link.name
+    if name == "probit":
+        ratio = -eta                                     # mu''/mu'
+    elif name == "cloglog":
+        ratio = -np.expm1(np.minimum(eta, 700.0))
+    elif name == "cauchit":
+        ratio = -2.0 * eta / (1.0 + eta * eta)
+    elif name == "logit":
+        ratio = 1.0 - 2.0 * mu
+    else:
+        ratio = link.mu_eta2(eta) / link.mu_eta(eta)
+    c = ratio - (sw / sd) * (1.0 - 2.0 * mu)
+    if clamped:
+        bad = ~np.isfinite(c) | (mu <= _EPS) | (mu >= 1.0 - _EPS) | (sw * sd <= _EPS)
+        c[bad] = 0.0
+    return c
 
 
 def irls(X: np.ndarray, y: np.ndarray, trials: np.ndarray, weights: np.ndarray, offset: np.ndarray,
          link: Link, *, start: np.ndarray | None = None, tol: float = 1e-8, max_iter: int = 100,
-         max_halvings: int = 30, gram: np.ndarray | None = None) -> IRLSResult:
-    """Fit a binomial GLM by IRLS (Fisher scoring).
+         max_halvings: int = 30, gram: np.ndarray | None = None,
+         xty: np.ndarray | None = None, newton: bool = True) -> IRLSResult:
+    """Fit a binomial GLM by IRLS (Fisher scoring, then Newton steps).
 
     Parameters
     ----------
@@ -442,6 +577,12 @@ def irls(X: np.ndarray, y: np.ndarray, trials: np.ndarray, weights: np.ndarray, 
         :math:`X^\top X` when the caller has it already (the rank check computes it).  With
         the default start and constant starting weights (0/1 data without weights, a symmetric
         link) the first iteration then needs only :math:`X^\top W z`, not a pass of ``syrk``.
+    xty : ndarray (p,), optional
+        :math:`X^\top y` from the same pass as ``gram``: large unweighted 0/1 fits then start
+        from the scaled least-squares fit (see :meth:`_Model.initial`).
+    newton : bool
+        Newton steps with the observed information once scoring is close (links other than
+        the logit); False gives pure Fisher scoring, R's iterations.
 
     Returns
     -------
@@ -453,105 +594,11 @@ def irls(X: np.ndarray, y: np.ndarray, trials: np.ndarray, weights: np.ndarray, 
     p = X.shape[1]
     model = _Model(X, np.asarray(y, dtype=float), np.asarray(trials, dtype=float),
                    np.asarray(weights, dtype=float), np.asarray(offset, dtype=float), link)
+    if start is None and xty is not None:
+        model.xty = np.asarray(xty, dtype=float)
+    model.newton = model.newton and newton
     out = drive(model, p, start=start, tol=tol, max_iter=max_iter, max_halvings=max_halvings,
                 gram=gram)
     return IRLSResult(params=out.params, cov=out.cov, eta=model.eta, deviance=out.deviance,
                       n_iter=out.n_iter, converged=out.converged, decrement=out.decrement,
                       message=out.message, eta_info=model.trial if out.converged else None)
-
-
-@dataclass(frozen=True)
-class Outcome:
-    """What :func:`drive` returns: the estimate and the information at it."""
-
-    params: np.ndarray
-    cov: np.ndarray
-    information: np.ndarray
-    deviance: float
-    n_iter: int
-    converged: bool
-    decrement: float
-    message: str
-
-
-def drive(model, p: int, *, start=None, tol: float = 1e-8, max_iter: int = 100,
-          max_halvings: int = 30, gram: np.ndarray | None = None) -> Outcome:
-    """The IRLS iterations, for any ``model`` offering passes over its data.
-
-    ``model`` implements ``start(beta, gram)``, ``pass_at(beta)``, ``halve(beta)``,
-    ``regram(beta)``, ``accept()``, ``finish(beta, step)`` and ``lsq(beta, A, b)``, and
-    optionally ``certify(new, step, decrement, tol, deviance)`` (see
-    :class:`_Model`, the in-memory one; :mod:`logitstat.dask` has one whose passes are Dask
-    reductions over partitions).  Each pass returns :math:`X^\top W X`, :math:`X^\top W z`
-    and the deviance at its point.
-    """
-    if start is None:
-        beta = None
-    else:
-        beta = np.asarray(start, dtype=float)
-        if beta.shape != (p,):
-            raise SpecificationError(f"start_params must have {p} values; got {beta.shape}")
-    A, b, dev = model.start(beta, gram)
-    if beta is not None and not np.isfinite(dev):
-        raise ConvergenceError("the deviance is not finite at start_params: give other "
-                               "starting values (or none)")
-    decrement = np.inf
-    converged = False
-    message = ""
-    factor = None
-    it = 0
-    while True:
-        new, factor = _solve(A, b, model, beta)
-        if beta is not None:
-            step = new - beta
-            decrement = float(np.sqrt(max(step @ A @ step, 0.0)))
-            if decrement < tol:          # take the (tiny) last step; no new pass is needed
-                converged = True
-                it += 1
-                dev = model.finish(beta, step)
-                beta = new
-                break
-            certified = getattr(model, "certify", None)
-            certified = certified and certified(new, step, decrement, tol, dev)
-            if certified is not None and certified is not False:
-                converged = True         # the step provably lands within tol (see certify)
-                it += 1
-                dev = certified
-                beta = new
-                break
-        if it == max_iter:
-            break
-        it += 1
-        new_A, new_b, new_dev = model.pass_at(new)
-        halvings = 0
-        while beta is not None and (not np.isfinite(new_dev) or
-                                    (new_dev - dev) > 1e-10 * (abs(dev) + 0.1)):
-            if halvings == max_halvings:
-                break
-            halvings += 1
-            step = step / 2.0
-            new = beta + step
-            new_dev = model.halve(new)
-        if not np.isfinite(new_dev):
-            raise ConvergenceError("the deviance is not finite at any step: check the data for "
-                                   "extreme values or try another link or start_params")
-        if halvings:
-            new_A, new_b, new_dev = model.regram(new)
-        model.accept()
-        beta, dev, A, b = new, new_dev, new_A, new_b
-        factor = None
-        if halvings == max_halvings:
-            message = "step-halving failed to reduce the deviance"
-            break
-    if not converged:
-        message = message or f"no convergence after {it} iterations"
-        warnings.warn(f"IRLS did not converge: {message} (decrement {decrement:.3g}); "
-                      "estimates may be unreliable: check for separation or rescale the "
-                      "covariates, or raise max_iter", ConvergenceWarning, stacklevel=4)
-    if beta is None:  # max_iter=0: report the first scoring step, evaluated there
-        beta = new
-        A, _, dev = model.pass_at(beta)
-        model.accept()
-        factor = None
-    return Outcome(params=beta, cov=_inverse(A, factor), information=A, deviance=dev, n_iter=it,
-                   converged=converged, decrement=decrement, message=message)

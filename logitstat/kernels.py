@@ -153,10 +153,12 @@ def gram_chunk(X: np.ndarray, lo: int, hi: int, sw: np.ndarray | None = None,
     return A, b
 
 
-def gram(X: np.ndarray, w: np.ndarray | None = None, *, threads: int | None = None) -> np.ndarray:
+def gram(X: np.ndarray, w: np.ndarray | None = None, *, threads: int | None = None,
+         rhs: np.ndarray | None = None):
     r"""Return :math:`X^\top \mathrm{diag}(w) X` (``w`` ≥ 0; unit weights when None), in parallel.
 
-    Symmetric to the last bit (``syrk`` fills one triangle and numpy mirrors it).
+    Symmetric to the last bit (``syrk`` fills one triangle and numpy mirrors it).  With ``rhs``
+    (unit weights only) returns the pair :math:`(X^\top X, X^\top r)` from the same pass.
     """
     X = np.asarray(X, dtype=float)
     sw = None
@@ -165,6 +167,13 @@ def gram(X: np.ndarray, w: np.ndarray | None = None, *, threads: int | None = No
         if np.any(w < 0):
             raise ValueError("gram: weights must be non-negative")
         sw = np.sqrt(w)
+    if rhs is not None:
+        if sw is not None:
+            raise ValueError("gram: rhs= goes with unit weights only")
+        rhs = np.asarray(rhs, dtype=float)
+        parts = map_chunks(lambda lo, hi: gram_chunk(X, lo, hi, None, rhs), X.shape[0],
+                           threads=threads)
+        return _sum([q[0] for q in parts]), _sum([q[1] for q in parts])
     parts = map_chunks(lambda lo, hi: gram_chunk(X, lo, hi, sw)[0], X.shape[0], threads=threads)
     return _sum(parts)
 

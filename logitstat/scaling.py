@@ -37,17 +37,24 @@ __all__ = ["SAFE_NORM", "screened_gram", "column_scales", "scale_design", "unsca
 SAFE_NORM = (1e-100, 1e100)
 
 
-def screened_gram(X: np.ndarray, w: np.ndarray | None = None) -> np.ndarray:
+def screened_gram(X: np.ndarray, w: np.ndarray | None = None, *,
+                   rhs: np.ndarray | None = None):
     """:func:`logitstat.kernels.gram` with overflow silenced in every worker thread: an
-    overflowed diagonal entry is what :func:`column_scales` looks for, not an error."""
+    overflowed diagonal entry is what :func:`column_scales` looks for, not an error.  With
+    ``rhs`` (unit weights) returns :math:`(X^\top X, X^\top r)` from the same pass."""
     sw = None if w is None else np.sqrt(np.asarray(w, dtype=float))
+    r = None if rhs is None else np.asarray(rhs, dtype=float)
 
-    def chunk(lo: int, hi: int) -> np.ndarray:
+    def chunk(lo: int, hi: int):
         with np.errstate(over="ignore", invalid="ignore"):
-            return kernels.gram_chunk(X, lo, hi, sw)[0]
+            return kernels.gram_chunk(X, lo, hi, sw, r)
 
     with np.errstate(over="ignore", invalid="ignore"):
-        return reduce(np.add, kernels.map_chunks(chunk, X.shape[0]))
+        parts = kernels.map_chunks(chunk, X.shape[0])
+        G = reduce(np.add, [q[0] for q in parts])
+        if r is None:
+            return G
+        return G, reduce(np.add, [q[1] for q in parts])
 
 
 def column_scales(X: np.ndarray, sq_norms: np.ndarray) -> np.ndarray | None:
