@@ -28,8 +28,9 @@ def scaled_cholesky(A: np.ndarray, min_rcond: float = 1e-12) -> tuple[tuple, np.
     diagonal entry is not positive, an entry is not finite, :math:`S` is not positive definite,
     or the reciprocal condition number of :math:`S` (LAPACK ``dpocon``) is at most ``min_rcond``.
     """
-    d = np.sqrt(np.diag(A))
-    if np.all(d > 0) and np.all(np.isfinite(A)):
+    diag = np.diag(A)
+    if np.all(diag > 0) and np.all(np.isfinite(A)):   # (observed information may have diag <= 0)
+        d = np.sqrt(diag)
         S = A / np.outer(d, d)
         try:
             c = linalg.cho_factor(S, lower=True, check_finite=False)
