@@ -553,7 +553,8 @@ def _curvature(link: Link, eta: np.ndarray, mu: np.ndarray, sd: np.ndarray, sw: 
 def irls(X: np.ndarray, y: np.ndarray, trials: np.ndarray, weights: np.ndarray, offset: np.ndarray,
          link: Link, *, start: np.ndarray | None = None, tol: float = 1e-8, max_iter: int = 100,
          max_halvings: int = 30, gram: np.ndarray | None = None,
-         xty: np.ndarray | None = None, newton: bool = True) -> IRLSResult:
+         xty: np.ndarray | None = None, newton: bool = True,
+         deviance_rule: float | None = None) -> IRLSResult:
     """Fit a binomial GLM by IRLS (Fisher scoring, then Newton steps).
 
     Parameters
@@ -583,6 +584,9 @@ def irls(X: np.ndarray, y: np.ndarray, trials: np.ndarray, weights: np.ndarray, 
     newton : bool
         Newton steps with the observed information once scoring is close (links other than
         the logit); False gives pure Fisher scoring, R's iterations.
+    deviance_rule : float, optional
+        Also stop (unconverged) once the relative change of the deviance falls below this, as
+        R's ``glm.fit`` does (its ``epsilon``).
 
     Returns
     -------
@@ -598,7 +602,7 @@ def irls(X: np.ndarray, y: np.ndarray, trials: np.ndarray, weights: np.ndarray, 
         model.xty = np.asarray(xty, dtype=float)
     model.newton = model.newton and newton
     out = drive(model, p, start=start, tol=tol, max_iter=max_iter, max_halvings=max_halvings,
-                gram=gram)
+                gram=gram, deviance_rule=deviance_rule)
     return IRLSResult(params=out.params, cov=out.cov, eta=model.eta, deviance=out.deviance,
                       n_iter=out.n_iter, converged=out.converged, decrement=out.decrement,
                       message=out.message, eta_info=model.trial if out.converged else None)

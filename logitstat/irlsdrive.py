@@ -112,7 +112,8 @@ def _newton_solve(H: np.ndarray, bh: np.ndarray) -> np.ndarray | None:
 
 
 def drive(model, p: int, *, start=None, tol: float = 1e-8, max_iter: int = 100,
-          max_halvings: int = 30, gram: np.ndarray | None = None) -> Outcome:
+          max_halvings: int = 30, gram: np.ndarray | None = None,
+          deviance_rule: float | None = None) -> Outcome:
     """The IRLS iterations, for any ``model`` offering passes over its data.
 
     ``model`` implements ``start(beta, gram)``, ``pass_at(beta)``, ``halve(beta)``,
@@ -124,6 +125,10 @@ def drive(model, p: int, *, start=None, tol: float = 1e-8, max_iter: int = 100,
     ``mode`` ("fisher", "newton", "both") in ``pass_at`` and ``regram``, offers
     ``repass(mode)`` (the pass again at the current point) and then gets Newton steps once
     Fisher scoring is close (see the module docstring).
+
+    With ``deviance_rule`` the iterations also stop, unconverged, once the relative change of
+    the deviance :math:`|D_k - D_{k-1}|/(|D_k| + 0.1)` falls below it: R's ``glm.fit`` rule,
+    which is where R stops on separated data (see :func:`logitstat.diagnostics.separated_refit`).
     """
     newton_ok = bool(getattr(model, "newton", False))
     if start is None:
@@ -226,10 +231,14 @@ def drive(model, p: int, *, start=None, tol: float = 1e-8, max_iter: int = 100,
             res = model.regram(new, mode) if newton_ok else model.regram(new)
             new_F, new_bF, new_H, new_bH, new_dev = _unpack(res)
         model.accept()
+        rel_change = abs(new_dev - dev) / (abs(new_dev) + 0.1)
         beta, dev, F, bF, H, bH = new, new_dev, new_F, new_bF, new_H, new_bH
         factor = None
         if halvings == max_halvings:
             message = "step-halving failed to reduce the deviance"
+            break
+        if deviance_rule is not None and rel_change < deviance_rule:
+            message = f"relative change of the deviance below {deviance_rule:g}"
             break
     if not converged:
         message = message or f"no convergence after {it} iterations"
