@@ -141,20 +141,28 @@ class DiagnosticsMixin:
         if kind == "model":
             return _coll.vif_model(self.fit.cov, d.terms, d.intercept)
         if kind == "design":
-            return _coll.vif_design(d.X, d.terms, d.intercept, d.weights)
+            unit = np.all(d.weights == 1.0)
+            return _coll.vif_design(d.X, d.terms, d.intercept, None if unit else d.weights,
+                                    gram=self._design_gram if unit else None)
         raise SpecificationError(f"unknown vif kind {kind!r}: use 'model' or 'design'")
 
     @cached_property
     def condition_number(self) -> float:
         """Belsley–Kuh–Welsch condition number of the design: columns scaled to unit length,
         intercept included.  Above 30 signals harmful near-collinearity."""
-        return _coll.condition_number(self.design.X)
+        return _coll.condition_number(self.design.X, gram=self._design_gram)
+
+    @cached_property
+    def _design_gram(self) -> np.ndarray:
+        """:math:`X^\top X` of the design (kept from the fit's rank screen when it covered every
+        row, else one row-blocked pass): the collinearity diagnostics need nothing else."""
+        return _coll.design_gram(self.design.X)
 
     def collinearity(self) -> pd.DataFrame:
         """Belsley–Kuh–Welsch table: singular values, condition indices and the share of each
         coefficient's variance tied to each dimension (see
         :func:`logitstat.collinearity.collinearity_table`)."""
-        return _coll.collinearity_table(self.design.X, self.names)
+        return _coll.collinearity_table(self.design.X, self.names, gram=self._design_gram)
 
     def gof(self, g: int = 10, threshold: float = 0.5, bins: int = 10) -> _gof.GoodnessOfFit:
         """Goodness of fit and calibration: Hosmer–Lemeshow (``g`` groups) with its table,
