@@ -110,29 +110,34 @@ class BinaryResults(DiagnosticsMixin, InferenceMixin, FitStatisticsMixin):
         return pd.Series(2.0 * stats.norm.sf(np.abs(self.tvalues.to_numpy())), index=self.names,
                          name="P>|z|")
 
-    def conf_int(self, alpha: float = 0.05, method: str = "wald") -> pd.DataFrame:
+    def conf_int(self, alpha: float = 0.05, method: str = "wald", which=None) -> pd.DataFrame:
         r"""Confidence intervals, columns ``lower`` and ``upper``.
 
         ``method="wald"``: :math:`\hat\beta \pm z_{1-\alpha/2}\,\mathrm{se}`.
         ``method="profile"``: profile-likelihood (likelihood-ratio) intervals, the exact roots of
         the profile deviance as ``MASS::confint`` estimates them, :math:`\pm\infty` where the
         likelihood never drops enough (separation); they do not depend on ``cov_type``.  See
-        :mod:`logitstat.profile`.
+        :mod:`logitstat.profile`.  ``which``: only these coefficients (names or positions; all
+        by default), in the order given: each profile interval costs a few constrained refits.
         """
         z = inference.normal_quantile(alpha)
         if method != "wald":
-            return self._profile_or_wald(alpha, method)
+            return self._profile_or_wald(alpha, method, which)
         b, se = self.fit.params, self.bse.to_numpy()
-        return pd.DataFrame({"lower": b - z * se, "upper": b + z * se}, index=self.names)
+        out = pd.DataFrame({"lower": b - z * se, "upper": b + z * se}, index=self.names)
+        return out if which is None else out.iloc[self._which(which)]
 
-    def odds_ratios(self, alpha: float = 0.05, method: str = "wald") -> pd.DataFrame:
+    def odds_ratios(self, alpha: float = 0.05, method: str = "wald", which=None) -> pd.DataFrame:
         """Odds ratios :math:`e^{\\beta}` with the exponentiated interval and the p-value (logit only).
 
-        ``method`` is that of :meth:`conf_int` (``"wald"`` or ``"profile"``).
+        ``method`` and ``which`` are those of :meth:`conf_int` (``"wald"`` or ``"profile"``; a
+        subset of coefficients).
         """
         if self.link.name != "logit":
             raise SpecificationError(f"odds ratios need the logit link; this model uses {self.link.name!r}")
-        return odds_ratio_frame(self.fit.params, self.conf_int(alpha, method=method), self.pvalues)
+        ci = self.conf_int(alpha, method=method, which=which)
+        pos = self._which(which)
+        return odds_ratio_frame(self.fit.params[pos], ci, self.pvalues.iloc[pos])
 
     # ------------------------------------------------------------------ likelihoods
     @cached_property
