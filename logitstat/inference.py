@@ -16,6 +16,7 @@ import pandas as pd
 import patsy
 from scipy import linalg, stats
 
+from . import kernels
 from .errors import ConvergenceWarning, SpecificationError
 from .irls import irls
 from .links import Link
@@ -148,17 +149,74 @@ class FitArrays:
 
 
 def spans(X_big: np.ndarray, X_small: np.ndarray, tol: float = 1e-7) -> np.ndarray:
-    """For each column of ``X_small``: whether it lies in the column space of ``X_big``.
+    r"""For each column of ``X_small``: whether it lies in the column space of ``X_big``.
 
-    Least squares on columns scaled to unit length; a column is inside when its relative
-    residual norm is below ``tol``.
+    With both designs' columns scaled to unit length (:math:`B`, :math:`S`), column :math:`s`
+    is inside when the residual of its least-squares regression on :math:`B` has norm below
+    ``tol``.  Computed from :math:`p	imes p` matrices in two passes over the rows, never a copy
+    of either design (corrected semi-normal equations, Björck 1987): the first pass forms
+    :math:`B^	op B` and :math:`B^	op S` and gives :math:`C = (B^	op B)^{-1}B^	op S`; the
+    second accumulates, block by block, :math:`r = S - BC`, its squared column norms and
+    :math:`B^	op r`; then the squared residual norm is
+    :math:`\|r\|^2 - (B^	op r)^	op (B^	op B)^{-1} B^	op r` (the part of :math:`r` still
+    explained by :math:`B` removed).  The subtraction acts on the small residual itself, so the
+    result has the accuracy of a QR-based least squares, not the :math:`\epsilon\,\kappa^2`
+    of the normal equations alone.
     """
-    nb = np.linalg.norm(X_big, axis=0)
-    ns = np.linalg.norm(X_small, axis=0)
-    B = X_big / np.where(nb > 0, nb, 1.0)
-    S = X_small / np.where(ns > 0, ns, 1.0)
-    coef, *_ = np.linalg.lstsq(B, S, rcond=None)
-    return np.linalg.norm(S - B @ coef, axis=0) <= tol
+    B = np.asarray(X_big, dtype=float)
+    S = np.asarray(X_small, dtype=float)
+    n, pb = B.shape
+    ps = S.shape[1]
+
+    def gram_part(lo: int, hi: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        Gbb, Gbs, ss = np.zeros((pb, pb)), np.zeros((pb, ps)), np.zeros(ps)
+        for a in range(lo, hi, kernels.BLOCK_ROWS):
+            e = min(a + kernels.BLOCK_ROWS, hi)
+            Bb, Sb = B[a:e], S[a:e]
+            Gbb += Bb.T @ Bb
+            Gbs += Bb.T @ Sb
+            ss += np.einsum("ij,ij->j", Sb, Sb)
+        return Gbb, Gbs, ss
+
+    parts = kernels.map_chunks(gram_part, n)
+    Gbb, Gbs, ss = (sum(q[k] for q in parts) for k in range(3))
+    nb = np.sqrt(np.diag(Gbb))
+    nb = np.where(nb > 0, nb, 1.0)
+    ns = np.sqrt(ss)
+    ns = np.where(ns > 0, ns, 1.0)
+    Gbb = Gbb / np.outer(nb, nb)
+    solve = _psd_solver(Gbb)
+    C = solve(Gbs / np.outer(nb, ns))          # coefficients of S/ns on B/nb
+    Cb = C / nb[:, None]                       # ... on B itself
+
+    def resid_part(lo: int, hi: int) -> tuple[np.ndarray, np.ndarray]:
+        rr, Br = np.zeros(ps), np.zeros((pb, ps))
+        for a in range(lo, hi, kernels.BLOCK_ROWS):
+            e = min(a + kernels.BLOCK_ROWS, hi)
+            r = S[a:e] / ns
+            r -= B[a:e] @ Cb
+            rr += np.einsum("ij,ij->j", r, r)
+            Br += B[a:e].T @ r
+        return rr, Br
+
+    parts = kernels.map_chunks(resid_part, n)
+    rr = sum(q[0] for q in parts)
+    Br = sum(q[1] for q in parts) / nb[:, None]
+    resid2 = rr - np.einsum("ij,ij->j", Br, solve(Br))
+    return np.sqrt(np.clip(resid2, 0.0, None)) <= tol
+
+
+def _psd_solver(G: np.ndarray):
+    """``x -> G^{-1} x`` for a symmetric positive semi-definite ``G`` (Cholesky; the
+    pseudo-inverse when ``G`` is singular to working precision)."""
+    try:
+        c = linalg.cho_factor(G, lower=True, check_finite=False)
+        if np.all(np.diag(c[0]) > 1e-7):
+            return lambda x: linalg.cho_solve(c, x, check_finite=False)
+    except linalg.LinAlgError:
+        pass
+    P = linalg.pinvh(G)
+    return lambda x: P @ x
 
 
 def nested_lr_test(restricted: FitArrays, full: FitArrays) -> TestResult:
