@@ -225,13 +225,14 @@ def _scaled_eigen(G: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray] | 
 
 def _scaled_svd(X: np.ndarray, gram: np.ndarray | None, vectors: bool):
     """(d, V) of the column-scaled design: Gram eigendecomposition, or the row-blocked QR when
-    the condition number exceeds :data:`QR_LIMIT`.  None for a zero (or non-finite) column."""
+    the condition number exceeds :data:`QR_LIMIT` (and the rows are at hand: ``X`` None means
+    only the Gram matrix is, as for a Dask fit).  None for a zero (or non-finite) column."""
     G = design_gram(X) if gram is None else np.asarray(gram, float)
     got = _scaled_eigen(G)
     if got is None:
         return None
     d, V, norms = got
-    if d[-1] > 0 and d[0] / d[-1] < QR_LIMIT:
+    if X is None or (d[-1] > 0 and d[0] / d[-1] < QR_LIMIT):
         return d, V
     R = tsqr_r(X) / norms
     if vectors:
@@ -240,17 +241,18 @@ def _scaled_svd(X: np.ndarray, gram: np.ndarray | None, vectors: bool):
     return np.linalg.svd(R, compute_uv=False), None
 
 
-def condition_number(X: np.ndarray, gram: np.ndarray | None = None) -> float:
+def condition_number(X: np.ndarray | None, gram: np.ndarray | None = None) -> float:
     r"""Belsley–Kuh–Welsch scaled condition number :math:`d_{max}/d_{min}` of ``X``.
 
     Columns are scaled to unit length (the intercept included, not centred).  From the
     eigenvalues of the scaled Gram matrix (``gram`` = :math:`X^\top X` when the caller has it:
     then no pass over ``X``), or, above :data:`QR_LIMIT`, from the singular values of the
-    row-blocked QR factor.  A zero column gives ``inf``.
+    row-blocked QR factor (``X=None``: from the Gram matrix alone).  A zero column gives ``inf``.
     """
-    X = np.asarray(X, dtype=float)
-    if X.ndim != 2 or X.shape[1] == 0:
-        raise ValueError("X must be a 2-d array with at least one column")
+    if X is not None:
+        X = np.asarray(X, dtype=float)
+        if X.ndim != 2 or X.shape[1] == 0:
+            raise ValueError("X must be a 2-d array with at least one column")
     got = _scaled_svd(X, gram, vectors=False)
     if got is None:
         return float("inf")
@@ -258,14 +260,15 @@ def condition_number(X: np.ndarray, gram: np.ndarray | None = None) -> float:
     return float(d[0] / d[-1]) if d[-1] > 0 else float("inf")
 
 
-def collinearity_table(X: np.ndarray, names: Sequence[str] | None = None,
+def collinearity_table(X: np.ndarray | None, names: Sequence[str] | None = None,
                        gram: np.ndarray | None = None) -> pd.DataFrame:
     """Belsley–Kuh–Welsch table: condition indices and variance-decomposition proportions.
 
     Parameters
     ----------
-    X : ndarray, shape (n, p)
-        Design matrix (intercept included).
+    X : ndarray, shape (n, p), or None
+        Design matrix (intercept included); None when only ``gram`` is available (then the
+        Gram route is taken whatever the condition number).
     names : sequence of str, optional
         Column names (``x0``, ``x1``, ... when omitted).
     gram : ndarray, shape (p, p), optional
@@ -281,10 +284,12 @@ def collinearity_table(X: np.ndarray, names: Sequence[str] | None = None,
         (each column sums to 1).  A dimension with a large index (> 30) that carries a large
         share (> 0.5) of two or more variances marks a near dependency among them.
     """
-    X = np.asarray(X, dtype=float)
-    p = X.shape[1]
+    X = None if X is None else np.asarray(X, dtype=float)
+    p = X.shape[1] if X is not None else np.shape(gram)[0]
     names = [f"x{j}" for j in range(p)] if names is None else [str(n) for n in names]
     got = _scaled_svd(X, gram, vectors=True)
+    if got is None and X is None:
+        raise ValueError("collinearity_table: a column of the design is zero")
     if got is None:  # a zero column: the SVD of the scaled design with that column left at 0
         norms = np.sqrt(np.einsum("ij,ij->j", X, X)) if X.shape[0] else np.zeros(p)
         R = tsqr_r(X) / np.where(norms > 0, norms, 1.0)

@@ -17,7 +17,7 @@ import pandas as pd
 
 from . import collinearity as _coll
 from . import goodness as _gof
-from .errors import SpecificationError
+from .errors import LogitstatError, SpecificationError
 from .separation import SeparationReport, check_separation
 
 __all__ = ["ModelSeparation", "DiagnosticsMixin", "diagnostic_notes", "separation_warning_text"]
@@ -187,6 +187,9 @@ def diagnostic_notes(res) -> list[str]:
     notes = []
     try:
         sep = res.separation
+    except LogitstatError as exc:  # e.g. a Dask fit without a certificate: say what was found
+        notes.append(f"Separation was not checked: {exc}")
+        sep = None
     except Exception as exc:  # noqa: BLE001 - a failed check must not hide the summary
         notes.append(f"The separation check could not be completed ({type(exc).__name__}).")
         sep = None
