@@ -283,25 +283,20 @@ class DaskBinaryResults(BinaryResults):
     # ------------------------------------------------------------------ diagnostics
     @cached_property
     def _design_gram(self) -> np.ndarray:
-        """:math:`X^\top X`, reduced on the cluster during the fit."""
+        r""":math:`X^\top X`, reduced on the cluster during the fit."""
         return self.design.gram
 
     @cached_property
-    def condition_number(self) -> float:
-        """Belsley–Kuh–Welsch scaled condition number, from :math:`X^\top X` (reduced on the
-        cluster): the singular values of the column-equilibrated X are the square roots of the
-        eigenvalues of the correspondingly scaled Gram matrix."""
-        return _coll.condition_number(None, gram=self._design_gram)
+    def _bkw(self) -> pd.DataFrame:
+        r"""Belsley–Kuh–Welsch table (and so ``condition_number`` and ``collinearity()``) from
+        :math:`X^\top X` alone: the Gram route of
+        :func:`logitstat.collinearity.collinearity_table`."""
+        return _coll.collinearity_table(None, self.names, gram=self._design_gram)
 
     def gof(self, *args, **kwargs):
         raise RowsNotInMemory("goodness of fit (Hosmer-Lemeshow, AUC, calibration) needs every "
                               "row's fitted probability in memory: compute res.fittedvalues and "
                               "the response, or fit ddf.compute() with pandas")
-
-    def collinearity(self) -> pd.DataFrame:
-        """Belsley–Kuh–Welsch table from :math:`X^\top X` (reduced on the cluster); see
-        :func:`logitstat.collinearity.collinearity_table` (its Gram route)."""
-        return _coll.collinearity_table(None, self.names, gram=self._design_gram)
 
     @cached_property
     def separation(self) -> ModelSeparation:

@@ -150,19 +150,24 @@ class DiagnosticsMixin:
     def condition_number(self) -> float:
         """Belsley–Kuh–Welsch condition number of the design: columns scaled to unit length,
         intercept included.  Above 30 signals harmful near-collinearity."""
-        return _coll.condition_number(self.design.X, gram=self._design_gram)
+        d = self._bkw["singular_value"].to_numpy()
+        return float(d[0] / d[-1]) if d[-1] > 0 else float("inf")
 
     @cached_property
     def _design_gram(self) -> np.ndarray:
-        """:math:`X^\top X` of the design (kept from the fit's rank screen when it covered every
+        r""":math:`X^\top X` of the design (kept from the fit's rank screen when it covered every
         row, else one row-blocked pass): the collinearity diagnostics need nothing else."""
         return _coll.design_gram(self.design.X)
+
+    @cached_property
+    def _bkw(self) -> pd.DataFrame:
+        return _coll.collinearity_table(self.design.X, self.names, gram=self._design_gram)
 
     def collinearity(self) -> pd.DataFrame:
         """Belsley–Kuh–Welsch table: singular values, condition indices and the share of each
         coefficient's variance tied to each dimension (see
         :func:`logitstat.collinearity.collinearity_table`)."""
-        return _coll.collinearity_table(self.design.X, self.names, gram=self._design_gram)
+        return self._bkw.copy()
 
     def gof(self, g: int = 10, threshold: float = 0.5, bins: int = 10) -> _gof.GoodnessOfFit:
         """Goodness of fit and calibration: Hosmer–Lemeshow (``g`` groups) with its table,

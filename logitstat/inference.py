@@ -153,12 +153,12 @@ def spans(X_big: np.ndarray, X_small: np.ndarray, tol: float = 1e-7) -> np.ndarr
 
     With both designs' columns scaled to unit length (:math:`B`, :math:`S`), column :math:`s`
     is inside when the residual of its least-squares regression on :math:`B` has norm below
-    ``tol``.  Computed from :math:`p	imes p` matrices in two passes over the rows, never a copy
+    ``tol``.  Computed from :math:`p\times p` matrices in two passes over the rows, never a copy
     of either design (corrected semi-normal equations, Björck 1987): the first pass forms
-    :math:`B^	op B` and :math:`B^	op S` and gives :math:`C = (B^	op B)^{-1}B^	op S`; the
+    :math:`B^\top B` and :math:`B^\top S` and gives :math:`C = (B^\top B)^{-1}B^\top S`; the
     second accumulates, block by block, :math:`r = S - BC`, its squared column norms and
-    :math:`B^	op r`; then the squared residual norm is
-    :math:`\|r\|^2 - (B^	op r)^	op (B^	op B)^{-1} B^	op r` (the part of :math:`r` still
+    :math:`B^\top r`; then the squared residual norm is
+    :math:`\|r\|^2 - (B^\top r)^\top (B^\top B)^{-1} B^\top r` (the part of :math:`r` still
     explained by :math:`B` removed).  The subtraction acts on the small residual itself, so the
     result has the accuracy of a QR-based least squares, not the :math:`\epsilon\,\kappa^2`
     of the normal equations alone.
