@@ -6,7 +6,10 @@ For coefficient :math:`j` the profile deviance is
 
     D_j(b) = \min_{\beta:\ \beta_j = b} D(\beta),
 
-computed by an IRLS refit of the other coefficients with :math:`b\,x_j` moved into the offset.
+computed by an IRLS refit of the other coefficients with :math:`b\,x_j` moved into the offset
+(on the shared design: the passes of the full model with :math:`\beta_j` held at :math:`b`, see
+:class:`_Fixed`; no design without column :math:`j` is copied, and nothing per-row outlives
+the call).
 The :math:`1-\alpha` interval is :math:`\{b : D_j(b) - \hat D \le \chi^2_{1,1-\alpha}\}` — the
 likelihood-ratio test inverted — and its ends are the two roots of the signed root
 
