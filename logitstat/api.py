@@ -203,6 +203,8 @@ def fit_design(des: _design.Design, link, *, cov_type="nonrobust", method="irls"
         res = BinaryResults(des, link, separated_refit(des, link, max_iter), cov_type=cov_type,
                             method=method, tol=tol, max_iter=max_iter, **cov_opts)
         res.__dict__["separation"] = sep  # the data, not the iterate, decide separation
+    if rows is None:  # X'X of every row: the collinearity diagnostics reuse it
+        res.__dict__["_design_gram"] = gram
     if scale is not None:
         res = _scaling.ScaledBinaryResults(res, data_des, scale, cov_kwds=cov_kwds)
     _fit_warnings(res, caught)

@@ -36,6 +36,7 @@ import pandas as pd
 import patsy
 from scipy import linalg
 
+from . import collinearity as _coll
 from . import design as _design
 from . import fastdesign
 from .dask_tasks import _partition_series, _predict_partition, _Spec
@@ -281,16 +282,21 @@ class DaskBinaryResults(BinaryResults):
 
     # ------------------------------------------------------------------ diagnostics
     @cached_property
-    def condition_number(self) -> float:
-        """Belsley–Kuh–Welsch scaled condition number, from :math:`X^\\top X` (reduced on the
-        cluster): the singular values of the column-equilibrated X are the square roots of the
-        eigenvalues of the correspondingly scaled Gram matrix."""
-        G = self.design.gram
-        d = np.sqrt(np.diag(G))
-        if np.any(d == 0):
-            return float("inf")
-        lam = np.linalg.eigvalsh(G / np.outer(d, d))
-        return float(np.sqrt(lam[-1] / lam[0])) if lam[0] > 0 else float("inf")
+    def _design_gram(self) -> np.ndarray:
+        r""":math:`X^\top X`, reduced on the cluster during the fit."""
+        return self.design.gram
+
+    @cached_property
+    def _bkw(self) -> pd.DataFrame:
+        r"""Belsley–Kuh–Welsch table (and so ``condition_number`` and ``collinearity()``) from
+        :math:`X^\top X` alone: the Gram route of
+        :func:`logitstat.collinearity.collinearity_table`."""
+        return _coll.collinearity_table(None, self.names, gram=self._design_gram)
+
+    def gof(self, *args, **kwargs):
+        raise RowsNotInMemory("goodness of fit (Hosmer-Lemeshow, AUC, calibration) needs every "
+                              "row's fitted probability in memory: compute res.fittedvalues and "
+                              "the response, or fit ddf.compute() with pandas")
 
     @cached_property
     def separation(self) -> ModelSeparation:

@@ -17,7 +17,7 @@ import pandas as pd
 
 from . import collinearity as _coll
 from . import goodness as _gof
-from .errors import SpecificationError
+from .errors import LogitstatError, SpecificationError
 from .separation import SeparationReport, check_separation
 
 __all__ = ["ModelSeparation", "DiagnosticsMixin", "diagnostic_notes", "divergence_note",
@@ -174,20 +174,33 @@ class DiagnosticsMixin:
         if kind == "model":
             return _coll.vif_model(self.fit.cov, d.terms, d.intercept)
         if kind == "design":
-            return _coll.vif_design(d.X, d.terms, d.intercept, d.weights)
+            unit = np.all(d.weights == 1.0)
+            return _coll.vif_design(d.X, d.terms, d.intercept, None if unit else d.weights,
+                                    gram=self._design_gram if unit else None)
         raise SpecificationError(f"unknown vif kind {kind!r}: use 'model' or 'design'")
 
     @cached_property
     def condition_number(self) -> float:
         """Belsley–Kuh–Welsch condition number of the design: columns scaled to unit length,
         intercept included.  Above 30 signals harmful near-collinearity."""
-        return _coll.condition_number(self.design.X)
+        d = self._bkw["singular_value"].to_numpy()
+        return float(d[0] / d[-1]) if d[-1] > 0 else float("inf")
+
+    @cached_property
+    def _design_gram(self) -> np.ndarray:
+        r""":math:`X^\top X` of the design (kept from the fit's rank screen when it covered every
+        row, else one row-blocked pass): the collinearity diagnostics need nothing else."""
+        return _coll.design_gram(self.design.X)
+
+    @cached_property
+    def _bkw(self) -> pd.DataFrame:
+        return _coll.collinearity_table(self.design.X, self.names, gram=self._design_gram)
 
     def collinearity(self) -> pd.DataFrame:
         """Belsley–Kuh–Welsch table: singular values, condition indices and the share of each
         coefficient's variance tied to each dimension (see
         :func:`logitstat.collinearity.collinearity_table`)."""
-        return _coll.collinearity_table(self.design.X, self.names)
+        return self._bkw.copy()
 
     def gof(self, g: int = 10, threshold: float = 0.5, bins: int = 10) -> _gof.GoodnessOfFit:
         """Goodness of fit and calibration: Hosmer–Lemeshow (``g`` groups) with its table,
@@ -212,6 +225,9 @@ def diagnostic_notes(res) -> list[str]:
     notes = []
     try:
         sep = res.separation
+    except LogitstatError as exc:  # e.g. a Dask fit without a certificate: say what was found
+        notes.append(f"Separation was not checked: {exc}")
+        sep = None
     except Exception as exc:  # noqa: BLE001 - a failed check must not hide the summary
         notes.append(f"The separation check could not be completed ({type(exc).__name__}).")
         sep = None

@@ -17,6 +17,7 @@ import patsy
 from scipy import linalg, stats
 
 from .checks import interval_alpha
+from . import kernels
 from .errors import ConvergenceWarning, SpecificationError
 from .irls import irls
 from .links import Link
@@ -169,23 +170,83 @@ class FitArrays:
 
 
 def spans(X_big: np.ndarray, X_small: np.ndarray, tol: float = 1e-7) -> np.ndarray:
-    """For each column of ``X_small``: whether it lies in the column space of ``X_big``.
+    r"""For each column of ``X_small``: whether it lies in the column space of ``X_big``.
 
-    Least squares on columns scaled to unit length; a column is inside when its relative
-    residual norm is below ``tol``.
+    With both designs' columns scaled to unit length (:math:`B`, :math:`S`), column :math:`s`
+    is inside when the residual of its least-squares regression on :math:`B` has norm below
+    ``tol``.  Computed from :math:`p\times p` matrices in two passes over the rows, never a copy
+    of either design (corrected semi-normal equations, Björck 1987): the first pass forms
+    :math:`B^\top B` and :math:`B^\top S` and gives :math:`C = (B^\top B)^{-1}B^\top S`; the
+    second accumulates, block by block, :math:`r = S - BC`, its squared column norms and
+    :math:`B^\top r`; then the squared residual norm is
+    :math:`\|r\|^2 - (B^\top r)^\top (B^\top B)^{-1} B^\top r` (the part of :math:`r` still
+    explained by :math:`B` removed).  The subtraction acts on the small residual itself, so the
+    result has the accuracy of a QR-based least squares, not the :math:`\epsilon\,\kappa^2`
+    of the normal equations alone.
     """
-    B, S = _unit_columns(X_big), _unit_columns(X_small)
-    coef, *_ = np.linalg.lstsq(B, S, rcond=None)
-    return np.linalg.norm(S - B @ coef, axis=0) <= tol
+    B = np.asarray(X_big, dtype=float)
+    S = np.asarray(X_small, dtype=float)
+    n, pb = B.shape
+    ps = S.shape[1]
+    mb, ms = _pow2_maxabs(B), _pow2_maxabs(S)   # exact rescaling: no square can overflow
+
+    def gram_part(lo: int, hi: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        Gbb, Gbs, ss = np.zeros((pb, pb)), np.zeros((pb, ps)), np.zeros(ps)
+        for a in range(lo, hi, kernels.BLOCK_ROWS):
+            e = min(a + kernels.BLOCK_ROWS, hi)
+            Bb, Sb = B[a:e] / mb, S[a:e] / ms
+            Gbb += Bb.T @ Bb
+            Gbs += Bb.T @ Sb
+            ss += np.einsum("ij,ij->j", Sb, Sb)
+        return Gbb, Gbs, ss
+
+    parts = kernels.map_chunks(gram_part, n)
+    Gbb, Gbs, ss = (sum(q[k] for q in parts) for k in range(3))
+    nb = np.sqrt(np.diag(Gbb))
+    nb = np.where(nb > 0, nb, 1.0)
+    ns = np.sqrt(ss)
+    ns = np.where(ns > 0, ns, 1.0)
+    Gbb = Gbb / np.outer(nb, nb)
+    solve = _psd_solver(Gbb)
+    C = solve(Gbs / np.outer(nb, ns))          # coefficients of S/ns on B/nb
+    Cb = C / nb[:, None]                       # ... on B itself
+
+    def resid_part(lo: int, hi: int) -> tuple[np.ndarray, np.ndarray]:
+        rr, Br = np.zeros(ps), np.zeros((pb, ps))
+        for a in range(lo, hi, kernels.BLOCK_ROWS):
+            e = min(a + kernels.BLOCK_ROWS, hi)
+            Bb = B[a:e] / mb
+            r = S[a:e] / (ms * ns)
+            r -= Bb @ Cb
+            rr += np.einsum("ij,ij->j", r, r)
+            Br += Bb.T @ r
+        return rr, Br
+
+    parts = kernels.map_chunks(resid_part, n)
+    rr = sum(q[0] for q in parts)
+    Br = sum(q[1] for q in parts) / nb[:, None]
+    resid2 = rr - np.einsum("ij,ij->j", Br, solve(Br))
+    return np.sqrt(np.clip(resid2, 0.0, None)) <= tol
 
 
-def _unit_columns(A: np.ndarray) -> np.ndarray:
-    """Columns scaled to unit length (zero columns left as they are), whatever their units:
-    each is first divided by the power of two of its max-abs, so no square overflows."""
+def _psd_solver(G: np.ndarray):
+    """``x -> G^{-1} x`` for a symmetric positive semi-definite ``G`` (Cholesky; the
+    pseudo-inverse when ``G`` is singular to working precision)."""
+    try:
+        c = linalg.cho_factor(G, lower=True, check_finite=False)
+        if np.all(np.diag(c[0]) > 1e-7):
+            return lambda x: linalg.cho_solve(c, x, check_finite=False)
+    except linalg.LinAlgError:
+        pass
+    P = linalg.pinvh(G)
+    return lambda x: P @ x
+
+
+def _pow2_maxabs(A: np.ndarray) -> np.ndarray:
+    """Per column, the power of two at or above its largest absolute value (1 for a zero
+    column): dividing by it is exact and brings every entry into [-1, 1]."""
     m = np.maximum(A.max(axis=0, initial=0.0), -A.min(axis=0, initial=0.0))
-    A = A / np.ldexp(1.0, np.frexp(np.where(m > 0, m, 1.0))[1])
-    n = np.linalg.norm(A, axis=0)
-    return A / np.where(n > 0, n, 1.0)
+    return np.ldexp(1.0, np.frexp(np.where(m > 0, m, 1.0))[1])
 
 
 def nested_lr_test(restricted: FitArrays, full: FitArrays) -> TestResult:

@@ -357,9 +357,12 @@ class _Evaluator:
     the means every matrix is first reduced to its weighted average row.
     """
 
-    def __init__(self, params, link, X, offset, a, at):
+    def __init__(self, params, link, X, offset, a, at, xbar=None):
         self.b, self.link, self.at, self.a_all = params, link, at, a
-        self.X = X if at == "overall" else _avg(a, X)[None, :]
+        if xbar is not None:  # the caller's average row (the design at the means)
+            self.X = np.asarray(xbar, dtype=float)[None, :]
+        else:
+            self.X = X if at == "overall" else _avg(a, X)[None, :]
         self.w = a if at == "overall" else np.ones(1)
         off = offset if at == "overall" else np.atleast_1d(_avg(a, offset))
         self.eta = self.X @ params + off
@@ -449,9 +452,9 @@ def _formula_effects(design, data, params, link, at, dummy, variables, a):
         for col, value in means.items():
             frame[col] = value
         builder.frame = frame
-        X = X.copy()
-        X[:, J] = XJ
-    ev = _Evaluator(params, link, X, design.offset, a, at)
+        xbar = _avg(a, X)  # the average row with J rebuilt: no copy of X
+        xbar[J] = _avg(a, XJ)
+    ev = _Evaluator(params, link, X, design.offset, a, at, xbar=xbar if at == "mean" else None)
     labels, effects, grads, cols = [], [], [], []
     for v in chosen:
         if v.kind == "numeric":

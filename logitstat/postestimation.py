@@ -165,20 +165,46 @@ class InferenceMixin:
                                      "method='irls'")
 
     # ------------------------------------------------------------------ profile likelihood
-    def _profile_conf_int(self, alpha: float) -> pd.DataFrame:
-        """Profile-likelihood interval ends (cached per ``alpha``); see :mod:`logitstat.profile`."""
+    def _which(self, which) -> list[int]:
+        """Positions of the coefficients ``which`` (names or positions; None: all)."""
+        names = list(self.names)
+        if which is None:
+            return list(range(len(names)))
+        items = [which] if isinstance(which, (str, int, np.integer)) else list(which)
+        out = []
+        for w in items:
+            if isinstance(w, (int, np.integer)) and not isinstance(w, bool):
+                if not -len(names) <= int(w) < len(names):
+                    raise SpecificationError(f"which: position {int(w)} is out of range for "
+                                             f"{len(names)} coefficients")
+                out.append(int(w) % len(names))
+            elif isinstance(w, str) and w in names:
+                out.append(names.index(w))
+            else:
+                raise SpecificationError(f"which: {w!r} is not a coefficient of this model; use "
+                                         f"names from res.params.index or positions")
+        return list(dict.fromkeys(out))
+
+    def _profile_conf_int(self, alpha: float, which=None) -> pd.DataFrame:
+        """Profile-likelihood interval ends of the coefficients ``which`` (cached per ``alpha``
+        and coefficient); see :mod:`logitstat.profile`."""
         self._require_ml("conf_int(method='profile')")
-        cache = self.__dict__.setdefault("_profile_cache", {})
-        if alpha not in cache:
+        idx = self._which(which)
+        cache = self.__dict__.setdefault("_profile_cache", {}).setdefault(alpha, {})
+        todo = [j for j in idx if j not in cache]
+        if todo:
             d = self.design
             sep = self.separation
             lower, upper = profile_conf_int(d.X, d.y, d.trials, d.weights, d.offset, self.link,
                                             self.fit.params, self.fit.cov, self.deviance, alpha=alpha,
+                                            which=todo,
                                             max_iter=max(getattr(self, "_max_iter", 100), 100),
                                             directions=sep.directions.to_numpy() if sep.separated
                                             else None)
-            cache[alpha] = pd.DataFrame({"lower": lower, "upper": upper}, index=self.names)
-        return cache[alpha].copy()
+            for j in todo:
+                cache[j] = (float(lower[j]), float(upper[j]))
+        names = [self.names[j] for j in idx]
+        return pd.DataFrame([cache[j] for j in idx], columns=["lower", "upper"], index=names)
 
     # ------------------------------------------------------------------ marginal effects
     def marginal_effects(self, at: str = "overall", dummy: bool = False, variables=None,
@@ -288,9 +314,9 @@ class InferenceMixin:
         return cached
 
     # ------------------------------------------------------------------ helpers for results
-    def _profile_or_wald(self, alpha: float, method: str) -> pd.DataFrame:
+    def _profile_or_wald(self, alpha: float, method: str, which=None) -> pd.DataFrame:
         if method == "profile":
-            return self._profile_conf_int(alpha)
+            return self._profile_conf_int(alpha, which)
         raise SpecificationError(f"unknown confidence-interval method {method!r}: use 'wald' or "
                                  "'profile'")
 

@@ -6,7 +6,10 @@ For coefficient :math:`j` the profile deviance is
 
     D_j(b) = \min_{\beta:\ \beta_j = b} D(\beta),
 
-computed by an IRLS refit of the other coefficients with :math:`b\,x_j` moved into the offset.
+computed by an IRLS refit of the other coefficients with :math:`b\,x_j` moved into the offset
+(on the shared design: the passes of the full model with :math:`\beta_j` held at :math:`b`, see
+:class:`_Fixed`; no design without column :math:`j` is copied, and nothing per-row outlives
+the call).
 The :math:`1-\alpha` interval is :math:`\{b : D_j(b) - \hat D \le \chi^2_{1,1-\alpha}\}` — the
 likelihood-ratio test inverted — and its ends are the two roots of the signed root
 
@@ -38,27 +41,85 @@ from __future__ import annotations
 import warnings
 
 import numpy as np
-from scipy import optimize, stats
+from scipy import linalg, optimize, stats
 
 from . import family
 from .errors import ConvergenceError, ConvergenceWarning, SpecificationError
-from .irls import irls
+from .irls import _Model, drive
 from .links import Link
 
 MAX_STEPS = 60
 FLAT_STEPS = 3
 MAX_CONTINUATION = 40
 MAX_REFITS = 5000          # per coefficient: a guard against pathological data only
+_LAST_REFITS: dict[int, int] = {}  # refits per coefficient of the last call (for benchmarks)
+
+
+class _Fixed:
+    r"""The IRLS passes of the constrained fit :math:`\beta_j = b` on the shared design.
+
+    Wraps the unconstrained model's passes (:class:`logitstat.irls._Model`, over all of
+    :math:`X`): the iterate of the other coefficients is completed with :math:`b` at position
+    :math:`j`, so :math:`\eta = X\beta + o` carries :math:`b\,x_j` like an offset, and the
+    normal equations of the others are cut from the full ones,
+    :math:`X_{-j}^\top W X_{-j}` and :math:`X_{-j}^\top W (z - b\,x_j) = (X^\top W z)_{-j} - b\,(X^\top W X)_{-j,j}`.
+    No copy of the design without column :math:`j` is made.
+    """
+
+    def __init__(self, base, j: int, b: float):
+        self.base, self.j, self.b = base, j, b
+        self.others = np.delete(np.arange(base.p), j)
+
+    def _full(self, beta: np.ndarray) -> np.ndarray:
+        return np.insert(beta, self.j, self.b)
+
+    def _step(self, step: np.ndarray) -> np.ndarray:
+        return np.insert(step, self.j, 0.0)
+
+    def _cut(self, pass_out):
+        A, bvec, dev = pass_out
+        o = self.others
+        return A[np.ix_(o, o)], bvec[o] - self.b * A[o, self.j], dev
+
+    def start(self, beta, gram):
+        return self._cut(self.base.start(self._full(beta), None))
+
+    def pass_at(self, beta):
+        return self._cut(self.base.pass_at(self._full(beta)))
+
+    def halve(self, beta):
+        return self.base.halve(self._full(beta))
+
+    def regram(self, beta):
+        return self._cut(self.base.regram(self._full(beta)))
+
+    def accept(self):
+        self.base.accept()
+
+    def finish(self, beta, step):
+        return self.base.finish(self._full(beta), self._step(step))
+
+    def certify(self, new, step, decrement, tol, dev):
+        return self.base.certify(self._full(new), self._step(step), decrement, tol, dev)
+
+    def lsq(self, beta, A, b):
+        """Pivoted QR of :math:`W^{1/2}X_{-j}` (the ill-conditioned fallback only: a copy)."""
+        base = self.base
+        sw, wz = base.full_working(base.eta)
+        wz -= self.b * sw * base.X[:, self.j]
+        q, r, piv = linalg.qr(base.X[:, self.others] * sw[:, None], mode="economic",
+                              pivoting=True, check_finite=False)
+        out = np.empty(len(self.others))
+        out[piv] = linalg.solve_triangular(r, q.T @ wz, check_finite=False)
+        return out
 
 
 class _Profile:
-    """Profile deviance of one coefficient, with a cache of the constrained solutions."""
+    """Profile deviance of one coefficient, with a cache of the constrained solutions (their
+    coefficients only: no per-row arrays outlive a refit)."""
 
-    def __init__(self, X, y, trials, weights, offset, link, j, params, cov, tol, max_iter):
-        self.j = j
-        self.xj = X[:, j]
-        self.Xr = np.ascontiguousarray(np.delete(X, j, axis=1))
-        self.y, self.trials, self.weights, self.offset, self.link = y, trials, weights, offset, link
+    def __init__(self, base, j, params, cov, tol, max_iter):
+        self.base, self.j = base, j
         self.bhat = params[j]
         self.tol, self.max_iter = tol, max_iter
         self.se = float(np.sqrt(cov[j, j])) if cov[j, j] > 0 else np.nan
@@ -67,6 +128,11 @@ class _Profile:
         self.path_slope = cov[others, j] / cov[j, j] if ok else np.zeros(len(others))
         self.cache: list[tuple[float, float, np.ndarray]] = [(self.bhat, np.nan, params[others])]
         self.budget = MAX_REFITS
+        self.refits = 0
+
+    def _nearest(self, b: float) -> tuple[float, float, np.ndarray]:
+        """The cached solution nearest to ``b``."""
+        return min(self.cache, key=lambda c: abs(c[0] - b))
 
     def deviance(self, b: float, depth: int = 0) -> float:
         """:math:`D_j(b)` (refit of the other coefficients, warm-started).
@@ -75,17 +141,18 @@ class _Profile:
         separation the working weights vanish), the path from the nearest solved point is
         followed in halves: each solved midpoint is a good start for the next.
         """
-        off = self.offset + b * self.xj
-        if self.Xr.shape[1] == 0:
-            return family.deviance(self.y, self.trials, self.weights, off, self.link)
-        fit = self._solve(b, off)
+        base = self.base
+        if base.p == 1:
+            off = base.offset + b * base.X[:, self.j]
+            return family.deviance(base.y, base.trials, base.weights, off, base.link)
+        fit = self._solve(b)
         while ((fit is None or _failed(fit, self.max_iter)) and depth < MAX_CONTINUATION
                and self.budget > 0):
-            b0 = min(self.cache, key=lambda c: abs(c[0] - b))[0]
+            b0 = self._nearest(b)[0]
             if abs(b - b0) <= 1e-12 * (1.0 + abs(b)):
                 break
             self.deviance(0.5 * (b0 + b), depth + 1)
-            again = self._solve(b, off)
+            again = self._solve(b)
             if again is not None and (fit is None or again.deviance < fit.deviance):
                 fit = again
         if fit is None:
@@ -93,28 +160,29 @@ class _Profile:
         self.cache.append((b, fit.deviance, fit.params))
         return fit.deviance
 
-    def _solve(self, b, off):
+    def _solve(self, b):
         """Best refit from the warm starts: moved along the Wald path, then as they are."""
-        b0, _, coef0 = min(self.cache, key=lambda c: abs(c[0] - b))
+        b0, _, coef0 = self._nearest(b)
         starts = [coef0]
         if np.isfinite(self.se) and abs(b - b0) <= 3.0 * self.se:
             starts.insert(0, coef0 + self.path_slope * (b - b0))
         best = None
         for start in starts:
-            fit = self._refit(off, start)
+            fit = self._refit(b, start)
             if fit is not None and (best is None or fit.deviance < best.deviance):
                 best = fit
             if best is not None and not _failed(best, self.max_iter):
                 break
         return best
 
-    def _refit(self, off, start):
+    def _refit(self, b, start):
         self.budget -= 1
+        self.refits += 1
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", ConvergenceWarning)
             try:
-                return irls(self.Xr, self.y, self.trials, self.weights, off, self.link, start=start,
-                            tol=self.tol, max_iter=self.max_iter)
+                return drive(_Fixed(self.base, self.j, b), self.base.p - 1, start=start,
+                             tol=self.tol, max_iter=self.max_iter)
             except (ConvergenceError, np.linalg.LinAlgError):  # singular information, far out
                 return None
 
@@ -130,10 +198,13 @@ def _one_side(prof: _Profile, dev_hat: float, q: float, side: int) -> float:
     bhat = prof.bhat
     scale = 1.0 + abs(bhat)
     d = zc * prof.se if np.isfinite(prof.se) and prof.se > 0 else scale
-    d = min(d, 10.0 * scale)
+    d = min(d, 2.0 * scale)  # farther out, refits from diverged warm starts can fail
+
+    held = [prof]  # emptied on return: scipy's root finder keeps its wrapper of h in a
+                   # reference cycle, which must not keep the profile (and its arrays) alive
 
     def g(dist: float) -> float:
-        return prof.deviance(bhat + side * dist) - dev_hat
+        return held[0].deviance(bhat + side * dist) - dev_hat
 
     d_prev, g_prev = 0.0, 0.0
     flat = 0
@@ -167,8 +238,11 @@ def _one_side(prof: _Profile, dev_hat: float, q: float, side: int) -> float:
     if h(d_prev) * h(d) > 0:  # refits from other warm starts disagree: no reliable bracket
         raise ConvergenceError(f"profile interval of coefficient {prof.j}: the constrained refits "
                                "do not give a consistent profile deviance; use Wald intervals")
-    root = optimize.brentq(h, d_prev, d, xtol=1e-13 * (scale + d), rtol=4 * np.finfo(float).eps,
-                           maxiter=200)
+    try:
+        root = optimize.brentq(h, d_prev, d, xtol=1e-13 * (scale + d),
+                               rtol=4 * np.finfo(float).eps, maxiter=200)
+    finally:
+        held.clear()
     return bhat + side * root
 
 
@@ -212,12 +286,18 @@ def profile_conf_int(X: np.ndarray, y: np.ndarray, trials: np.ndarray, weights: 
     q = float(stats.chi2.ppf(1.0 - alpha, 1))
     lower = np.full(p, np.nan)
     upper = np.full(p, np.nan)
-    X = np.asarray(X, dtype=float)
+    base = _Model(np.asarray(X, dtype=float), np.asarray(y, float), np.asarray(trials, float),
+                  np.asarray(weights, float), np.asarray(offset, float), link)
+    params, cov = np.asarray(params, float), np.asarray(cov, float)
     for j in idx:
-        prof = _Profile(X, y, trials, weights, offset, link, j, np.asarray(params, float),
-                        np.asarray(cov, float), tol, max_iter)
+        prof = _Profile(base, int(j), params, cov, tol, max_iter)
+        if directions is not None and np.any(directions != 0):
+            # the covariance of a diverged estimate does not describe the profile path: its
+            # slopes send warm starts to points where the weights underflow
+            prof.path_slope = np.zeros_like(prof.path_slope)
         dj = 0 if directions is None else int(np.sign(directions[j]))
         lower[j] = -np.inf if dj < 0 else _one_side(prof, deviance, q, -1)
         upper[j] = np.inf if dj > 0 else _one_side(prof, deviance, q, +1)
+        _LAST_REFITS[int(j)] = prof.refits
     return lower, upper
 

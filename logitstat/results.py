@@ -128,7 +128,7 @@ class BinaryResults(DiagnosticsMixin, InferenceMixin, FitStatisticsMixin):
         return pd.Series(2.0 * stats.norm.sf(np.abs(self.tvalues.to_numpy())), index=self.names,
                          name="P>|z|")
 
-    def conf_int(self, alpha: float = 0.05, method: str = "wald") -> pd.DataFrame:
+    def conf_int(self, alpha: float = 0.05, method: str = "wald", which=None) -> pd.DataFrame:
         r"""Confidence intervals, columns ``lower`` and ``upper``.
 
         ``method="wald"``: :math:`\hat\beta \pm z_{1-\alpha/2}\,\mathrm{se}`.
@@ -140,26 +140,32 @@ class BinaryResults(DiagnosticsMixin, InferenceMixin, FitStatisticsMixin):
         Under separation the Wald interval of a coefficient that runs to infinity (or is not
         identified) is NaN, as its :attr:`bse`; the profile interval is half-infinite in the
         direction of divergence, and finite on the other side.
+
+        ``which``: only these coefficients (names or positions; all
+        by default), in the order given: each profile interval costs a few constrained refits.
         """
         z = inference.normal_quantile(alpha)
         if method != "wald":
-            return self._profile_or_wald(alpha, method)
+            return self._profile_or_wald(alpha, method, which)
         b, se = self.fit.params, self.bse.to_numpy()
-        return pd.DataFrame({"lower": b - z * se, "upper": b + z * se}, index=self.names)
+        out = pd.DataFrame({"lower": b - z * se, "upper": b + z * se}, index=self.names)
+        return out if which is None else out.iloc[self._which(which)]
 
-    def odds_ratios(self, alpha: float = 0.05, method: str = "wald") -> pd.DataFrame:
+    def odds_ratios(self, alpha: float = 0.05, method: str = "wald", which=None) -> pd.DataFrame:
         r"""Odds ratios :math:`e^{\beta}` with the exponentiated interval and the p-value (logit only).
 
-        ``method`` is that of :meth:`conf_int` (``"wald"`` or ``"profile"``).  Under separation
-        the odds ratio of a coefficient that runs to :math:`+\infty` is ``inf`` (to
-        :math:`-\infty`: 0), with the interval of :meth:`conf_int` exponentiated (NaN for Wald)
-        and a NaN p-value; an undetermined coefficient keeps the exponentiated value at which
-        the iterations stopped, as :attr:`params`, with a NaN interval and p-value.
+        ``method`` and ``which`` are those of :meth:`conf_int` (``"wald"`` or ``"profile"``; a
+        subset of coefficients).  Under separation the odds ratio of a coefficient that runs
+        to :math:`+\infty` is ``inf`` (to :math:`-\infty`: 0), with the interval of
+        :meth:`conf_int` exponentiated (NaN for Wald) and a NaN p-value; an undetermined
+        coefficient keeps the exponentiated value at which the iterations stopped, as
+        :attr:`params`, with a NaN interval and p-value.
         """
         if self.link.name != "logit":
             raise SpecificationError(f"odds ratios need the logit link; this model uses {self.link.name!r}")
-        return odds_ratio_frame(self._limit_params, self.conf_int(alpha, method=method),
-                                self.pvalues)
+        ci = self.conf_int(alpha, method=method, which=which)
+        pos = self._which(which)
+        return odds_ratio_frame(self._limit_params[pos], ci, self.pvalues.iloc[pos])
 
     @property
     def _limit_params(self) -> np.ndarray:

@@ -139,10 +139,12 @@ class ScaledBinaryResults(BinaryResults):
     def _eta_se(self, X: np.ndarray) -> np.ndarray:
         return np.sqrt(kernels.row_quadratic(X / self.col_scale, self.inner._cov))
 
-    def _profile_conf_int(self, alpha: float) -> pd.DataFrame:
-        ci = self.inner._profile_conf_int(alpha)
+    def _profile_conf_int(self, alpha: float, which=None) -> pd.DataFrame:
+        idx = self._which(which)
+        ci = self.inner._profile_conf_int(alpha, idx)
         with np.errstate(over="ignore", under="ignore"):
-            return ci.div(self.col_scale, axis=0).set_axis(self.names, axis=0)
+            return ci.div(self.col_scale[idx], axis=0).set_axis([self.names[j] for j in idx],
+                                                                axis=0)
 
     def wald_test(self, h) -> inference.TestResult:
         r""":math:`R\beta = q` is :math:`(R D^{-1})\beta' = q`, tested on the scaled fit."""

@@ -17,6 +17,7 @@ from tabulate import tabulate
 
 from .diagnostics import diagnostic_notes as _model_diagnostic_notes
 from .diagnostics import divergence_note
+from .errors import LogitstatError
 
 LINK_TITLES = {"logit": "Logistic regression", "probit": "Probit regression",
                "cloglog": "Complementary log-log regression", "cauchit": "Cauchit regression"}
@@ -257,7 +258,10 @@ class Summary(_Rendered):
 
 def diagnostic_notes(res) -> list[str]:
     """The footer: what a careful reader should know about this fit, in words."""
-    separated = getattr(getattr(res, "separation", None), "separated", False)
+    try:
+        separated = getattr(getattr(res, "separation", None), "separated", False)
+    except LogitstatError:  # not checkable (a Dask fit without a certificate): the notes say so
+        separated = False
     # under separation the diagnostic notes say why the fit did not converge
     notes = _fit_notes(res, report_nonconvergence=not separated)
     if res.cov_type != "nonrobust":

@@ -157,3 +157,48 @@ def test_extreme_but_overlapping_fit_is_certified_out_of_core(client, link):
     assert mem.separation.kind == "none" and mem.separation.report.method == "certificate"
     r = ls.glm("y ~ x + z", dd.from_pandas(df, npartitions=3), link=link)
     assert r.separation.kind == "none" and r.separation.report.method == "certificate"
+def test_summary_of_a_fit_the_certificate_cannot_clear(client):
+    """A probit stopped before convergence (max_iter=2): no certificate exists without a
+    converged fit, so res.separation needs the linear programs, hence the rows
+    (RowsNotInMemory).  The summary still prints, its footer saying that separation was not
+    checked; the collinearity diagnostics come from the cluster's X'X and equal the in-memory
+    ones (same Gram route)."""
+    rng = np.random.default_rng(1)
+    n = 10_000
+    df = pd.DataFrame({"x": rng.standard_normal(n), "z": rng.standard_normal(n)})
+    df["y"] = (rng.random(n) < special.ndtr(4 * df.x - 3 * df.z)).astype(float)
+    with pytest.warns(ls.ConvergenceWarning):
+        r = ls.probit("y ~ x + z", dd.from_pandas(df, npartitions=2), max_iter=2)
+    assert not r.converged
+    with pytest.raises(RowsNotInMemory):
+        r.separation
+    text = str(r.summary())
+    assert "Separation was not checked" in text and "rows in memory" in text
+    m = ls.probit("y ~ x + z", df)
+    np.testing.assert_allclose(r.collinearity().to_numpy(), m.collinearity().to_numpy(),
+                               rtol=1e-9, atol=1e-12)
+
+
+def test_every_result_method_works_or_says_why(client, frame):
+    """Each public property / method of a Dask fit either works or raises a LogitstatError
+    naming what is not in memory (never a raw AttributeError or numpy error)."""
+    r = ls.logit("y ~ x + z + g", dd.from_pandas(frame, npartitions=2))
+    calls = {name: (lambda name=name: getattr(r, name)) for name in (
+        "params", "bse", "pvalues", "llf", "llnull", "aic", "bic", "condition_number",
+        "resid_deviance", "resid_pearson", "separation")}
+    calls.update({"conf_int": lambda: r.conf_int(), "profile": lambda: r.conf_int(method="profile"),
+                  "vif": lambda: r.vif(), "vif_design": lambda: r.vif(kind="design"),
+                  "collinearity": lambda: r.collinearity(), "influence": lambda: r.get_influence(),
+                  "anova": lambda: r.anova(), "wald_test_terms": lambda: r.wald_test_terms(),
+                  "gof": lambda: r.gof(), "summary": lambda: str(r.summary()),
+                  "odds_ratios": lambda: r.odds_ratios(), "margins": lambda: r.marginal_effects(),
+                  "predict": lambda: r.predict(frame.head()), "lr_test": lambda: ls.lr_test(r, r)})
+    failed = {}
+    for name, call in calls.items():
+        try:
+            call()
+        except ls.LogitstatError as exc:
+            assert str(exc), name
+        except Exception as exc:  # noqa: BLE001
+            failed[name] = f"{type(exc).__name__}: {exc}"
+    assert not failed
