@@ -131,6 +131,36 @@ def _formula_variables(formula: str, data: pd.DataFrame) -> list[str]:
     return [c for c in data.columns if str(c) in tokens]
 
 
+def check_eval_env(eval_env) -> None:
+    """Raise :class:`SpecificationError` unless ``eval_env`` is a whole number >= 0 or a
+    :class:`patsy.EvalEnvironment`."""
+    if isinstance(eval_env, patsy.EvalEnvironment):
+        return
+    if isinstance(eval_env, (bool, np.bool_)) or not isinstance(eval_env, (int, np.integer)) \
+            or eval_env < 0:
+        raise SpecificationError(
+            f"eval_env={eval_env!r}: give a whole number >= 0 (how many stack frames above the "
+            "caller to look up names the formula uses, such as np or your functions; 0 = the "
+            "caller) or a patsy.EvalEnvironment")
+
+
+def eval_environment(eval_env, reference: int = 0) -> patsy.EvalEnvironment:
+    """The environment a formula is evaluated in: ``eval_env`` frames above the caller of the
+    function ``reference`` frames above this one's caller (as :meth:`patsy.EvalEnvironment.capture`).
+
+    Raises
+    ------
+    SpecificationError
+        For anything but a whole number >= 0 or an environment, or more frames than the stack has.
+    """
+    check_eval_env(eval_env)
+    try:
+        return patsy.EvalEnvironment.capture(eval_env, reference=reference + 1)
+    except ValueError:
+        raise SpecificationError(f"eval_env={eval_env!r} is deeper than the call stack: use 0 to "
+                                 "evaluate the formula in the caller's namespace") from None
+
+
 def _reword_patsy_error(exc: patsy.PatsyError, formula: str, data: pd.DataFrame) -> Exception:
     if isinstance(exc.__cause__, LogitstatError):  # raised by a guard while evaluating a term
         return exc.__cause__
