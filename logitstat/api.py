@@ -94,15 +94,13 @@ def glm(formula, data=None, *, link="logit", weights=None, offset=None, missing:
             raise SpecificationError("a Dask DataFrame is fitted by IRLS with weights=, offset=, "
                                      "cov_type='nonrobust'|'HC0'-'HC3' only; compute() it to use "
                                      "the other options")
-        env = eval_env if isinstance(eval_env, patsy.EvalEnvironment) else \
-            patsy.EvalEnvironment.capture(eval_env + 1)
+        env = _design.eval_environment(eval_env, 1)
         return glm_dask(formula, data, link_obj, eval_env=env, weights=weights, offset=offset,
                         missing=missing, success=success, cov_type=cov_type or "nonrobust",
                         tol=tol, max_iter=max_iter, start_params=start_params,
                         drop_collinear=drop_collinear)
     if isinstance(formula, str):
-        env = eval_env if isinstance(eval_env, patsy.EvalEnvironment) else \
-            patsy.EvalEnvironment.capture(eval_env + 1)
+        env = _design.eval_environment(eval_env, 1)
         des = _design.from_formula(formula, data, env, weights=weights, offset=offset, groups=groups,
                                    missing=missing, success=success)
     else:
@@ -241,17 +239,13 @@ def _caller_level() -> int:
 
 def logit(formula, data=None, **kwargs) -> BinaryResults:
     """Logistic regression: :func:`glm` with ``link="logit"``."""
-    kwargs.setdefault("eval_env", 0)
-    if isinstance(kwargs["eval_env"], int):
-        kwargs["eval_env"] += 1
+    kwargs["eval_env"] = _design.eval_environment(kwargs.get("eval_env", 0), 1)
     return glm(formula, data, link="logit", **kwargs)
 
 
 def probit(formula, data=None, **kwargs) -> BinaryResults:
     """Probit regression: :func:`glm` with ``link="probit"``."""
-    kwargs.setdefault("eval_env", 0)
-    if isinstance(kwargs["eval_env"], int):
-        kwargs["eval_env"] += 1
+    kwargs["eval_env"] = _design.eval_environment(kwargs.get("eval_env", 0), 1)
     return glm(formula, data, link="probit", **kwargs)
 
 

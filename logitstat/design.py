@@ -21,11 +21,12 @@ import patsy
 
 from . import datacheck
 from . import fastdesign
+from . import formula_parse
 from . import frameprep
 from . import kernels
 from . import transforms
-from .errors import (CollinearityError, DataError, FormulaError, MissingDataError, PredictionError,
-                     ResponseError, SpecificationError)
+from .errors import (CollinearityError, DataError, FormulaError, LogitstatError, MissingDataError,
+                     PredictionError, ResponseError, SpecificationError)
 
 
 @dataclass(frozen=True)
@@ -124,24 +125,62 @@ def _formula_variables(formula: str, data: pd.DataFrame) -> list[str]:
     return [c for c in data.columns if str(c) in tokens]
 
 
+def check_eval_env(eval_env) -> None:
+    """Raise :class:`SpecificationError` unless ``eval_env`` is a whole number >= 0 or a
+    :class:`patsy.EvalEnvironment`."""
+    if isinstance(eval_env, patsy.EvalEnvironment):
+        return
+    if isinstance(eval_env, (bool, np.bool_)) or not isinstance(eval_env, (int, np.integer)) \
+            or eval_env < 0:
+        raise SpecificationError(
+            f"eval_env={eval_env!r}: give a whole number >= 0 (how many stack frames above the "
+            "caller to look up names the formula uses, such as np or your functions; 0 = the "
+            "caller) or a patsy.EvalEnvironment")
+
+
+def eval_environment(eval_env, reference: int = 0) -> patsy.EvalEnvironment:
+    """The environment a formula is evaluated in: ``eval_env`` frames above the caller of the
+    function ``reference`` frames above this one's caller (as :meth:`patsy.EvalEnvironment.capture`).
+
+    Raises
+    ------
+    SpecificationError
+        For anything but a whole number >= 0 or an environment, or more frames than the stack has.
+    """
+    check_eval_env(eval_env)
+    try:
+        return patsy.EvalEnvironment.capture(eval_env, reference=reference + 1)
+    except ValueError:
+        raise SpecificationError(f"eval_env={eval_env!r} is deeper than the call stack: use 0 to "
+                                 "evaluate the formula in the caller's namespace") from None
+
+
 def _reword_patsy_error(exc: patsy.PatsyError, formula: str, data: pd.DataFrame) -> Exception:
+    if isinstance(exc.__cause__, LogitstatError):  # raised by a guard while evaluating a term
+        return exc.__cause__
     msg = str(exc).split("\n")[0]
     name = re.search(r"name '([^']+)' is not defined", msg)
+    formula = formula_parse.shorten(formula)
     if name and name.group(1) == "offset":
-        return FormulaError(f"offset(...) inside formula {formula!r} is not supported: remove it "
+        return FormulaError(f"offset(...) inside formula {formula} is not supported: remove it "
                             "and pass offset=<column name or array> to the fitting function "
                             "(compute a transformed offset such as log(n) as a column first)")
     if name:
-        return FormulaError(f"column {name.group(1)!r} in formula {formula!r} is not in the data "
+        return FormulaError(f"column {name.group(1)!r} in formula {formula} is not in the data "
                             f"(nor a name in scope: functions need their module, e.g. np.log); "
                             f"columns are: "
                             f"{', '.join(map(str, data.columns))}")
+    rows = re.match(r"Number of rows mismatch between data argument and (.+) \((\d+) versus (\d+)\)", msg)
+    if rows:
+        return FormulaError(f"the term {formula_parse.shorten(rows.group(1), 60)} of formula "
+                            f"{formula} gives {rows.group(3)} value(s), not one per row of the data "
+                            f"({rows.group(2)}): a term must be computed from the data's columns")
     level = re.search(r"value (.+?) does not match any of the expected levels", msg)
     if level:
         return PredictionError(f"level {level.group(1)} was not seen when the model was fitted: {msg}")
     if "missing values" in msg.lower() or "NA" in msg:
         return MissingDataError(msg)
-    return FormulaError(f"cannot use formula {formula!r}: {msg}")
+    return FormulaError(f"cannot use formula {formula}: {msg}")
 
 
 def _dmatrices(formula: str, data: pd.DataFrame, eval_env) -> tuple[pd.DataFrame, pd.DataFrame]:
@@ -370,6 +409,7 @@ def from_formula(formula: str, data: pd.DataFrame, eval_env, *, weights=None, of
     if n_all == 0:
         raise DataError("the data has no rows")
     formula = frameprep.quote_keyword_columns(formula, data.columns)
+    formula_parse.check_formula(formula, data.columns)
     used = _formula_variables(formula, data)
     frameprep.check_columns(data, used)
     if isinstance(eval_env, patsy.EvalEnvironment):  # missing values set aside by center(), bs()...
@@ -392,12 +432,16 @@ def from_formula(formula: str, data: pd.DataFrame, eval_env, *, weights=None, of
             if "Error evaluating factor" in str(exc):  # e.g. text where a number is needed
                 err = type(err)(f"{err}{frameprep.text_hint(frame, used, declared)}")
             raise err from None
+        except LogitstatError:
+            raise
         except SyntaxError as exc:
-            raise FormulaError(f"cannot read formula {formula!r} as Python: {exc.msg}"
-                               f"{frameprep.syntax_hint(formula, data.columns)}") from None
+            raise FormulaError(f"cannot read formula {formula_parse.shorten(formula)} as Python: "
+                               f"{exc.msg}{frameprep.syntax_hint(formula, data.columns)}") from None
         except Exception as exc:  # an error raised while evaluating a user function in the formula
-            raise FormulaError(f"cannot evaluate formula {formula!r}: {type(exc).__name__}: "
-                               f"{exc}{frameprep.text_hint(frame, used, declared)}") from None
+            detail = (str(exc).splitlines() or [""])[0][:200]
+            raise FormulaError(f"cannot evaluate formula {formula_parse.shorten(formula)}: "
+                               f"{type(exc).__name__}: {detail}"
+                               f"{frameprep.text_hint(frame, used, declared)}") from None
 
     lhs, rhs = build(frame)
     rows = rhs.index.to_numpy()

@@ -45,6 +45,8 @@ import pandas as pd
 import patsy
 from patsy import DesignInfo, EvalEnvironment, ModelDesc, NAAction
 
+from . import formula_parse
+
 try:  # the box patsy's ``C()`` wraps its argument in
     from patsy.categorical import _CategoricalBox
 except ImportError:  # pragma: no cover - a patsy without it never takes the fast path
@@ -115,6 +117,7 @@ def dmatrices(
         Whatever patsy raises for this formula and data (syntax errors, unknown names, ...).
     """
     eval_env = EvalEnvironment.capture(eval_env, reference=1)
+    formula = _parsed(formula)
     built = _fast_build(formula, data, eval_env, NA_action, "F")
     if built is None:
         return patsy.dmatrices(
@@ -153,6 +156,7 @@ def design_arrays(
     if order not in ("C", "F"):
         raise ValueError(f"order must be 'C' or 'F', not {order!r}")
     eval_env = EvalEnvironment.capture(eval_env, reference=1)
+    formula = _parsed(formula)
     built = _fast_build(formula, data, eval_env, NA_action, order)
     if built is not None:
         return built
@@ -167,6 +171,12 @@ def design_arrays(
         X_info=rhs.design_info,
         fast=False,
     )
+
+
+def _parsed(formula: Any) -> Any:
+    """A formula string as its :class:`patsy.ModelDesc` (parsed without patsy's recursion, see
+    :mod:`logitstat.formula_parse`); anything else as it is."""
+    return formula_parse.model_desc(formula) if isinstance(formula, str) else formula
 
 
 def _as_frame(matrix: np.ndarray, info: DesignInfo, index: pd.Index) -> pd.DataFrame:
@@ -419,7 +429,7 @@ def _fast_build(
     formula: Any, data: Any, eval_env: EvalEnvironment, NA_action: Any, order: str
 ) -> DesignArrays | None:
     """Build with the fast path, or return None when only patsy can be trusted."""
-    if not isinstance(formula, str) or not isinstance(data, pd.DataFrame) or len(data) == 0:
+    if not isinstance(formula, ModelDesc) or not isinstance(data, pd.DataFrame) or len(data) == 0:
         return None
     mode = _na_mode(NA_action)
     if mode is None:
@@ -431,7 +441,7 @@ def _fast_build(
 
 
 def _build(
-    formula: str,
+    desc: ModelDesc,
     data: pd.DataFrame,
     eval_env: EvalEnvironment,
     NA_action: Any,
@@ -439,7 +449,6 @@ def _build(
     order: str,
 ) -> DesignArrays:
     """The fast path proper; raises on anything it cannot reproduce exactly."""
-    desc = ModelDesc.from_formula(formula)
     if not desc.lhs_termlist:
         raise _Refuse("no left-hand side")
     termlists = [desc.lhs_termlist, desc.rhs_termlist]

@@ -17,21 +17,38 @@ independent layers stand in the way:
 
 Evaluating without builtins alone is escapable (``().__class__.__base__.__subclasses__()``);
 refusing underscored names and attribute access is what closes that door.
+
+Nor may a formula exhaust time or memory.  Python integers are unbounded, so ``10**20**9`` or a
+chain of ``np.square`` on a big integer runs for hours; ``'a' * 10**9``, ``'%0999999999d' % 1``
+or ``bs(x, df=10**9)`` build gigabytes.  So, besides a limit on the formula's length and nesting
+depth, every arithmetic operator and every call of an evaluated expression runs through a guard
+(:class:`_Guarded` rewrites the checked syntax tree): an integer result may have at most
+:data:`MAX_INT_BITS` bits, integers too large for int64 become floats before they reach numpy
+(so they overflow to ``inf`` instead of growing), strings and sequences may not be repeated nor
+text columns multiplied, numpy functions take no ``out=``/``dtype=``/``overwrite_input=`` and
+no text columns (but ``np.where``), and a spline basis has at most :data:`MAX_BASIS` columns.
 """
 from __future__ import annotations
 
 import ast
+import functools
+import inspect
 import io
 import keyword
+import operator
 import re
 import tokenize
 import types
 
 import numpy as np
+import pandas as pd
 import patsy
+import patsy.builtins
+from patsy import mgcv_cubic_splines, splines
 from patsy.eval import VarLookupDict
 
-from .errors import FormulaError
+from .errors import FormulaError, LogitstatError
+from .formula_parse import check_brackets, nesting_depth, shorten
 
 #: numpy functions and constants a command-line formula may use as ``np.<name>``.
 NUMPY_NAMES: frozenset[str] = frozenset("""
@@ -42,8 +59,15 @@ NUMPY_NAMES: frozenset[str] = frozenset("""
     sum tan tanh trunc var where
 """.split())
 
-#: longest formula accepted (characters).
-MAX_LENGTH = 5000
+#: longest formula accepted (characters): some 10,000 terms of 'x1234 + '.
+MAX_LENGTH = 100_000
+#: deepest nesting of brackets in a formula, and of operations in one of its expressions.
+MAX_NESTING = 32
+MAX_EXPRESSION_DEPTH = 100
+#: most bits of an integer an expression may compute (about 1,200 decimal digits).
+MAX_INT_BITS = 4096
+#: most columns of a spline basis (``bs``, ``cr``, ``cc``; for ``te`` their product).
+MAX_BASIS = 500
 
 #: keywords that may appear inside a formula's Python expressions.
 _KEYWORDS_OK = frozenset({"True", "False", "None", "and", "or", "not", "if", "else", "in", "is"})
@@ -52,7 +76,11 @@ _KEYWORDS_OK = frozenset({"True", "False", "None", "and", "or", "not", "if", "el
 _PATSY_INTERNAL = re.compile(r"_patsy_stobj\d+__[A-Za-z]\w*__\Z")
 _PATSY_METHODS = frozenset({"transform", "memorize_chunk"})
 
-SAFE_NUMPY = types.SimpleNamespace(**{name: getattr(np, name) for name in sorted(NUMPY_NAMES)})
+#: numpy arguments that write into an array or choose the output type (``dtype="U999999999"``).
+_NUMPY_REFUSED_ARGS = frozenset({"out", "dtype", "overwrite_input", "casting", "subok",
+                                 "signature", "order"})
+#: numpy functions that take text columns (they only pick values, never build new ones).
+_NUMPY_TEXT_OK = frozenset({"where"})
 
 _ALLOWED_NODES = (
     ast.Expression, ast.Name, ast.Load, ast.Attribute, ast.Call, ast.keyword, ast.Constant,
@@ -62,7 +90,7 @@ _ALLOWED_NODES = (
 
 
 def _refuse(formula: str, why: str) -> FormulaError:
-    return FormulaError(f"refused formula {formula!r}: {why}. A command-line formula may use the "
+    return FormulaError(f"refused formula {shorten(formula)}: {why}. A command-line formula may use the "
                         "data's columns, numbers, strings, patsy's helpers (C, I, Q, center, "
                         "standardize, bs...) and np.<function> for numerical functions only")
 
@@ -80,6 +108,10 @@ def screen_formula(formula: str) -> None:
         raise FormulaError("the formula is empty: write it as 'y ~ x1 + x2'")
     if len(formula) > MAX_LENGTH:
         raise FormulaError(f"the formula is {len(formula)} characters long; the limit is {MAX_LENGTH}")
+    check_brackets(formula)
+    if nesting_depth(formula) > MAX_NESTING:
+        raise _refuse(formula, f"brackets nested {nesting_depth(formula)} deep (the limit is "
+                      f"{MAX_NESTING})")
     try:
         toks = [t for t in tokenize.generate_tokens(io.StringIO(formula).readline)
                 if t.type not in (tokenize.NEWLINE, tokenize.NL, tokenize.ENDMARKER,
@@ -130,7 +162,12 @@ def check_expression(code: str) -> ast.Expression:
     try:
         tree = ast.parse(code.strip(), mode="eval")
     except SyntaxError as exc:
-        raise FormulaError(f"cannot read {code!r}: {exc.msg}") from None
+        raise FormulaError(f"cannot read {shorten(code)}: {exc.msg}") from None
+    except (RecursionError, MemoryError):
+        raise _refuse(code, "the expression is nested too deeply") from None
+    depth = _depth(tree)
+    if depth > MAX_EXPRESSION_DEPTH:
+        raise _refuse(code, f"operations nested {depth} deep (the limit is {MAX_EXPRESSION_DEPTH})")
     for node in ast.walk(tree):
         if not isinstance(node, _ALLOWED_NODES):
             raise _refuse(code, f"{type(node).__name__} expressions are not allowed")
@@ -154,6 +191,15 @@ def check_expression(code: str) -> ast.Expression:
     return tree
 
 
+def _depth(tree: ast.AST) -> int:
+    """Depth of a syntax tree (without recursion)."""
+    deepest, level = 0, [tree]
+    while level:
+        deepest += 1
+        level = [child for node in level for child in ast.iter_child_nodes(node)]
+    return deepest
+
+
 def _constant_only(node: ast.AST) -> bool:
     return not any(isinstance(n, ast.Name) for n in ast.walk(node))
 
@@ -172,6 +218,186 @@ def _check_arithmetic(code: str, node: ast.BinOp) -> None:
             isinstance(side, (ast.Constant, ast.List, ast.Tuple)) and not isinstance(
                 getattr(side, "value", None), (int, float)) for side in (node.left, node.right)):
         raise _refuse(code, "repeating strings or sequences is not allowed")
+
+
+# --------------------------------------------------------------------------- runtime guard
+
+_OPERATORS = {
+    "Add": (operator.add, "+"), "Sub": (operator.sub, "-"), "Mult": (operator.mul, "*"),
+    "Div": (operator.truediv, "/"), "FloorDiv": (operator.floordiv, "//"),
+    "Mod": (operator.mod, "%"), "Pow": (operator.pow, "**"), "BitAnd": (operator.and_, "&"),
+    "BitOr": (operator.or_, "|"), "BitXor": (operator.xor, "^"),
+}
+
+
+def _is_int(value) -> bool:
+    """A Python integer (unbounded; bools are small)."""
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+def _is_text(value) -> bool:
+    """A column or array of anything but numbers and booleans (text, categories, objects)."""
+    if isinstance(value, (pd.Series, pd.Index, np.ndarray, pd.Categorical)):
+        dtype = value.dtype
+        return not (isinstance(dtype, np.dtype) and dtype.kind in "biufc"
+                    or pd.api.types.is_numeric_dtype(dtype) or pd.api.types.is_bool_dtype(dtype))
+    return False
+
+
+def _as_float_if_big(value):
+    """A Python integer too large for int64 as a float (``inf`` beyond 1.8e308), so that numpy
+    computes with it in fixed size instead of as an unbounded Python object; lists and tuples
+    element by element; anything else unchanged."""
+    if _is_int(value) and value.bit_length() > 63:
+        return float(value) if value.bit_length() <= 1024 else (np.inf if value > 0 else -np.inf)
+    if isinstance(value, (list, tuple)):
+        return type(value)(_as_float_if_big(v) for v in value)
+    return value
+
+
+def _binop(op: str, a, b):
+    """``a <op> b`` for an evaluated formula expression, refusing what would not end soon."""
+    func, symbol = _OPERATORS[op]
+    if op == "Mult" and any(isinstance(v, (str, bytes, list, tuple)) for v in (a, b)):
+        raise FormulaError("repeating strings or sequences ('*' on text or a list) is not allowed")
+    if op == "Mod" and isinstance(a, (str, bytes)):
+        raise FormulaError("formatting strings with '%' is not allowed")
+    if op != "Add" and (_is_text(a) or _is_text(b)):
+        raise FormulaError(f"arithmetic ('{symbol}') on a text or categorical column is not "
+                           "allowed")
+    if _is_int(a) and _is_int(b):
+        big = abs(a) > 1 and (
+            (op == "Pow" and b > 0 and b * np.log2(abs(a)) > MAX_INT_BITS)
+            or (op == "Mult" and a.bit_length() + b.bit_length() > MAX_INT_BITS))
+        if big:
+            raise FormulaError(f"the integer result of {_short_number(a)} {symbol} "
+                               f"{_short_number(b)} would exceed {MAX_INT_BITS} bits; write the "
+                               f"numbers as floats (e.g. {_short_number(a)}.0) to compute "
+                               "in floating point")
+    elif _is_int(a) or _is_int(b):
+        a, b = _as_float_if_big(a), _as_float_if_big(b)
+    return func(a, b)
+
+
+def _short_number(value: int) -> str:
+    text = str(value)
+    return text if len(text) <= 12 else f"{text[:4]}...({len(text)} digits)"
+
+
+def _guard_numpy(name: str, func):
+    """``np.<name>`` for formulas: big integers as floats, no output or dtype arguments, and
+    (but for ``np.where``) no text columns."""
+    if not callable(func):
+        return func
+    try:
+        signature = None if isinstance(func, np.ufunc) else inspect.signature(func)
+    except (TypeError, ValueError):
+        signature = None
+
+    def guarded(*args, **kwargs):
+        if isinstance(func, np.ufunc):
+            if kwargs or len(args) > func.nin:
+                raise FormulaError(f"np.{name} takes {func.nin} argument(s) here and no "
+                                   "keyword arguments")
+            given = set()
+        elif signature is not None:
+            try:
+                bound = signature.bind(*args, **kwargs)
+            except TypeError as exc:
+                raise FormulaError(f"np.{name}: {exc}") from None
+            given = set(bound.arguments) | set(bound.arguments.get("kwargs", {}))
+        else:
+            given = set(kwargs)
+        refused = sorted(given & _NUMPY_REFUSED_ARGS)
+        if refused:
+            raise FormulaError(f"np.{name}: the argument {refused[0]!r} is not allowed")
+        if name not in _NUMPY_TEXT_OK and any(_is_text(v) for v in (*args, *kwargs.values())):
+            raise FormulaError(f"np.{name} applies to numbers, not to a text or categorical "
+                               "column")
+        args = tuple(_as_float_if_big(v) for v in args)
+        kwargs = {k: _as_float_if_big(v) for k, v in kwargs.items()}
+        return func(*args, **kwargs)
+
+    guarded.__name__ = name
+    return guarded
+
+
+SAFE_NUMPY = types.SimpleNamespace(**{name: _guard_numpy(name, getattr(np, name))
+                                      for name in sorted(NUMPY_NAMES)})
+
+_BS_ARGS = inspect.signature(splines.BS.transform)
+_CRS_ARGS = inspect.signature(mgcv_cubic_splines.CubicRegressionSpline.transform)
+
+
+def _basis_size(args: dict) -> int:
+    """Upper bound of the columns of a spline basis from its ``df``, ``knots`` and ``degree``."""
+    knots = args.get("knots")
+    n_knots = 0 if knots is None else int(np.size(knots))
+    degree = args.get("degree", 3)
+    df = args.get("df")
+    sizes = [n_knots + (degree if isinstance(degree, (int, np.integer)) else 0) + 1]
+    if isinstance(df, (int, float, np.integer, np.floating)):
+        sizes.append(abs(df))
+    if isinstance(degree, (int, float, np.integer, np.floating)):
+        sizes.append(abs(degree) + 1)
+    return max(sizes)
+
+
+def _call(lookup, func, /, *args, **kwargs):
+    """``func(*args, **kwargs)`` for an evaluated formula expression: a spline basis may have
+    at most :data:`MAX_BASIS` columns.  patsy's ``Q(name)`` reads its caller's variables, so it
+    is answered here from the expression's names ``lookup``."""
+    if func is patsy.builtins.Q and len(args) == 1 and not kwargs:
+        try:
+            return lookup[args[0]]
+        except KeyError:
+            raise NameError(f"no data named {args[0]!r} found") from None
+    owner = getattr(func, "__self__", None)
+    if isinstance(owner, (splines.BS, mgcv_cubic_splines.CubicRegressionSpline)):
+        signature = _BS_ARGS if isinstance(owner, splines.BS) else _CRS_ARGS
+        try:
+            bound = signature.bind(owner, *args, **kwargs).arguments
+        except TypeError:
+            bound = None  # patsy words the error
+        if bound is not None and _basis_size(bound) > MAX_BASIS:
+            raise FormulaError(f"a spline basis of more than {MAX_BASIS} columns is not allowed "
+                               "(df, degree and the number of knots set its size)")
+    elif isinstance(owner, mgcv_cubic_splines.TE):
+        width = 1
+        for arg in args:
+            width *= int(np.shape(arg)[1]) if np.ndim(arg) == 2 else 1
+        if width > MAX_BASIS:
+            raise FormulaError(f"te() of {width} columns is not allowed (at most {MAX_BASIS})")
+    return func(*args, **kwargs)
+
+
+_GUARD_BINOP = "__logitstat_binop"   # unreachable from a formula: '_' names are refused
+_GUARD_CALL = "__logitstat_call"
+
+
+class _Guarded(ast.NodeTransformer):
+    """Route every arithmetic operator and every call of a checked expression through
+    :func:`_binop` and :func:`_call`."""
+
+    def visit_BinOp(self, node: ast.BinOp) -> ast.AST:
+        self.generic_visit(node)
+        if type(node.op).__name__ not in _OPERATORS:
+            raise FormulaError(f"the operator {type(node.op).__name__} is not allowed")
+        call = ast.Call(func=ast.Name(_GUARD_BINOP, ast.Load()),
+                        args=[ast.Constant(type(node.op).__name__), node.left, node.right],
+                        keywords=[])
+        return ast.copy_location(call, node)
+
+    def visit_Call(self, node: ast.Call) -> ast.AST:
+        self.generic_visit(node)
+        call = ast.Call(func=ast.Name(_GUARD_CALL, ast.Load()), args=[node.func, *node.args],
+                        keywords=node.keywords)
+        return ast.copy_location(call, node)
+
+
+def _readable(code: str) -> str:
+    """An expression as the formula wrote it (patsy renames stateful transforms)."""
+    return re.sub(r"_patsy_stobj\d+__(\w+?)__\.(transform|memorize_chunk)", r"\1", code).strip()
 
 
 class RestrictedEnvironment(patsy.EvalEnvironment):
@@ -195,8 +421,8 @@ class RestrictedEnvironment(patsy.EvalEnvironment):
         return RestrictedEnvironment([{name: vld[name] for name in names}], self.flags)
 
     def eval(self, expr, source_name="<string>", inner_namespace={}):  # noqa: B006 (patsy's signature)
-        """Check ``expr`` against the whitelist, then evaluate it with no builtins."""
-        check_expression(expr)
+        """Check ``expr`` against the whitelist, then evaluate it with no builtins, every
+        operator and call guarded."""
         lookup = VarLookupDict([inner_namespace] + self._namespaces)
         if "np." in expr:
             try:
@@ -206,8 +432,18 @@ class RestrictedEnvironment(patsy.EvalEnvironment):
             if np_obj is not SAFE_NUMPY:
                 raise FormulaError(f"in {expr!r}, 'np' is not numpy (is there a data column named "
                                    "'np'?): rename that column")
-        code = compile(expr, source_name, "eval", self.flags, True)
-        return eval(code, {"__builtins__": {}}, lookup)  # noqa: S307 (checked above)
+        tree = ast.fix_missing_locations(_Guarded().visit(check_expression(expr)))
+        code = compile(tree, source_name, "eval", self.flags, True)
+        scope = {"__builtins__": {}, _GUARD_BINOP: _binop,
+                 _GUARD_CALL: functools.partial(_call, lookup)}
+        try:
+            with np.errstate(over="ignore"):  # big numbers overflow to inf (then refused)
+                return eval(code, scope, lookup)  # noqa: S307 (checked and guarded above)
+        except LogitstatError as exc:
+            raise FormulaError(f"in {_readable(expr)!r}: {exc}") from None
+        except (OverflowError, MemoryError, RecursionError) as exc:
+            raise FormulaError(f"in {_readable(expr)!r}: the numbers are too large to compute "
+                               f"({type(exc).__name__}: {exc})") from None
 
 
 def restricted_environment() -> RestrictedEnvironment:

@@ -72,8 +72,7 @@ def mnlogit(formula, data=None, *, base=None, weights=None, missing: str = "drop
                                  "(inverse Fisher information) standard errors only")
     if not isinstance(formula, str):
         raise SpecificationError("mnlogit takes a formula string such as 'choice ~ x + C(g)'")
-    env = eval_env if isinstance(eval_env, patsy.EvalEnvironment) else \
-        patsy.EvalEnvironment.capture(eval_env + 1)
+    env = _design.eval_environment(eval_env, 1)
     resp = mnfit.MultinomialResponse(base)
     des = _design.from_formula(formula, data, env, weights=weights, missing=missing,
                                response=resp)

@@ -338,8 +338,7 @@ def _path_inputs(formula, data, eval_env, weights, offset, missing, class_weight
     An integer ``eval_env`` counts stack frames from the caller of this function.
     """
     ratio = resolve_penalty(penalty, l1_ratio)
-    env = eval_env if isinstance(eval_env, patsy.EvalEnvironment) else \
-        patsy.EvalEnvironment.capture(eval_env + 1)
+    env = _design.eval_environment(eval_env, 1)
     des = _design.from_formula(formula, data, env, weights=weights, offset=offset, missing=missing)
     if class_weight is not None:
         from .classweights import apply_class_weight
@@ -379,7 +378,7 @@ def logit_path(formula, data=None, *, penalty: str = "l1", l1_ratio: float | Non
     early once the deviance ratio stops improving (gain < 1e-5) or exceeds 0.999.
     """
     des, ratio, icol, (y, prior, off) = _path_inputs(
-        formula, data, eval_env + 1 if isinstance(eval_env, int) else eval_env, weights, offset,
+        formula, data, _design.eval_environment(eval_env, 1), weights, offset,
         missing, class_weight, penalty, l1_ratio)
     alphas, n_alphas, min_ratio, tol = _path_args(alphas, n_alphas, min_ratio, tol)
     fit = penalized.fit_path(des.X, y, prior, off, icol, ratio, alphas, n_alphas=n_alphas,
@@ -462,7 +461,7 @@ def logit_cv(formula, data=None, *, penalty: str = "l1", l1_ratio: float | None 
         ``n_folds`` folds at random (``seed``), as evenly as possible.
     """
     des, ratio, icol, (y, prior, off) = _path_inputs(
-        formula, data, eval_env + 1 if isinstance(eval_env, int) else eval_env, weights, offset,
+        formula, data, _design.eval_environment(eval_env, 1), weights, offset,
         missing, class_weight, penalty, l1_ratio)
     alphas, n_alphas, _, tol = _path_args(alphas, n_alphas, None, tol)
     if folds is None:

@@ -230,6 +230,12 @@ def test_warning_is_one_line_on_stderr(capsys):
     (["fit", "{bin}", "y ~ x"], "cannot read"),
     (["fit", "{csv}", "y ~ x", "--output", "{dir}/missing/out.txt"], "cannot write"),
     (["datasets", "nosuch"], "unknown dataset"),
+    (["fit", "{csv}", "y ~ x + (g"], "unbalanced parentheses in the formula 'y ~ x + (g': the '(' at character 9"),
+    (["fit", "{csv}", "y ~ x + g)"], "character 10"),
+    (["fit", "{csv}", "y ~ x + zz"], "column 'zz'"),
+    (["fit", "{csv}", "y ~ x + I(np.abs(10**20)**9**9 > 0)"], "not one per row"),
+    (["fit", "{csv}", "y ~ x + I(x * 'a')"], "repeating"),
+    (["fit", "{csv}", "y ~ x + bs(x, df=10**9)"], "spline"),
 ])
 def test_errors_are_one_line(argv, needle, csv, tmp_path, capsys):
     binary = tmp_path / "garbage.csv"
@@ -319,3 +325,36 @@ def test_all_zero_weights_are_named(tmp_path, capsys):
     df.to_csv(path, index=False)
     code, _, err = run(["fit", str(path), "y ~ x", "--weights", "w"], capsys)
     assert code == 1 and "weights 'w' are all zero" in err and err.count("\n") == 1
+
+
+@pytest.mark.parametrize("column, formula", [("C", "y ~ x + C(g)"), ("Intercept", "y ~ x + Intercept"),
+                                             ("np", "y ~ np.log(x + 1)")])
+def test_columns_named_like_formula_names_are_one_line(column, formula, tmp_path, capsys):
+    path = tmp_path / "named.csv"
+    table_frame().assign(**{column: 2.5}).to_csv(path, index=False)
+    code, out, err = run(["fit", str(path), formula], capsys)
+    assert code == 1 and out == ""
+    assert err.startswith("logitstat: error:") and err.count("\n") == 1, err
+    assert f"column named {column!r}" in err or f"column {column!r}" in err
+
+
+def test_wide_formula_fits(tmp_path, capsys):
+    """A wide formula through the command line: the estimates of the array interface, both
+    converged to tol=1e-8 in standard-error units.  (ls.logit is tested beyond patsy's limit of
+    about 500 terms in test_formula_parse; the summary's diagnostics make the command slow there.)"""
+    from logitstat import glm
+
+    rng = np.random.default_rng(5)
+    n, k = 400, 150
+    X = rng.normal(size=(n, k)) * 0.05
+    y = (rng.uniform(size=n) < 1 / (1 + np.exp(-X[:, :5].sum(axis=1)))).astype(int)
+    path = tmp_path / "wide.csv"
+    pd.DataFrame(X, columns=[f"x{i}" for i in range(k)]).assign(y=y).to_csv(path, index=False)
+    formula = "y ~ " + " + ".join(f"x{i}" for i in range(k))
+    code, out, err = run(["fit", str(path), formula, "--format", "json"], capsys)
+    assert code == 0, err
+    doc = json.loads(out)
+    reference = glm(y, np.column_stack([np.ones(n), pd.read_csv(path).drop(columns="y")]))
+    got = np.array([c["coef"] for c in doc["coefficients"]])
+    assert [c["name"] for c in doc["coefficients"]][:2] == ["Intercept", "x0"]
+    np.testing.assert_allclose(got, reference.params.to_numpy(), rtol=0, atol=1e-6)

@@ -227,3 +227,62 @@ def test_interaction_with_an_empty_cell():
 def test_offset_inside_the_formula_is_explained(df):
     with pytest.raises(ls.FormulaError, match="offset=<column name or array>"):
         ls.logit("y ~ x + offset(z)", df)
+
+
+# --------------------------------------------------------------------------- formula errors
+
+
+@pytest.fixture()
+def small():
+    rng = np.random.default_rng(11)
+    n = 120
+    return pd.DataFrame({"y": rng.integers(0, 2, n), "x": rng.normal(size=n),
+                         "g": rng.choice(["a", "b", "c"], n)})
+
+
+@pytest.mark.parametrize("extra, formula, named", [
+    ({"Intercept": 1.5}, "y ~ x + Intercept", "'Intercept'"),
+    ({"C": 2.0}, "y ~ x + C(g)", "'C'"),
+    ({"np": 2.0}, "y ~ np.log(np.abs(x))", "'np'"),
+    ({}, "y ~ x + (g", "character 9"),
+    ({}, "y ~ x + g)", "character 10"),
+    ({}, "y ~ np.log(x", "character 11"),
+    ({}, "y ~ x + zz", "'zz'"),
+    ({}, "y ~ x + np.log(zz)", "'zz'"),
+])
+def test_formula_errors_name_the_input_and_leave_the_data_alone(small, extra, formula, named):
+    df = small.assign(**extra)
+    before = df.copy()
+    with pytest.raises(ls.LogitstatError) as info:
+        ls.logit(formula, df)
+    assert isinstance(info.value, ls.FormulaError) and isinstance(info.value, ValueError)
+    assert named in str(info.value) and "\n" not in str(info.value)
+    pd.testing.assert_frame_equal(df, before)
+
+
+def test_intercept_column_without_the_automatic_intercept_fits(small):
+    df = small.assign(Intercept=np.random.default_rng(2).normal(size=len(small)))
+    res = ls.logit("y ~ x + Intercept - 1", df)
+    assert list(res.params.index) == ["x", "Intercept"]
+
+
+@pytest.mark.parametrize("eval_env", [1000, "x", -1, 1.5, True, None])
+def test_eval_env_must_be_a_depth_or_an_environment(small, eval_env):
+    before = small.copy()
+    for fit in (ls.logit, ls.glm, ls.probit):
+        with pytest.raises(ls.SpecificationError, match="eval_env=") as info:
+            fit("y ~ x", small, eval_env=eval_env)
+        assert repr(eval_env) in str(info.value)
+    pd.testing.assert_frame_equal(small, before)
+
+
+def test_eval_env_counts_frames_above_the_caller(small):
+    def outer():
+        def double(v):
+            return 2 * v
+        return inner()
+
+    def inner():
+        return ls.logit("y ~ double(x)", small, eval_env=1)
+
+    assert list(outer().params.index) == ["Intercept", "double(x)"]
