@@ -41,7 +41,7 @@ from . import design as _design
 from . import fastdesign
 from .dask_tasks import _partition_series, _predict_partition, _Spec
 from .diagnostics import ModelSeparation
-from .errors import DataError, FormulaError, ResponseError, SpecificationError
+from .errors import CollinearityError, DataError, FormulaError, ResponseError, SpecificationError
 from .irls import IRLSResult, drive
 from .links import Link
 from .results import BinaryResults
@@ -451,7 +451,7 @@ def glm_dask(formula: str, ddf, link: Link, *, eval_env: patsy.EvalEnvironment, 
     A, b, dev = model.start(None if start_params is None else np.asarray(start_params, float), None)
     aliased = _aliased_from_gram(model.stats["gram_live"], names)  # rows with information
     if aliased and not drop_collinear:
-        raise _design.CollinearityError(
+        raise CollinearityError(
             f"the design matrix is rank deficient: {'; '.join(aliased.values())}. Remove one of the "
             "dependent terms (or pass drop_collinear=True to drop aliased columns as R does)")
     terms = dict(info.term_name_slices)
