@@ -145,8 +145,12 @@ class Summary(_Rendered):
     def from_results(cls, res, odds_ratios: bool = False, alpha: float = 0.05) -> "Summary":
         """Collect everything a reader needs from a fitted :class:`~logitstat.results.BinaryResults`."""
         d = res.design
-        method = {"irls": "IRLS (Fisher scoring)", "firth": "Firth penalized likelihood"}.get(
-            res.method, res.method)
+        # Fisher scoring is Newton's method for the logit; other links add Newton steps with the
+        # observed information once close (logitstat.irls), except R's path under separation
+        newton = (res.link.name != "logit"
+                  and not getattr(res.fit, "message", "").startswith("separated data"))
+        method = {"irls": "IRLS (scoring, Newton)" if newton else "IRLS (Fisher scoring)",
+                  "firth": "Firth penalized likelihood"}.get(res.method, res.method)
         header = _fit_header(res, d.event, "Binomial GLM", ("Link:", res.link.name), method,
                              _cov_description(res))
         if d.has_weights:
