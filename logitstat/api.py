@@ -13,7 +13,8 @@ from . import scaling as _scaling
 from .checks import real_number, start_vector, whole_number
 from .covariance import check_information, get_estimator
 from .diagnostics import separated_refit, separation_warning_text
-from .errors import ConvergenceWarning, DataError, DomainWarning, SeparationWarning, SpecificationError
+from .errors import (ConvergenceWarning, DataError, DomainWarning, SeparationWarning,
+                     SpecificationError, user_stacklevel)
 from .firth import firth_fit
 from .inference import FitArrays, TestResult, nested_lr_test
 from .irls import irls
@@ -141,7 +142,7 @@ def _warn_fractional_counts(des: _design.Design) -> None:
                       "and standard errors are those of the weighted likelihood, and so are llf, "
                       "AIC, BIC and LR tests (sum of w_i times each row's log-likelihood); R's glm "
                       'warns "non-integer #successes" and its logLik/AIC round the counts, so '
-                      "those differ from R's", DomainWarning, stacklevel=_caller_level())
+                      "those differ from R's", DomainWarning, stacklevel=user_stacklevel())
 
 
 def _is_dask_frame(data) -> bool:
@@ -212,7 +213,7 @@ def fit_design(des: _design.Design, link, *, cov_type="nonrobust", method="irls"
 def _fit_warnings(res: BinaryResults, caught: list) -> None:
     """Warn about separation (checked exactly on every fit) and pass on the fit's own warnings;
     under separation the separation warning replaces IRLS's non-convergence warning."""
-    level = _caller_level()
+    level = user_stacklevel()
     separated = res.method != "firth" and res.separation.separated
     if separated:
         warnings.warn(separation_warning_text(res.separation), SeparationWarning, stacklevel=level)
@@ -222,19 +223,6 @@ def _fit_warnings(res: BinaryResults, caught: list) -> None:
     if res.method == "firth" and not res.converged:
         warnings.warn(f"{res.fit.message}; the estimates may be unreliable (raise max_iter)",
                       ConvergenceWarning, stacklevel=level)
-
-
-def _caller_level() -> int:
-    """``stacklevel`` (for a warning issued by this function's caller) of the first frame
-    outside the logitstat package, so that warnings point at the user's line."""
-    import os
-    import sys
-
-    here = os.path.dirname(os.path.abspath(__file__))
-    frame, level = sys._getframe(1), 1
-    while frame is not None and os.path.abspath(frame.f_code.co_filename).startswith(here):
-        frame, level = frame.f_back, level + 1
-    return level
 
 
 def logit(formula, data=None, **kwargs) -> BinaryResults:

@@ -15,28 +15,16 @@ formatting).  The functions here name the column or term and say what to do:
 """
 from __future__ import annotations
 
-import os
-import sys
 import warnings
 
 import numpy as np
 import pandas as pd
 
-from .errors import DataWarning, MissingDataError, PredictionError
+from .errors import DataWarning, MissingDataError, PredictionError, user_stacklevel
 from .frameprep import code_variables
 
 __all__ = ["input_missing", "undefined_terms", "undefined_rows", "missing_error", "warn_undefined",
-           "newdata_error", "check_finite_rows", "user_stacklevel"]
-
-
-def user_stacklevel() -> int:
-    """``stacklevel`` pointing at the first frame outside the logitstat package (the user's
-    line), for warnings issued deep inside it."""
-    here = os.path.dirname(os.path.abspath(__file__))
-    frame, level = sys._getframe(1), 1
-    while frame is not None and os.path.abspath(frame.f_code.co_filename).startswith(here):
-        frame, level = frame.f_back, level + 1
-    return level
+           "newdata_error", "check_finite_rows"]
 
 
 def input_missing(frame: pd.DataFrame, columns) -> np.ndarray:

@@ -6,6 +6,9 @@ All errors derive from :class:`LogitstatError`; errors about the user's input al
 """
 from __future__ import annotations
 
+import os
+import sys
+
 
 class LogitstatError(Exception):
     """Base class of every logitstat error."""
@@ -66,3 +69,13 @@ class DomainWarning(LogitstatWarning):
 class DataWarning(LogitstatWarning):
     """Some values of the data could not be used as given (e.g. a transformation such as
     ``np.log(x)`` is undefined for some rows, which are then treated as missing)."""
+
+
+def user_stacklevel() -> int:
+    """``stacklevel`` for a warning issued by the calling function: that of the first frame
+    outside the logitstat package, so that the warning points at the user's line."""
+    here = os.path.dirname(os.path.abspath(__file__))
+    frame, level = sys._getframe(1), 1
+    while frame is not None and os.path.abspath(frame.f_code.co_filename).startswith(here):
+        frame, level = frame.f_back, level + 1
+    return level

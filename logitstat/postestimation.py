@@ -20,7 +20,7 @@ from scipy import stats
 
 from . import inference
 from .diagnostics import divergence_reason
-from .errors import SeparationWarning, SpecificationError
+from .errors import SeparationWarning, SpecificationError, user_stacklevel
 from .influence import Influence, influence, residuals
 from .margins import marginal_effects as _marginal_effects
 from .profile import profile_conf_int
@@ -112,7 +112,7 @@ class InferenceMixin:
         out.attrs["title"] = "Wald chi-square tests of each term (type III)"
         out.attrs["note"] = "No Wald test of " + "; ".join(f"term {t} ({reasons[t]})"
                                                            for t in blocked)
-        warnings.warn(out.attrs["note"], SeparationWarning, stacklevel=_caller_level())
+        warnings.warn(out.attrs["note"], SeparationWarning, stacklevel=user_stacklevel())
         return out
 
     def _unavailable_reason(self, R: np.ndarray) -> str:
@@ -140,7 +140,7 @@ class InferenceMixin:
         if not reason:
             return None
         what = f"No Wald test of {text}" if text else "No Wald test of these restrictions"
-        warnings.warn(f"{what}: {reason}", SeparationWarning, stacklevel=_caller_level())
+        warnings.warn(f"{what}: {reason}", SeparationWarning, stacklevel=user_stacklevel())
         return UnavailableTest(np.nan, R.shape[0], np.nan, "Wald", text, reason)
 
     def anova(self) -> pd.DataFrame:
@@ -270,7 +270,7 @@ class InferenceMixin:
                                 diverging=self._diverging,
                                 reason=divergence_reason(self.names, directions, undetermined))
         if "note" in out.attrs:
-            warnings.warn(out.attrs["note"], SeparationWarning, stacklevel=_caller_level())
+            warnings.warn(out.attrs["note"], SeparationWarning, stacklevel=user_stacklevel())
         return out
 
     # ------------------------------------------------------------------ residuals
@@ -319,19 +319,6 @@ class InferenceMixin:
             return self._profile_conf_int(alpha, which)
         raise SpecificationError(f"unknown confidence-interval method {method!r}: use 'wald' or "
                                  "'profile'")
-
-
-def _caller_level() -> int:
-    """``stacklevel`` (for a warning issued by the calling function) of the first frame outside
-    the logitstat package, so that the warning points at the user's line."""
-    import os
-    import sys
-
-    here = os.path.dirname(os.path.abspath(__file__))
-    frame, level = sys._getframe(1), 1
-    while frame is not None and os.path.abspath(frame.f_code.co_filename).startswith(here):
-        frame, level = frame.f_back, level + 1
-    return level
 
 
 def odds_ratio_frame(params: np.ndarray, ci: pd.DataFrame, pvalues) -> pd.DataFrame:
