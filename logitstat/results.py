@@ -1,13 +1,14 @@
 """Fitted-model results: every number as a cached property, no formatting (see ``summary``)."""
 from __future__ import annotations
 
+from dataclasses import replace
 from functools import cached_property
 
 import numpy as np
 import pandas as pd
 from scipy import stats
 
-from . import family, inference, kernels
+from . import family, inference, kernels, persist
 from .covariance import (ScoreParts, check_information, get_estimator, invert_information, n_clusters,
                          observed_information)
 from .design import Design, new_design_matrix
@@ -18,7 +19,7 @@ from .links import Link
 from .postestimation import FitStatisticsMixin, InferenceMixin, odds_ratio_frame
 
 
-class BinaryResults(DiagnosticsMixin, InferenceMixin, FitStatisticsMixin):
+class BinaryResults(DiagnosticsMixin, InferenceMixin, FitStatisticsMixin, persist.Persistable):
     """Results of a binary (or binomial) GLM fit.
 
     Names follow statsmodels where it has one (``params``, ``bse``, ``tvalues``...); numbers follow
@@ -308,6 +309,33 @@ class BinaryResults(DiagnosticsMixin, InferenceMixin, FitStatisticsMixin):
     def __repr__(self) -> str:
         return (f"<{type(self).__name__}: {self.link.name} model of {self.design.event}, "
                 f"{len(self.names)} coefficients, nobs={self.nobs}>")
+
+    # ------------------------------------------------------------------ keeping the model
+    def remove_data(self) -> "BinaryResults":
+        """Drop the row-level arrays (design matrix, response, weights, fitted values, the data
+        frame) and keep everything else: estimates, covariance, tests, likelihoods, the summary,
+        separation and collinearity diagnostics, and prediction on new data.
+
+        What needs the rows afterwards (residuals, influence, marginal effects, goodness of fit,
+        profile intervals, ``predict()`` without new data) raises :class:`DataRemovedError`.
+        Returns ``self`` (modified in place), as statsmodels' ``remove_data``.
+        """
+        n = self.design.X.shape[0]
+        if not isinstance(self.design.X, persist.RemovedData):
+            self.summary().as_text()   # warms every cached number the summary shows
+            for name in ("pvalues", "llr_pvalue", "bic", "aic", "df_resid", "nobs"):
+                getattr(self, name)
+            counts = (self.design.nobs, self.design.n_informative)
+            self.design = persist.strip_rows(
+                replace(self.design, counts=counts),
+                ("X", "y", "trials", "weights", "offset", "groups", "row_positions"), "design")
+            self.fit = persist.strip_rows(self.fit, ("eta", "eta_info"), "fit")
+            for key, value in list(vars(self).items()):
+                row_level = (isinstance(value, (np.ndarray, pd.Series, pd.DataFrame))
+                             and value.ndim >= 1 and value.shape[0] == n != len(self.names))
+                if row_level or key in ("_frame", "fittedvalues", "_null_eta", "score_parts"):
+                    del self.__dict__[key]
+        return self
 
 
 class Prediction:
