@@ -19,6 +19,9 @@ from .links import Link
 from .postestimation import FitStatisticsMixin, InferenceMixin, odds_ratio_frame
 
 
+PREDICT_BLOCK_VALUES = 1 << 22   # values of the new design built at a time by predict()
+
+
 class BinaryResults(DiagnosticsMixin, InferenceMixin, FitStatisticsMixin, persist.Persistable):
     """Results of a binary (or binomial) GLM fit.
 
@@ -262,14 +265,30 @@ class BinaryResults(DiagnosticsMixin, InferenceMixin, FitStatisticsMixin, persis
         if newdata is None:
             X, offset, index = self.design.X, self.design.offset, self.design.row_labels
             ok = np.ones(X.shape[0], dtype=bool)
+            eta, se = X @ self.fit.params + offset, self._eta_se(X)
         else:
-            X, offset, ok = new_design_matrix(self.design, newdata)
+            eta, se, ok = self._new_predictor(newdata)
             index = newdata.index if isinstance(newdata, pd.DataFrame) else None
-        eta = X @ self.fit.params + offset
-        se = self._eta_se(X)
         eta[~ok] = np.nan
         se[~ok] = np.nan
         return Prediction(eta, se, self.link, which, index)
+
+    def _new_predictor(self, newdata) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Linear predictor, its standard error and the complete-row mask of ``newdata``, built
+        in row blocks of a DataFrame (the transforms' state is the fit's, so each row's design
+        does not depend on the others): at most one block of the new design is alive."""
+        rows = len(newdata) if isinstance(newdata, pd.DataFrame) else 0
+        step = max(1024, PREDICT_BLOCK_VALUES // max(len(self.names), 1))
+        parts = []
+        starts = range(0, rows, step) if rows > step else [None]
+        for s in starts:
+            chunk = newdata if s is None else newdata.iloc[s:s + step]
+            X, offset, ok = new_design_matrix(self.design, chunk)
+            parts.append((X @ self.fit.params + offset, self._eta_se(X), ok))
+            del X
+        if len(parts) == 1:
+            return parts[0]
+        return tuple(np.concatenate([part[k] for part in parts]) for k in range(3))
 
     def _eta_se(self, X: np.ndarray) -> np.ndarray:
         r"""Standard error of each row's linear predictor, :math:`\sqrt{x_i^\top V x_i}`."""
