@@ -28,6 +28,7 @@ separation check runs its linear programs over the partitions (:mod:`logitstat.d
 from __future__ import annotations
 
 import re
+import warnings
 from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any
@@ -41,8 +42,9 @@ from . import collinearity as _coll
 from . import design as _design
 from . import fastdesign
 from .dask_tasks import _partition_series, _predict_partition, _Spec
-from .diagnostics import ModelSeparation
-from .errors import CollinearityError, DataError, FormulaError, ResponseError, SpecificationError
+from .diagnostics import ModelSeparation, separation_warning_text
+from .errors import (CollinearityError, ConvergenceWarning, DataError, FormulaError, ResponseError,
+                     SeparationWarning, SpecificationError, user_stacklevel)
 from .irls import IRLSResult, drive
 from .links import Link
 from .results import BinaryResults
@@ -51,6 +53,9 @@ from .separation import SeparationReport, diagnose
 __all__ = ["is_dask_frame", "glm_dask", "DaskBinaryResults", "RowsNotInMemory"]
 
 COV_TYPES = ("nonrobust", "hc0", "hc1", "hc2", "hc3")
+
+
+DEVIANCE_RULE = 1e-12   # R's stop on separated data (logitstat.diagnostics.separated_refit)
 
 
 class RowsNotInMemory(SpecificationError):
@@ -483,23 +488,53 @@ def glm_dask(formula: str, ddf, link: Link, *, eval_env: patsy.EvalEnvironment, 
         def start(self, beta, gram):
             return state.pop("first")
 
-    out = drive(_Once(), len(names), start=start_params, tol=tol, max_iter=max_iter)
-    if model.final is None or model.final_beta is None or not np.array_equal(model.final_beta, out.params):
-        model.final_at(out.params)
-    st = model.stats
-    nobs = st["sum_w"] if weights is not None else st["n"]  # as Design.nobs / n_informative
-    nobs = int(nobs) if float(nobs).is_integer() else float(nobs)
-    n_info = nobs if weights is not None else int(st["n_pos"])
-    des = DaskDesign(names=names, terms=terms, response=spec.lhs_names[0] if response != "grouped"
-                     else " + ".join(spec.lhs_names), event=event, grouped=response == "grouped",
-                     has_weights=weights is not None, has_offset=offset is not None,
-                     n_dropped=int(st["n_in"] - st["n"]), formula=formula, design_info=info,
-                     offset_name=offset, nobs=nobs, gram=G, colsum=st["colsum"], n_rows=int(st["n"]),
-                     aliased=aliased, n_informative=n_info)
-    fit = IRLSResult(params=out.params, cov=out.cov, eta=None, deviance=model.final["dev"],
-                     n_iter=out.n_iter, converged=out.converged, decrement=out.decrement,
-                     message=out.message)
-    return DaskBinaryResults(des, link, fit, model, ddf, cov_type=cov_type, tol=tol, max_iter=max_iter)
+    # R's deviance rule as well: on separated data the iterations stop where R's glm stops
+    # (Fisher scoring from R's start, as logitstat.diagnostics.separated_refit) instead of
+    # running to max_iter; an overlapping fit stopped by it is resumed below
+    rule = DEVIANCE_RULE if start_params is None else None
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        out = drive(_Once(), len(names), start=start_params, tol=tol, max_iter=max_iter,
+                    deviance_rule=rule)
+
+    def results(out) -> DaskBinaryResults:
+        if model.final is None or model.final_beta is None or not np.array_equal(model.final_beta, out.params):
+            model.final_at(out.params)
+        st = model.stats
+        nobs = st["sum_w"] if weights is not None else st["n"]  # as Design.nobs / n_informative
+        nobs = int(nobs) if float(nobs).is_integer() else float(nobs)
+        n_info = nobs if weights is not None else int(st["n_pos"])
+        des = DaskDesign(names=names, terms=terms, response=spec.lhs_names[0] if response != "grouped"
+                         else " + ".join(spec.lhs_names), event=event, grouped=response == "grouped",
+                         has_weights=weights is not None, has_offset=offset is not None,
+                         n_dropped=int(st["n_in"] - st["n"]), formula=formula, design_info=info,
+                         offset_name=offset, nobs=nobs, gram=G, colsum=st["colsum"], n_rows=int(st["n"]),
+                         aliased=aliased, n_informative=n_info)
+        fit = IRLSResult(params=out.params, cov=out.cov, eta=None, deviance=model.final["dev"],
+                         n_iter=out.n_iter, converged=out.converged, decrement=out.decrement,
+                         message=out.message)
+        return DaskBinaryResults(des, link, fit, model, ddf, cov_type=cov_type, tol=tol, max_iter=max_iter)
+
+    res = results(out)
+    if not out.converged:
+        sep = res.separation            # exact, out of core (see DaskBinaryResults.separation)
+        not_converged = [w for w in caught if not issubclass(w.category, ConvergenceWarning)]
+        if sep.separated:
+            caught = not_converged
+            caught.append(warnings.WarningMessage(separation_warning_text(sep), SeparationWarning,
+                                                  __file__, 0))
+        elif rule is not None and out.message.startswith("relative change of the deviance"):
+            with warnings.catch_warnings(record=True) as more:
+                warnings.simplefilter("always")
+                out = drive(model, len(names), start=out.params, tol=tol,
+                            max_iter=max(max_iter - out.n_iter, 1))
+            caught = not_converged + more
+            res = results(out)
+        res.__dict__["separation"] = sep    # the data, not the iterate, decide separation
+    for w in caught:
+        warnings.warn(w.message if isinstance(w.message, Warning) else w.category(w.message),
+                      stacklevel=user_stacklevel())
+    return res
 
 
 def _response_kind(y_info, success) -> tuple[str, int | None, str]:

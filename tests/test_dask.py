@@ -179,6 +179,24 @@ def test_summary_of_a_fit_the_certificate_cannot_clear(client):
                                rtol=1e-9, atol=1e-12)
 
 
+def test_an_overlapping_fit_stopped_by_the_deviance_rule_is_resumed(client, frame, monkeypatch):
+    """With a coarse rule the first iterations stop early on overlapping data: the separation
+    check finds overlap and the fit is resumed to the ordinary convergence criterion, equal to
+    the in-memory fit, without a convergence warning."""
+    import logitstat.dask as ldask
+
+    monkeypatch.setattr(ldask, "DEVIANCE_RULE", 1e-2)
+    calls = []
+    drive = ldask.drive
+    monkeypatch.setattr(ldask, "drive", lambda *a, **k: calls.append(k) or drive(*a, **k))
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", ls.LogitstatWarning)
+        r = ls.logit("y ~ x + z + g", dd.from_pandas(frame, npartitions=3))
+    assert_same_fit(r, ls.logit("y ~ x + z + g", frame))
+    assert r.separation.kind == "none"
+    assert [k.get("deviance_rule") for k in calls] == [1e-2, None]   # stopped, then resumed
+
+
 def _separated_frames():
     """Quasi-complete (a level with events only, frequency weights), complete (a threshold on
     x) and grouped (successes + failures, a level with no failure) data."""
@@ -205,9 +223,13 @@ def test_separated_data_are_diagnosed_out_of_core_as_in_memory(client, kind):
     formula, data, kw = _separated_frames()[kind]
     with pytest.warns(ls.LogitstatWarning):
         mem = ls.logit(formula, data, **kw)
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", ls.LogitstatWarning)
+    with pytest.warns(ls.SeparationWarning, match="separation") as got:
         r = ls.logit(formula, dd.from_pandas(data, npartitions=3), **kw)
+    assert not any(issubclass(w.category, ls.ConvergenceWarning) for w in got)
+    # both stop where R's glm stops (Fisher scoring from R's start, deviance rule 1e-12): the
+    # same iterates to rounding, amplified along the diverging directions
+    np.testing.assert_allclose(r.params, mem.params, rtol=1e-6)
+    assert not r.converged
     a, b = r.separation, mem.separation
     assert a.kind == b.kind != "none" and a.method == "lp"
     assert a.directions.equals(b.directions) and a.undetermined.equals(b.undetermined)
