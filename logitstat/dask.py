@@ -56,6 +56,7 @@ COV_TYPES = ("nonrobust", "hc0", "hc1", "hc2", "hc3")
 
 
 DEVIANCE_RULE = 1e-12   # R's stop on separated data (logitstat.diagnostics.separated_refit)
+RESUME = 5              # iterations past a stop by that rule before the separation check
 
 
 class RowsNotInMemory(SpecificationError):
@@ -516,21 +517,23 @@ def glm_dask(formula: str, ddf, link: Link, *, eval_env: patsy.EvalEnvironment, 
         return DaskBinaryResults(des, link, fit, model, ddf, cov_type=cov_type, tol=tol, max_iter=max_iter)
 
     res = results(out)
-    if not out.converged:
-        sep = res.separation            # exact, out of core (see DaskBinaryResults.separation)
-        not_converged = [w for w in caught if not issubclass(w.category, ConvergenceWarning)]
-        if sep.separated:
-            caught = not_converged
-            caught.append(warnings.WarningMessage(separation_warning_text(sep), SeparationWarning,
-                                                  __file__, 0))
-        elif rule is not None and out.message.startswith("relative change of the deviance"):
-            with warnings.catch_warnings(record=True) as more:
-                warnings.simplefilter("always")
-                out = drive(model, len(names), start=out.params, tol=tol,
-                            max_iter=max(max_iter - out.n_iter, 1))
-            caught = not_converged + more
-            res = results(out)
-        res.__dict__["separation"] = sep    # the data, not the iterate, decide separation
+    if rule is not None and out.message.startswith("relative change of the deviance"):
+        # R's rule can also stop an overlapping fit that converges slowly: go on a few
+        # iterations; still unconverged, the exact check decides whether to go on to the end
+        left = max(max_iter - out.n_iter, 1)
+        with warnings.catch_warnings(record=True) as more:
+            warnings.simplefilter("always")
+            again = drive(model, len(names), start=out.params, tol=tol, max_iter=min(RESUME, left))
+            if not again.converged and not res.separation.separated:
+                again = drive(model, len(names), start=again.params, tol=tol,
+                              max_iter=max(left - again.n_iter, 1))
+        if again.converged or not res.separation.separated:
+            caught = [w for w in caught if not issubclass(w.category, ConvergenceWarning)] + more
+            out, res = again, results(again)
+    if not out.converged and res.separation.separated:   # exact, out of core
+        caught = [w for w in caught if not issubclass(w.category, ConvergenceWarning)]
+        caught.append(warnings.WarningMessage(separation_warning_text(res.separation),
+                                              SeparationWarning, __file__, 0))
     for w in caught:
         warnings.warn(w.message if isinstance(w.message, Warning) else w.category(w.message),
                       stacklevel=user_stacklevel())
