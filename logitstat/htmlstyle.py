@@ -28,6 +28,8 @@ CSS = """
   vertical-align: baseline; text-align: left;
 }
 .logitstat-summary tbody tr, .logitstat-comparison tbody tr { background: none; }
+.logitstat-summary { display: inline-block; max-width: 100%; }
+.logitstat-summary table { width: 100%; }
 .logitstat-summary .ls-head { border-top: 2px solid currentColor; }
 .logitstat-summary .ls-head th { font-weight: normal; opacity: 0.72; padding-right: 4px; }
 .logitstat-summary .ls-head td { padding-right: 26px; }
@@ -48,6 +50,7 @@ CSS = """
   text-align: right; font-variant-numeric: tabular-nums;
 }
 .logitstat-comparison td.ls-num { text-align: center; }
+.logitstat-comparison sup { font-size: 75%; line-height: 0; }
 .logitstat-comparison tr.ls-rule td { border-top: 1px solid currentColor; }
 .logitstat-summary ol, .logitstat-comparison .ls-notes {
   margin: 0.2em 0 0 0; padding-left: 1.6em; font-size: 12px; max-width: 46em; white-space: normal;
@@ -85,6 +88,13 @@ def summary_html(title: str, header_rows: list[list[str]],
             + (f"<ol>{items}</ol>" if items else "") + "</div>")
 
 
+def _starred(cell: str) -> str:
+    """A cell with its significance stars as a superscript (``3.086<sup>***</sup>``)."""
+    bare = cell.rstrip("*")
+    stars = cell[len(bare):]
+    return html.escape(bare) + (f"<sup>{stars}</sup>" if stars else "")
+
+
 def comparison_html(title: str, columns: list[str], rows: list[list[str]], n_coef: int,
                     notes: list[str]) -> str:
     """A comparison table: one column per model, a rule before the model statistics (row
@@ -93,7 +103,7 @@ def comparison_html(title: str, columns: list[str], rows: list[list[str]], n_coe
     th = "".join(f"<th>{esc(c)}</th>" for c in [""] + columns)
     rule = ' class="ls-rule"'
     body = "".join(f"<tr{rule if i == n_coef else ''}><td>{esc(r[0])}</td>"
-                   + "".join(f'<td class="ls-num">{esc(c)}</td>' for c in r[1:]) + "</tr>"
+                   + "".join(f'<td class="ls-num">{_starred(c)}</td>' for c in r[1:]) + "</tr>"
                    for i, r in enumerate(rows))
     text = "<br>".join(esc(n) for n in notes)
     return (f'<div class="logitstat-comparison">{_style()}<table><caption>{esc(title)}</caption>'
