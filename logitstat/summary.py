@@ -304,6 +304,8 @@ class Summary(_Rendered):
     def as_latex(self) -> str:
         """LaTeX (booktabs) tables, one per block, with the notes as a list."""
         top, sections = self._tabulated("latex_booktabs")
+        # tabulate escapes ">" only: the header reads best in math mode
+        sections = [(t, text.replace(r"P\ensuremath{>}|z|", r"$P>|z|$")) for t, text in sections]
         body = "".join(("" if title is None else f"% {title}\n") + f"{text}\n"
                        for title, text in sections)
         notes = "".join(f"\\item {_latex_escape(n.replace('—', '---'))}\n" for n in self.notes)
