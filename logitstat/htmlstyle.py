@@ -36,8 +36,8 @@ CSS = """
 .logitstat-summary table:not(.ls-head), .logitstat-comparison table {
   border-top: 2px solid currentColor; border-bottom: 2px solid currentColor;
 }
-.logitstat-summary table:not(.ls-head) caption {
-  caption-side: top; text-align: left; font-style: italic; padding: 0.3em 0 0.2em 0;
+.logitstat-summary tr.ls-block th {
+  text-align: left; font-weight: normal; font-style: italic; padding-top: 0.45em;
 }
 .logitstat-summary table:not(.ls-head) thead th, .logitstat-comparison thead th {
   font-weight: 600; border-bottom: 1px solid currentColor; text-align: right;
@@ -67,21 +67,24 @@ def summary_html(title: str, header_rows: list[list[str]],
                  sections: list[tuple[str | None, list[str], list[list[str]]]],
                  notes: list[str]) -> str:
     """A summary: the title, the header pairs (four cells a row: label, value, label, value),
-    one coefficient table per section (its caption the section's title; the first cell of a
-    row is the name, the others numbers, right-aligned) and the numbered notes."""
+    the coefficient table (one ``<tbody>`` per section, headed by the section's title; the first
+    cell of a row is the name, the others numbers, right-aligned) and the numbered notes."""
     esc = html.escape
     head = "".join("<tr>" + "".join(f"<th>{esc(c)}</th>" if j % 2 == 0 else f"<td>{esc(c)}</td>"
                                     for j, c in enumerate(row)) + "</tr>"
                    for row in header_rows)
-    tables = []
+    # one table for every section, so that the blocks' columns align; a block's title heads
+    # its rows (the columns are the same in every section)
+    th = "".join(f"<th>{esc(c)}</th>" for c in [""] + sections[0][1]) if sections else ""
+    bodies = []
     for caption, columns, rows in sections:
-        cap = "" if caption is None else f"<caption>{esc(caption)}</caption>"
-        th = "".join(f"<th>{esc(c)}</th>" for c in [""] + columns)
+        block = ("" if caption is None else
+                 f'<tr class="ls-block"><th colspan="{len(columns) + 1}">{esc(caption)}</th></tr>')
         body = "".join("<tr><td>" + esc(r[0]) + "</td>"
                        + "".join(f'<td class="ls-num">{esc(c)}</td>' for c in r[1:]) + "</tr>"
                        for r in rows)
-        tables.append(f"<table>{cap}<thead><tr>{th}</tr></thead>"
-                      f"<tbody>{body}</tbody></table>")
+        bodies.append(f"<tbody>{block}{body}</tbody>")
+    tables = [f"<table><thead><tr>{th}</tr></thead>{''.join(bodies)}</table>"] if sections else []
     items = "".join(f"<li>{esc(n)}</li>" for n in notes)
     return (f'<div class="logitstat-summary">{_style()}<div class="ls-title">{esc(title)}</div>'
             f'<table class="ls-head"><tbody>{head}</tbody></table>{"".join(tables)}'

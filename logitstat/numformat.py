@@ -55,7 +55,7 @@ def decimals_for(x: float, sig: int) -> int:
     """Decimals that show ``sig`` significant digits of ``x != 0`` in fixed notation,
     :math:`\\mathrm{sig} - 1 - \\lfloor\\log_{10}|x|\\rfloor` (after rounding to ``sig`` digits, so
     that 0.099996 counts as 0.1000)."""
-    mantissa, exponent = f"{abs(x):.{sig - 1}e}".split("e")
+    exponent = f"{abs(x):.{sig - 1}e}".split("e")[1]
     return sig - 1 - int(exponent)
 
 

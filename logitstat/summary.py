@@ -7,7 +7,6 @@ several models side by side.
 """
 from __future__ import annotations
 
-import html as _html
 import textwrap
 from dataclasses import dataclass, field
 
@@ -19,7 +18,8 @@ from .diagnostics import diagnostic_notes as _model_diagnostic_notes
 from .diagnostics import divergence_note
 from .errors import LogitstatError
 from .htmlstyle import comparison_html, summary_html
-from .numformat import NumberFormat, check_pvalue_format, column_format, format_pvalue, format_pvalues
+from .numformat import (NumberFormat, check_pvalue_format, column_format, format_pvalue,
+                        format_pvalues)
 
 LINK_TITLES = {"logit": "Logistic regression", "probit": "Probit regression",
                "cloglog": "Complementary log-log regression", "cauchit": "Cauchit regression"}

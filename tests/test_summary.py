@@ -326,3 +326,5 @@ def test_multinomial_summary_shares_formats_across_blocks():
     assert max(len(ln) for ln in text.splitlines()) <= 100
     p_cells = [ln.split()[4] for ln in text.splitlines() if ln.startswith(("Intercept ", "x "))]
     assert len(p_cells) == 4 and all(re.fullmatch(r"\d\.\d\de-\d\d", c) for c in p_cells)
+    html = s.as_html()  # the blocks share one table, so that their columns align
+    assert html.count("<table") == 2 and html.count('<tr class="ls-block">') == 2
