@@ -419,11 +419,12 @@ class MNLogitResults(FitStatisticsMixin, Persistable):
                 for a, k in enumerate(self.outcomes)}
 
     # ------------------------------------------------------------------ summary
-    def summary(self, rrr: bool = False, alpha: float = 0.05):
-        """A :class:`~logitstat.summary.BlockSummary`: header, one coefficient block per outcome."""
+    def summary(self, rrr: bool = False, alpha: float = 0.05, pvalue_format="auto"):
+        """A :class:`~logitstat.summary.BlockSummary`: header, one coefficient block per outcome
+        (``pvalue_format`` as :meth:`BinaryResults.summary <logitstat.results.BinaryResults.summary>`)."""
         from .summary import BlockSummary
 
-        return BlockSummary.from_mnlogit(self, rrr=rrr, alpha=alpha)
+        return BlockSummary.from_mnlogit(self, rrr=rrr, alpha=alpha, pvalue_format=pvalue_format)
 
     def __repr__(self) -> str:
         return (f"<MNLogitResults: {self.design.response} with {len(self.levels)} outcomes "

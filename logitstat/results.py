@@ -314,8 +314,12 @@ class BinaryResults(DiagnosticsMixin, InferenceMixin, FitStatisticsMixin, persis
             return blocked
         return inference.wald_test(self.fit.params, self._cov, R, q, text)
 
-    def summary(self, odds_ratios: bool = False, alpha: float = 0.05):
-        """A :class:`~logitstat.summary.Summary` of the fit (text, HTML, LaTeX, Markdown)."""
+    def summary(self, odds_ratios: bool = False, alpha: float = 0.05, pvalue_format="auto"):
+        """A :class:`~logitstat.summary.Summary` of the fit (text, HTML, LaTeX, Markdown).
+
+        ``pvalue_format``: ``"auto"`` (3 decimals, ``<0.001`` below), ``"exact"`` (scientific,
+        e.g. ``8.92e-24``) or a threshold such as ``1e-4``; :attr:`pvalues` holds the numbers.
+        """
         from .summary import Summary
 
         if odds_ratios and self.link.name != "logit":
@@ -323,7 +327,8 @@ class BinaryResults(DiagnosticsMixin, InferenceMixin, FitStatisticsMixin, persis
             warnings.warn("odds ratios need the logit link; showing coefficients only",
                           DomainWarning, stacklevel=2)
             odds_ratios = False
-        return Summary.from_results(self, odds_ratios=odds_ratios, alpha=alpha)
+        return Summary.from_results(self, odds_ratios=odds_ratios, alpha=alpha,
+                                    pvalue_format=pvalue_format)
 
     def __repr__(self) -> str:
         return (f"<{type(self).__name__}: {self.link.name} model of {self.design.event}, "
