@@ -221,7 +221,7 @@ def _fit_warnings(res: BinaryResults, caught: list) -> None:
         if not (separated and issubclass(w.category, ConvergenceWarning)):
             warnings.warn(w.message, w.category, stacklevel=level)
     if res.method == "firth" and not res.converged:
-        warnings.warn(f"{res.fit.message}; the estimates may be unreliable (raise max_iter)",
+        warnings.warn(f"{res.fit_result.message}; the estimates may be unreliable (raise max_iter)",
                       ConvergenceWarning, stacklevel=level)
 
 

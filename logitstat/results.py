@@ -31,7 +31,7 @@ class BinaryResults(DiagnosticsMixin, InferenceMixin, FitStatisticsMixin):
                  cov_kwds: dict | None = None, information: str = "expected"):
         self.design = design
         self.link = link
-        self.fit = fit
+        self.fit_result = fit
         self.method = method
         self.cov_estimator = get_estimator(cov_type, cov_kwds)
         self.cov_type = self.cov_estimator.name
@@ -56,7 +56,7 @@ class BinaryResults(DiagnosticsMixin, InferenceMixin, FitStatisticsMixin):
         diverging ones as ``+inf`` / ``-inf`` and :attr:`bse`, :attr:`tvalues`,
         :attr:`pvalues` and :meth:`conf_int` give NaN for them.
         """
-        return pd.Series(self.fit.params, index=self.names, name="coef")
+        return pd.Series(self.fit_result.params, index=self.names, name="coef")
 
     @cached_property
     def _cov(self) -> np.ndarray:
@@ -70,21 +70,21 @@ class BinaryResults(DiagnosticsMixin, InferenceMixin, FitStatisticsMixin):
         d = self.design
         if self.information == "observed" and not self.link.canonical:
             return invert_information(observed_information(d.X, d.y, d.trials, d.weights,
-                                                           self.fit.eta, self.link))
-        return self.fit.cov
+                                                           self.fit_result.eta, self.link))
+        return self.fit_result.cov
 
     @cached_property
     def score_parts(self) -> ScoreParts:
         """Score and weights of each row (for the sandwich estimators)."""
         d = self.design
-        eta = self.fit.eta
+        eta = self.fit_result.eta
         mu = self.link.linkinv(eta)
         me = self.link.mu_eta(eta)
         var = mu * (1.0 - mu)
         weights = d.weights if d.trials.all() else d.weights * (d.trials > 0)  # n of HC1
         return ScoreParts(X=d.X, bread=self._bread, score=d.trials * (d.y - mu) * me / var,
                           unit_weight=d.trials * me * me / var, weights=weights, groups=d.groups,
-                          fisher_cov=self.fit.cov)
+                          fisher_cov=self.fit_result.cov)
 
     @property
     def cov_description(self) -> str:
@@ -119,7 +119,7 @@ class BinaryResults(DiagnosticsMixin, InferenceMixin, FitStatisticsMixin):
     @cached_property
     def tvalues(self) -> pd.Series:
         """z statistics (named ``tvalues`` as in statsmodels); NaN where :attr:`bse` is."""
-        return pd.Series(self.fit.params / self.bse.to_numpy(), index=self.names, name="z")
+        return pd.Series(self.fit_result.params / self.bse.to_numpy(), index=self.names, name="z")
 
     @cached_property
     def pvalues(self) -> pd.Series:
@@ -147,7 +147,7 @@ class BinaryResults(DiagnosticsMixin, InferenceMixin, FitStatisticsMixin):
         z = inference.normal_quantile(alpha)
         if method != "wald":
             return self._profile_or_wald(alpha, method, which)
-        b, se = self.fit.params, self.bse.to_numpy()
+        b, se = self.fit_result.params, self.bse.to_numpy()
         out = pd.DataFrame({"lower": b - z * se, "upper": b + z * se}, index=self.names)
         return out if which is None else out.iloc[self._which(which)]
 
@@ -172,14 +172,14 @@ class BinaryResults(DiagnosticsMixin, InferenceMixin, FitStatisticsMixin):
         r"""The estimates with :math:`\pm\infty` for those that run to infinity under separation
         (the iterate's values for every other one)."""
         directions, _ = self._divergence
-        return np.where(directions > 0, np.inf, np.where(directions < 0, -np.inf, self.fit.params))
+        return np.where(directions > 0, np.inf, np.where(directions < 0, -np.inf, self.fit_result.params))
 
     # ------------------------------------------------------------------ likelihoods
     @cached_property
     def llf(self) -> float:
         """Log-likelihood (includes the binomial coefficients for grouped data, as R)."""
         d = self.design
-        return family.loglik(d.y, d.trials, d.weights, self.fit.eta, self.link, d.grouped)
+        return family.loglik(d.y, d.trials, d.weights, self.fit_result.eta, self.link, d.grouped)
 
     @cached_property
     def _null_eta(self) -> np.ndarray:
@@ -207,7 +207,7 @@ class BinaryResults(DiagnosticsMixin, InferenceMixin, FitStatisticsMixin):
 
     @property
     def deviance(self) -> float:
-        return self.fit.deviance
+        return self.fit_result.deviance
 
     @cached_property
     def null_deviance(self) -> float:
@@ -245,7 +245,7 @@ class BinaryResults(DiagnosticsMixin, InferenceMixin, FitStatisticsMixin):
     @cached_property
     def fittedvalues(self) -> pd.Series:
         """Fitted probabilities of the estimation rows."""
-        return pd.Series(self.link.linkinv(self.fit.eta), index=self.design.row_labels)
+        return pd.Series(self.link.linkinv(self.fit_result.eta), index=self.design.row_labels)
 
     def predict(self, newdata=None, which: str = "mean") -> pd.Series:
         """Predicted probabilities (``which="mean"``) or linear predictor (``"linear"``).
@@ -264,7 +264,7 @@ class BinaryResults(DiagnosticsMixin, InferenceMixin, FitStatisticsMixin):
         else:
             X, offset, ok = new_design_matrix(self.design, newdata)
             index = newdata.index if isinstance(newdata, pd.DataFrame) else None
-        eta = X @ self.fit.params + offset
+        eta = X @ self.fit_result.params + offset
         se = self._eta_se(X)
         eta[~ok] = np.nan
         se[~ok] = np.nan
@@ -292,7 +292,7 @@ class BinaryResults(DiagnosticsMixin, InferenceMixin, FitStatisticsMixin):
         blocked = self._blocked_restriction(R, text)
         if blocked is not None:
             return blocked
-        return inference.wald_test(self.fit.params, self._cov, R, q, text)
+        return inference.wald_test(self.fit_result.params, self._cov, R, q, text)
 
     def summary(self, odds_ratios: bool = False, alpha: float = 0.05):
         """A :class:`~logitstat.summary.Summary` of the fit (text, HTML, LaTeX, Markdown)."""
