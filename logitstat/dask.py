@@ -270,8 +270,8 @@ class DaskBinaryResults(BinaryResults):
                 raise SpecificationError(f"which={which!r}: use 'mean' or 'linear'")
             frame = self._ddf if newdata is None else newdata
             meta = pd.Series(np.zeros(0), name=which, dtype=float)
-            return frame.map_partitions(_predict_partition, self._model.spec, self.fit_result.params,
-                                        which, meta=meta)
+            return frame.map_partitions(_predict_partition, self._model.spec,
+                                        self.fit_result.params, which, meta=meta)
         return super().predict(newdata, which)
 
     def get_prediction(self, newdata=None, which: str = "mean"):

@@ -197,8 +197,8 @@ class InferenceMixin:
             d = self.design
             sep = self.separation
             lower, upper = profile_conf_int(d.X, d.y, d.trials, d.weights, d.offset, self.link,
-                                            self.fit_result.params, self.fit_result.cov, self.deviance, alpha=alpha,
-                                            which=todo,
+                                            self.fit_result.params, self.fit_result.cov,
+                                            self.deviance, alpha=alpha, which=todo,
                                             max_iter=max(getattr(self, "_max_iter", 100), 100),
                                             directions=sep.directions.to_numpy() if sep.separated
                                             else None)

@@ -172,7 +172,8 @@ class BinaryResults(DiagnosticsMixin, InferenceMixin, FitStatisticsMixin):
         r"""The estimates with :math:`\pm\infty` for those that run to infinity under separation
         (the iterate's values for every other one)."""
         directions, _ = self._divergence
-        return np.where(directions > 0, np.inf, np.where(directions < 0, -np.inf, self.fit_result.params))
+        return np.where(directions > 0, np.inf,
+                        np.where(directions < 0, -np.inf, self.fit_result.params))
 
     # ------------------------------------------------------------------ likelihoods
     @cached_property

@@ -115,7 +115,8 @@ class ScaledBinaryResults(BinaryResults):
                  cov_kwds: dict | None = None):
         s = np.asarray(col_scale, dtype=float)
         with np.errstate(over="ignore", under="ignore"):
-            fit = replace(inner.fit_result, params=inner.fit_result.params / s, cov=unscale_cov(inner.fit_result.cov, s))
+            fit = replace(inner.fit_result, params=inner.fit_result.params / s,
+                          cov=unscale_cov(inner.fit_result.cov, s))
         super().__init__(design, inner.link, fit, cov_type=inner.cov_type, method=inner.method,
                          tol=inner._tol, max_iter=inner._max_iter, cov_kwds=cov_kwds,
                          information=inner.information)

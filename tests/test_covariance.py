@@ -39,8 +39,8 @@ def data():
 
 def with_cov(res, cov_type, cov_kwds=None, information="expected"):
     """The same fit with another covariance (no refit)."""
-    return ls.BinaryResults(res.design, res.link, res.fit_result, cov_type=cov_type, cov_kwds=cov_kwds,
-                            information=information)
+    return ls.BinaryResults(res.design, res.link, res.fit_result, cov_type=cov_type,
+                            cov_kwds=cov_kwds, information=information)
 
 
 COVS = [("HC0", None), ("HC1", None), ("HC2", None), ("HC3", None), ("cluster", None),
