@@ -27,6 +27,7 @@ from .checks import real_number, whole_number
 from .errors import DataError, SeparationWarning, SpecificationError
 from .diagnostics import ModelSeparation
 from .postestimation import FitStatisticsMixin
+from .smcompat import AlreadyFittedMixin
 from .separation import SeparationReport, detect_separation
 
 __all__ = ["mnlogit", "MNLogitResults", "mn_lr_test"]
@@ -114,7 +115,7 @@ def mnlogit(formula, data=None, *, base=None, weights=None, missing: str = "drop
     return res
 
 
-class MNLogitResults(FitStatisticsMixin):
+class MNLogitResults(FitStatisticsMixin, AlreadyFittedMixin):
     """Results of a multinomial logit fit (construct through :func:`mnlogit`).
 
     ``params``, ``bse``, ``tvalues`` and ``pvalues`` are DataFrames with one row per design

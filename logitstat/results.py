@@ -16,9 +16,10 @@ from .errors import DomainWarning, SpecificationError
 from .irls import IRLSResult, irls
 from .links import Link
 from .postestimation import FitStatisticsMixin, InferenceMixin, odds_ratio_frame
+from .smcompat import SMCompatMixin, exog_rows
 
 
-class BinaryResults(DiagnosticsMixin, InferenceMixin, FitStatisticsMixin):
+class BinaryResults(DiagnosticsMixin, InferenceMixin, FitStatisticsMixin, SMCompatMixin):
     """Results of a binary (or binomial) GLM fit.
 
     Names follow statsmodels where it has one (``params``, ``bse``, ``tvalues``...); numbers follow
@@ -248,18 +249,29 @@ class BinaryResults(DiagnosticsMixin, InferenceMixin, FitStatisticsMixin):
         """Fitted probabilities of the estimation rows."""
         return pd.Series(self.link.linkinv(self.fit_result.eta), index=self.design.row_labels)
 
-    def predict(self, newdata=None, which: str = "mean") -> pd.Series:
+    def predict(self, newdata=None, which: str = "mean", *, exog=None, transform: bool = True,
+                offset=None) -> pd.Series:
         """Predicted probabilities (``which="mean"``) or linear predictor (``"linear"``).
 
-        Rows of ``newdata`` with a missing value get NaN.
+        Rows of ``newdata`` with a missing value get NaN.  As statsmodels, ``exog=`` (or
+        ``newdata`` with ``transform=False``) is a design matrix (columns in ``params``' order),
+        with ``offset=`` its offset (default 0).
         """
-        return self.get_prediction(newdata, which).predicted
+        return self.get_prediction(newdata, which, exog=exog, transform=transform,
+                                   offset=offset).predicted
 
-    def get_prediction(self, newdata=None, which: str = "mean") -> "Prediction":
-        """Predictions with delta-method standard errors (see :class:`Prediction`)."""
+    def get_prediction(self, newdata=None, which: str = "mean", *, exog=None,
+                       transform: bool = True, offset=None) -> "Prediction":
+        """Predictions with delta-method standard errors (see :class:`Prediction`); ``exog``,
+        ``transform`` and ``offset`` as in :meth:`predict`."""
         if which not in ("mean", "linear"):
             raise SpecificationError(f"which={which!r}: use 'mean' or 'linear'")
-        if newdata is None:
+        if offset is not None and exog is None and transform:
+            raise SpecificationError("offset= goes with a design matrix (exog=); with newdata the "
+                                     "offset is the model's offset column of newdata")
+        if exog is not None or (not transform and newdata is not None):
+            X, offset, ok, index = exog_rows(self.design, newdata if exog is None else exog, offset)
+        elif newdata is None:
             X, offset, index = self.design.X, self.design.offset, self.design.row_labels
             ok = np.ones(X.shape[0], dtype=bool)
         else:
@@ -333,6 +345,14 @@ class Prediction:
         if self.which == "linear":
             return self.se_eta
         return self.link.mu_eta(self.eta) * self.se_eta
+
+    predicted_mean = property(lambda self: self.predicted.to_numpy(),
+                              doc="statsmodels' name: the predictions as an array")
+    se_mean = property(lambda self: self.se, doc="statsmodels' name of :attr:`se`")
+
+    def conf_int(self, alpha: float = 0.05) -> np.ndarray:
+        """Intervals as an (n, 2) array (statsmodels), those of :meth:`summary_frame`."""
+        return self.summary_frame(alpha).iloc[:, 2:].to_numpy()
 
     def summary_frame(self, alpha: float = 0.05) -> pd.DataFrame:
         """DataFrame with ``mean``, ``mean_se``, ``mean_ci_lower``, ``mean_ci_upper``."""
