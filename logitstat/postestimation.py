@@ -246,7 +246,8 @@ class InferenceMixin:
         DataFrame
             Indexed by variable (numeric; the derivative is with respect to the *variable*, through
             every column it enters, e.g. ``x`` and ``x:C(g)`` or ``np.log(x)``) or by level
-            (categorical, e.g. ``race[T.black]``); columns ``effect``, ``se`` (delta method with
+            (categorical, e.g. ``race[T.black]``), in the order of the coefficients (by each
+            variable's first column in ``params``); columns ``effect``, ``se`` (delta method with
             the model's covariance), ``z``, ``pvalue``, ``lower``, ``upper``.  See
             :mod:`logitstat.margins` for the formulas.
 
