@@ -257,8 +257,9 @@ class BinaryResults(DiagnosticsMixin, InferenceMixin, FitStatisticsMixin, SMComp
         ``newdata`` with ``transform=False``) is a design matrix (columns in ``params``' order),
         with ``offset=`` its offset (default 0).
         """
-        return self.get_prediction(newdata, which, exog=exog, transform=transform,
-                                   offset=offset).predicted
+        matrix = {} if exog is None and transform and offset is None else {
+            "exog": exog, "transform": transform, "offset": offset}
+        return self.get_prediction(newdata, which, **matrix).predicted
 
     def get_prediction(self, newdata=None, which: str = "mean", *, exog=None,
                        transform: bool = True, offset=None) -> "Prediction":
