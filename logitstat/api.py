@@ -1,6 +1,7 @@
 """Public fitting functions: ``logit``, ``probit``, ``glm`` (formula or arrays) and ``lr_test``."""
 from __future__ import annotations
 
+import inspect
 import warnings
 
 import numpy as np
@@ -238,17 +239,15 @@ def logit(formula, data=None, *, weights=None, offset=None, missing: str = "drop
     return glm(formula, data, link="logit", **options)
 
 
-def probit(formula, data=None, *, weights=None, offset=None, missing: str = "drop", success=None,
-           cov_type: str | None = None, groups=None, cov_kwds: dict | None = None,
-           information: str = "expected", method: str = "irls", tol: float = 1e-8,
-           max_iter: int = 100, start_params=None, drop_collinear: bool = False, names=None,
-           eval_env: int | patsy.EvalEnvironment = 0, penalty: str | None = None,
-           alpha: float | None = None, l1_ratio: float | None = None,
-           class_weight=None) -> BinaryResults:
-    options = dict(locals())
-    del options["formula"], options["data"]
-    options["eval_env"] = _design.eval_environment(eval_env, 1)
+def probit(formula, data=None, **options) -> BinaryResults:
+    if "link" in options:
+        raise SpecificationError("probit() sets link='probit'; use ls.glm(..., link=...) for "
+                                 "another link")
+    options["eval_env"] = _design.eval_environment(options.get("eval_env", 0), 1)
     return glm(formula, data, link="probit", **options)
+
+
+probit.__signature__ = inspect.signature(logit)  # logit's keywords (glm's without link)
 
 
 _LINK_DOC = """{title}: :func:`glm` with ``link="{link}"``, :math:`P(y=1\\mid x) = {formula}`.

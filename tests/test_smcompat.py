@@ -222,6 +222,8 @@ def test_logit_and_probit_show_every_glm_keyword():
         doc = fn.__doc__
         for section in ("Parameters", "Returns", "Raises", "Examples"):
             assert f"{section}\n    ---" in doc
+    with pytest.raises(ls.SpecificationError, match="glm"):
+        ls.probit("lfp ~ k5", ls.datasets.load("mroz"), link="logit")
 
 
 def test_logit_keyword_arguments_still_reach_glm(mroz):
