@@ -7,7 +7,8 @@ r"""statsmodels' names on logitstat's results, with statsmodels' numbers (issue 
 
 Tests follow statsmodels' discrete models (``use_t=False``):
 
-* ``t_test``: for each restriction :math:`r_k^\top\beta = q_k`, ``effect`` :math:`r_k^\top\hat\beta`,
+* ``t_test``: for each restriction :math:`r_k^\top\beta = q_k`, ``effect``
+  :math:`r_k^\top\hat\beta`,
   ``sd`` :math:`\sqrt{r_k^\top V r_k}`, z :math:`(r_k^\top\hat\beta - q_k)/\mathrm{sd}` with
   normal p-values and intervals ``effect`` :math:`\pm z_{1-\alpha/2}\,\mathrm{sd}`;
 * ``f_test``: :math:`F = W/r` with :math:`W` the Wald statistic of :meth:`wald_test` and
@@ -226,7 +227,8 @@ class ModelInfo:
         return f"<model of {self.endog_names}: {len(self.exog_names)} columns, nobs={self.nobs}>"
 
 
-def exog_rows(design: Design, exog, offset=None) -> tuple[np.ndarray, np.ndarray, np.ndarray, object]:
+def exog_rows(design: Design, exog, offset=None) -> tuple[np.ndarray, np.ndarray, np.ndarray,
+                                                           object]:
     """A design matrix given directly (statsmodels' ``predict(exog)``): ``(X, offset, ok,
     index)``, checked as the array interface's new X (columns in ``exog_names`` order)."""
     if isinstance(exog, pd.DataFrame) and list(map(str, exog.columns)) != list(design.names) \
@@ -349,7 +351,8 @@ class SMCompatMixin(AlreadyFittedMixin):
     @cached_property
     def resid_generalized(self) -> pd.Series:
         r"""Generalized residuals :math:`\partial\ell_i/\partial\eta_i = n_i (y_i-\mu_i)\mu'(\eta_i)
-        / (\mu_i(1-\mu_i))` (statsmodels' ``resid_generalized``; :math:`y_i-\mu_i` for the logit)."""
+        / (\mu_i(1-\mu_i))` (statsmodels' ``resid_generalized``; :math:`y_i-\mu_i` for the
+        logit)."""
         sp = self.score_parts
         return pd.Series(sp.score, index=self.design.row_labels, name="resid_generalized")
 

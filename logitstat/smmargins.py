@@ -53,7 +53,8 @@ def check_options(at: str, method: str, dummy: bool, count: bool) -> tuple[str, 
     if at_l not in AT:
         raise SpecificationError(f"at={at!r}: choose one of {', '.join(map(repr, AT))}")
     if method_l not in METHODS:
-        raise SpecificationError(f"method={method!r}: choose one of {', '.join(map(repr, METHODS))}")
+        raise SpecificationError(f"method={method!r}: choose one of "
+                                 f"{', '.join(map(repr, METHODS))}")
     if dummy or count:
         if method_l in ("dyex", "eyex"):
             raise SpecificationError(f"method={method_l!r} is not allowed with dummy=True or "

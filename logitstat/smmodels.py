@@ -138,7 +138,8 @@ def _fit_options(start_params, maxiter, cov_type, cov_kwds, use_t, kwargs) -> di
 
 
 def _drop_missing(endog, exog, offset):
-    """Rows with a missing value in ``endog``, ``exog`` or ``offset`` removed (``missing="drop"``)."""
+    """Rows with a missing value in ``endog``, ``exog`` or ``offset`` removed
+    (``missing="drop"``)."""
     y = np.asarray(endog, dtype=float)
     X = np.asarray(exog, dtype=float)
     bad = np.isnan(y.reshape(len(y), -1)).any(axis=1) | np.isnan(X.reshape(len(X), -1)).any(axis=1)
@@ -149,5 +150,7 @@ def _drop_missing(endog, exog, offset):
     keep = ~bad
 
     def pick(v):
-        return v.loc[v.index[keep]] if isinstance(v, (pd.Series, pd.DataFrame)) else np.asarray(v)[keep]
+        if isinstance(v, (pd.Series, pd.DataFrame)):
+            return v.loc[v.index[keep]]
+        return np.asarray(v)[keep]
     return pick(endog), pick(exog), None if offset is None else pick(offset)

@@ -1,4 +1,5 @@
-"""statsmodels' alternative summary layout (``res.summary2()``), rendered by :mod:`logitstat.summary`.
+"""statsmodels' alternative summary layout (``res.summary2()``), rendered by
+:mod:`logitstat.summary`.
 
 The model-information block (two label/value column pairs, statsmodels' labels and number
 formats) and the coefficient table (``Coef.``, ``Std.Err.``, ``z``, ``P>|z|``, interval ends);
