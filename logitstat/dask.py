@@ -22,7 +22,8 @@ The results object, :class:`DaskBinaryResults`, is a :class:`~logitstat.results.
 coefficients, standard errors (``nonrobust``, ``HC0``--``HC3``: the sandwich's meat is one more
 reduction), tests, likelihoods, the summary and predictions on new pandas data all work.
 Row-level results stay lazy -- ``fittedvalues`` and ``predict()`` are Dask Series -- or raise
-:class:`RowsNotInMemory` saying what to do (residuals, influence, design VIFs).
+:class:`RowsNotInMemory` saying what to do (residuals, influence, design VIFs).  The exact
+separation check runs its linear programs over the partitions (:mod:`logitstat.dask_separation`).
 """
 from __future__ import annotations
 
@@ -45,7 +46,7 @@ from .errors import CollinearityError, DataError, FormulaError, ResponseError, S
 from .irls import IRLSResult, drive
 from .links import Link
 from .results import BinaryResults
-from .separation import SeparationReport
+from .separation import SeparationReport, diagnose
 
 __all__ = ["is_dask_frame", "glm_dask", "DaskBinaryResults", "RowsNotInMemory"]
 
@@ -301,8 +302,10 @@ class DaskBinaryResults(BinaryResults):
     @cached_property
     def separation(self) -> ModelSeparation:
         """Overlap certificate computed on the cluster (see
-        :func:`logitstat.separation.overlap_certificate`); the exact linear programs need the
-        rows in memory, so a fit the certificate cannot clear raises :class:`RowsNotInMemory`."""
+        :func:`logitstat.separation.overlap_certificate`); when it cannot clear the fit, the
+        exact linear programs of :func:`logitstat.separation.diagnose` run with row generation
+        over the partitions (:mod:`logitstat.dask_separation`).  Separated rows are numbered by
+        position among the rows used, partitions in order."""
         fin = self._model.final
         names = pd.Index(self.names)
         # multipliers strictly positive (fitted probabilities inside (0, 1)), however they spread
@@ -326,11 +329,17 @@ class DaskBinaryResults(BinaryResults):
             ok = all(q["ok"] for q in parts) and bool(np.isfinite(rho * bound) and rho * bound <= 0.5)
         else:
             ok = False
-        if not ok:
-            raise RowsNotInMemory(
-                "the fit does not prove that the outcomes overlap (fitted probabilities reach 0 "
-                "or 1, or no convergence): the exact separation check needs the rows in memory; "
-                "fit ddf.compute() with pandas to run it")
+        if not ok:   # the linear programs, with row generation over the partitions
+            from .dask_separation import DaskCone
+
+            cone = DaskCone(self._ddf, self._model.spec)
+            if cone.basis.r == 0:
+                rep = SeparationReport("none", np.zeros(len(names), dtype=int),
+                                       np.zeros(len(cone.live), dtype=bool),
+                                       np.zeros(len(names), dtype=bool), "lp", cone.passes)
+            else:
+                rep = diagnose(cone, direction=self.fit_result.params)
+            return ModelSeparation.label(rep, names, pd.RangeIndex(len(rep.separated_rows)))
         p = len(self.names)
         rep = SeparationReport("none", np.zeros(p, dtype=int), np.zeros(0, dtype=bool),
                                np.zeros(p, dtype=bool), "certificate")

@@ -26,6 +26,7 @@ from . import scaling as _scaling
 from .checks import real_number, whole_number
 from .errors import DataError, SeparationWarning, SpecificationError
 from .diagnostics import ModelSeparation
+from .persist import Persistable
 from .postestimation import FitStatisticsMixin
 from .smcompat import AlreadyFittedMixin
 from .separation import SeparationReport, detect_separation
@@ -115,7 +116,7 @@ def mnlogit(formula, data=None, *, base=None, weights=None, missing: str = "drop
     return res
 
 
-class MNLogitResults(FitStatisticsMixin, AlreadyFittedMixin):
+class MNLogitResults(FitStatisticsMixin, Persistable, AlreadyFittedMixin):
     """Results of a multinomial logit fit (construct through :func:`mnlogit`).
 
     ``params``, ``bse``, ``tvalues`` and ``pvalues`` are DataFrames with one row per design
