@@ -313,7 +313,7 @@ class SMCompatMixin(AlreadyFittedMixin):
                                      "res.margins(at={...}) for effects at chosen values")
         d = self.design
         b = self.fit_result.params
-        out = smmargins.margeff(d.X, b, self._cov, self.link, d.offset, d.weights * d.trials,
+        out = smmargins.margeff(d.X, b, self._cov, self.link, d.offset, self._individuals,
                                 at=at, method=method, dummy=dummy, count=count)
         names = [self.names[j] for j in out["columns"]]
         return MarginalEffects(self, out, names, self._margeff_separation(out))
@@ -342,11 +342,18 @@ class SMCompatMixin(AlreadyFittedMixin):
         (:math:`\\hat\\mu > ` ``threshold``); counts of individuals (frequency weights times
         trials: a grouped row adds its successes and failures)."""
         d = self.design
-        n = d.weights * d.trials
+        n = self._individuals
         pred = self.link.linkinv(self.fit_result.eta) > threshold
         ones, zeros = n * d.y, n * (1.0 - d.y)
         return np.array([[zeros[~pred].sum(), zeros[pred].sum()],
                          [ones[~pred].sum(), ones[pred].sum()]])
+
+    @property
+    def _individuals(self) -> np.ndarray:
+        """Individuals each row stands for: frequency weights (not class weights) times trials."""
+        d = self.design
+        w = getattr(self, "freq_weights", None)
+        return (d.weights if w is None else w) * d.trials
 
     @cached_property
     def resid_generalized(self) -> pd.Series:
