@@ -208,9 +208,9 @@ def test_fit_on_results_says_what_to_do(res, mroz):
     assert isinstance(info.value, AttributeError) and isinstance(info.value, ls.LogitstatError)
     with pytest.raises(ls.AlreadyFittedError):
         res.fit(disp=0, cov_type="HC1")
-    mn = ls.mnlogit("wc ~ k5", mroz)
-    with pytest.raises(ls.AlreadyFittedError):
-        mn.fit()
+    for other in (ls.mnlogit("wc ~ k5", mroz), ls.logit("lfp ~ k5", mroz, penalty="l2", alpha=0.1)):
+        with pytest.raises(ls.AlreadyFittedError, match=type(other).__name__):
+            other.fit()
 
 
 def test_logit_and_probit_show_every_glm_keyword():
