@@ -1,0 +1,337 @@
+r"""Profile penalized-likelihood intervals and penalized likelihood-ratio tests for Firth fits.
+
+For the logit link Firth's estimate maximizes the penalized log-likelihood
+
+.. math:: l^*(\beta) = l(\beta) + \tfrac12 \log\lvert F(\beta)\rvert,
+          \qquad F(\beta) = X^\top W(\beta) X ,
+
+and inference follows ``logistf`` (Heinze & Schemper 2002; Heinze & Ploner 2003), which
+replaces the Wald intervals and tests — poor exactly where Firth is used, under separation and
+in small samples — by likelihood-ratio ones on :math:`l^*`:
+
+* **profile interval** of :math:`\beta_j` (``logistf(pl=TRUE)``): the values :math:`b` with
+  :math:`2\,[\,l^*(\hat\beta) - l^*_j(b)\,] \le \chi^2_{1,1-\alpha}`,
+  :math:`l^*_j(b) = \max_{\beta:\ \beta_j = b} l^*(\beta)`;
+* **penalized likelihood-ratio test** of :math:`\beta_J = 0` (``logistf``'s p-values,
+  ``drop1.logistf``, ``anova.logistf(method="nested")``):
+  :math:`\chi^2 = 2\,[\,l^*(\hat\beta) - \max_{\beta_J = 0} l^*(\beta)\,]` on :math:`|J|`
+  degrees of freedom.
+
+In both the constrained maximum keeps the **full model's penalty**: :math:`F(\beta)` is the
+information of the whole design :math:`X` evaluated at the constrained :math:`\beta`.  Moving
+the fixed columns into an offset and fitting Firth on the remaining columns would penalize with
+the smaller model's information instead, a different (and not nested) objective.  The
+constrained maxima are found by the Newton iterations of :mod:`logitstat.firth` over the free
+coordinates only (:func:`fixed_fit`), with the fixed ones held in place.
+
+For the probit, cloglog and cauchit links Firth's estimate solves the adjusted-score equations
+(``brglm2``'s ``AS_mean``), which are not the gradient of :math:`l^*`: the estimate is not a
+maximum of :math:`l^*`, so these intervals and tests do not exist for it; the functions here
+refuse such fits with a :class:`~logitstat.SpecificationError`.
+
+**Root finding.**  As :mod:`logitstat.profile`: each end is a root of the signed root
+:math:`z_j(b) = \pm\sqrt{2[l^*(\hat\beta)-l^*_j(b)]} \mp z` (nearly linear in :math:`b`),
+bracketed by walking out from :math:`\hat\beta_j` with secant steps (at most 8 times farther
+each), then found by Brent's method.  Each constrained fit is warm-started from the nearest
+solution already found, moved along the Wald path :math:`V_{-j,j}/V_{jj}`.  Because the Jeffreys
+penalty tends to :math:`-\infty` as fitted probabilities approach 0 or 1, the profile drops below
+the cut-off on both sides and the ends are finite, also under separation.
+"""
+from __future__ import annotations
+
+import warnings
+
+import numpy as np
+from scipy import optimize, stats
+
+from .errors import ConvergenceError, ConvergenceWarning, SpecificationError
+from .firth import _Model, _iterate
+from .links import Link
+
+__all__ = ["fixed_fit", "penalized_profile_conf_int", "penalized_lr_stat",
+           "penalized_lr_pvalues", "penalized_lr_terms", "nested_penalized_lr"]
+
+MAX_STEPS = 60
+FLAT_STEPS = 3
+MAX_CONTINUATION = 30
+
+
+def _model(X, y, trials, weights, offset, link) -> _Model:
+    model = _Model(X, y, trials, weights, offset, link)
+    if model.link.name != "logit":
+        raise SpecificationError(
+            f"penalized-likelihood intervals and tests need the logit link: with the "
+            f"{model.link.name} link Firth's estimate solves the bias-reducing adjusted-score "
+            "equations (brglm2's AS_mean), which do not maximize a penalized likelihood; use "
+            "Wald intervals (conf_int(method='wald')) or refit with ls.logit(..., method='firth')")
+    return model
+
+
+def fixed_fit(model: _Model, start: np.ndarray, fixed, values, tol: float = 1e-10,
+              max_iter: int = 200) -> tuple[np.ndarray, float, bool]:
+    r"""Maximize :math:`l^*` over the coordinates not in ``fixed``, with ``beta[fixed] = values``.
+
+    The penalty is :math:`\tfrac12\log|X^\top W X|` of the full design (see the module notes).
+    Convergence as :func:`logitstat.firth.firth`: :math:`U^*_f{}^\top F_{ff}^{-1} U^*_f \le
+    \mathrm{tol}^2` on the free coordinates :math:`f`, which leaves :math:`l^*` within about
+    :math:`\mathrm{tol}^2/2` of the constrained maximum.
+
+    Returns
+    -------
+    (beta, penalized log-likelihood, converged)
+    """
+    beta = np.array(start, dtype=float)
+    fixed = np.atleast_1d(np.asarray(fixed, dtype=int))
+    beta[fixed] = values
+    free = np.setdiff1d(np.arange(beta.size), fixed)
+    if free.size == 0:
+        return beta, model.state(beta)["pll"], True
+    beta, st, _, conv, _ = _iterate(model, beta, True, free, tol, max_iter)
+    return beta, st["pll"], conv
+
+
+def _restricted_start(params: np.ndarray, cov: np.ndarray, fixed: np.ndarray,
+                      values: np.ndarray) -> np.ndarray:
+    r"""Warm start for :math:`\beta_J = v`: the free coordinates moved along the Wald path,
+    :math:`\beta_f + V_{fJ}V_{JJ}^{-1}(v - \beta_J)`."""
+    start = params.copy()
+    free = np.setdiff1d(np.arange(params.size), fixed)
+    try:
+        shift = cov[np.ix_(free, fixed)] @ np.linalg.solve(cov[np.ix_(fixed, fixed)],
+                                                          values - params[fixed])
+    except np.linalg.LinAlgError:
+        shift = np.zeros(free.size)
+    if np.all(np.isfinite(shift)):
+        start[free] += shift
+    start[fixed] = values
+    return start
+
+
+def penalized_lr_stat(model: _Model, params: np.ndarray, cov: np.ndarray, pll: float, fixed,
+                      tol: float = 1e-10, max_iter: int = 200) -> float:
+    r""":math:`2\,[\,l^*(\hat\beta) - \max_{\beta_J = 0} l^*(\beta)\,]` (clipped at 0), the
+    restricted maximum under the full model's penalty."""
+    fixed = np.atleast_1d(np.asarray(fixed, dtype=int))
+    zeros = np.zeros(fixed.size)
+    best = -np.inf
+    for start in (_restricted_start(params, cov, fixed, zeros), params):
+        _, val, conv = fixed_fit(model, start, fixed, zeros, tol, max_iter)
+        if conv:
+            best = max(best, val)
+            break
+    if not np.isfinite(best):
+        raise ConvergenceError(f"the penalized fit with coefficient(s) {list(fixed)} fixed at 0 "
+                               "did not converge; raise max_iter")
+    return max(2.0 * (pll - best), 0.0)
+
+
+def penalized_lr_pvalues(X, y, trials, weights, offset, link, params, cov, pll,
+                         tol: float = 1e-10, max_iter: int = 200) -> tuple[np.ndarray, np.ndarray]:
+    """Per-coefficient penalized LR statistics and p-values (``logistf``'s default p-values).
+
+    Returns
+    -------
+    (statistics, pvalues) : ndarray, shape (p,)
+    """
+    model = _model(X, y, trials, weights, offset, link)
+    params, cov = np.asarray(params, float), np.asarray(cov, float)
+    stat = np.array([penalized_lr_stat(model, params, cov, pll, [j], tol, max_iter)
+                     for j in range(params.size)])
+    return stat, stats.chi2.sf(stat, 1)
+
+
+def penalized_lr_terms(X, y, trials, weights, offset, link, params, cov, pll,
+                       terms: dict[str, slice], tol: float = 1e-10,
+                       max_iter: int = 200) -> list[tuple[str, float, int, float]]:
+    """Penalized LR test of each term's columns jointly zero (``drop1.logistf``).
+
+    Returns
+    -------
+    list of (term, statistic, df, pvalue)
+    """
+    model = _model(X, y, trials, weights, offset, link)
+    params, cov = np.asarray(params, float), np.asarray(cov, float)
+    out = []
+    for name, sl in terms.items():
+        cols = np.arange(sl.start, sl.stop)
+        stat = penalized_lr_stat(model, params, cov, pll, cols, tol, max_iter)
+        out.append((name, stat, int(cols.size), float(stats.chi2.sf(stat, cols.size))))
+    return out
+
+
+def nested_penalized_lr(X_small: np.ndarray, X_big: np.ndarray, y, trials, weights, offset,
+                        link, params_big: np.ndarray, tol: float = 1e-10,
+                        max_iter: int = 200) -> float:
+    r"""Penalized LR statistic of a smaller model nested in a larger one (same rows).
+
+    ``anova.logistf(method="nested")``: :math:`2\,[\,l^*_{big}(\hat\beta) - \max l^*_{big}]`,
+    the restricted maximum over :math:`\eta \in \mathrm{span}(X_{small})` under the large
+    model's penalty :math:`\tfrac12\log|X_{big}^\top W X_{big}|`.  The large design is rewritten
+    in the basis :math:`Z = [X_{small}, C]` with :math:`C` columns of :math:`X_{big}` completing
+    the span (pivoted QR of the residuals); :math:`Z = X_{big}T` with :math:`T` invertible, so
+    :math:`\log|Z^\top W Z|` differs from the large model's penalty by the constant
+    :math:`2\log|\det T|`, which cancels in the statistic.  The restriction is :math:`\gamma_C = 0`.
+    """
+    from scipy import linalg
+    model_big = _model(X_big, y, trials, weights, offset, link)
+    Xs, Xb = np.asarray(X_small, float), model_big.X
+    coef, *_ = np.linalg.lstsq(Xs, Xb, rcond=None)
+    resid = Xb - Xs @ coef
+    _, r, piv = linalg.qr(resid, mode="economic", pivoting=True)
+    k = Xb.shape[1] - Xs.shape[1]
+    Z = np.column_stack([Xs, Xb[:, np.sort(piv[:k])]])
+    if np.linalg.matrix_rank(Z) < Xb.shape[1]:
+        raise SpecificationError("the two designs do not give a nested pair of full-rank models")
+    model = _Model(Z, y, trials, weights, offset, link)
+    eta = Xb @ np.asarray(params_big, float)
+    gamma, *_ = np.linalg.lstsq(Z, eta, rcond=None)     # the large fit in the new basis
+    full, st, _, conv, _ = _iterate(model, gamma, True, np.arange(Z.shape[1]), tol, max_iter)
+    if not conv:
+        raise ConvergenceError("the Firth fit of the larger model did not converge in the "
+                               "combined basis; raise max_iter")
+    fixed = np.arange(Xs.shape[1], Xb.shape[1])
+    stat = penalized_lr_stat(model, full, st["Finv"], st["pll"], fixed, tol, max_iter)
+    return stat
+
+
+class _PenalizedProfile:
+    """:math:`2[l^*(\\hat\\beta) - l^*_j(b)]` of one coefficient, with a cache of the
+    constrained solutions for warm starts."""
+
+    def __init__(self, model: _Model, j: int, params, cov, pll: float, tol, max_iter):
+        self.model, self.j, self.pll = model, j, pll
+        self.bhat = float(params[j])
+        self.tol, self.max_iter = tol, max_iter
+        self.se = float(np.sqrt(cov[j, j])) if cov[j, j] > 0 else np.nan
+        ok = np.isfinite(self.se) and self.se > 0
+        self.slope = cov[:, j] / cov[j, j] if ok else np.zeros(len(params))
+        self.cache: list[tuple[float, np.ndarray]] = [(self.bhat, np.asarray(params, float))]
+        self.fits = 0
+
+    def drop(self, b: float) -> float:
+        """Twice the fall of the profile penalized log-likelihood at :math:`\\beta_j = b`.
+
+        When no warm start reaches the constrained maximum at ``b``, the path from the nearest
+        solved point is followed: points halfway towards ``b`` until one converges, then ``b``
+        again from there.
+        """
+        val = self._solve(b)
+        for _ in range(MAX_CONTINUATION):
+            if np.isfinite(val):
+                return val
+            b0, t = self._nearest(b)[0], b
+            while True:
+                t = 0.5 * (b0 + t)
+                if abs(t - b0) <= 1e-12 * (1.0 + abs(t)):
+                    return np.nan
+                if np.isfinite(self._solve(t)):
+                    break
+            val = self._solve(b)
+        return val
+
+    def _nearest(self, b: float) -> tuple[float, np.ndarray]:
+        return min(self.cache, key=lambda c: abs(c[0] - b))
+
+    def _solve(self, b: float) -> float:
+        """The drop at ``b`` from the nearest solved point (moved along the Wald path first),
+        NaN when neither start converges."""
+        b0, beta0 = self._nearest(b)
+        starts = [beta0]
+        if np.isfinite(self.se) and abs(b - b0) <= 3.0 * self.se:
+            starts.insert(0, beta0 + self.slope * (b - b0))
+        for start in starts:
+            beta, val, conv = self._fit(b, start)
+            if conv:
+                self.cache.append((b, beta))
+                return 2.0 * (self.pll - val)
+        return np.nan
+
+    def _fit(self, b, start):
+        self.fits += 1
+        try:
+            return fixed_fit(self.model, start, [self.j], [b], self.tol, self.max_iter)
+        except (ConvergenceError, np.linalg.LinAlgError):
+            return None, np.nan, False
+
+
+def _one_side(prof: _PenalizedProfile, q: float, side: int) -> float:
+    """Interval end on one side (+1 upper, -1 lower), or ``side * inf`` when the profile
+    flattens before reaching the cut-off ``q``."""
+    zc = np.sqrt(q)
+    scale = 1.0 + abs(prof.bhat)
+    d = zc * prof.se if np.isfinite(prof.se) and prof.se > 0 else scale
+    d_prev, g_prev, flat = 0.0, 0.0, 0
+    for _ in range(MAX_STEPS):
+        g = prof.drop(prof.bhat + side * d)
+        if not np.isfinite(g):
+            raise ConvergenceError(f"profile of coefficient {prof.j}: the constrained penalized "
+                                   f"fit at {prof.bhat + side * d:.6g} did not converge")
+        if g >= q:
+            break
+        rise = g - g_prev
+        if rise <= 1e-7 * q:
+            flat += 1
+            if flat >= FLAT_STEPS:
+                return side * np.inf
+            d_next = 8.0 * d
+        else:
+            flat = 0
+            d_next = d + (q - g) * (d - d_prev) / rise
+            d_next = min(max(d_next * (1.0 + 1e-6), 1.01 * d), 8.0 * d)
+        d_prev, g_prev, d = d, g, d_next
+    else:
+        return side * np.inf
+
+    def h(dist: float) -> float:
+        if dist == 0.0:
+            return -zc
+        val = prof.drop(prof.bhat + side * dist)
+        return 1e300 if not np.isfinite(val) else np.sqrt(max(val, 0.0)) - zc
+
+    root = optimize.brentq(h, d_prev, d, xtol=1e-13 * (scale + d),
+                           rtol=4 * np.finfo(float).eps, maxiter=200)
+    return prof.bhat + side * root
+
+
+def penalized_profile_conf_int(X, y, trials, weights, offset, link: str | Link, params, cov,
+                               pll: float, alpha: float = 0.05, which=None, tol: float = 1e-10,
+                               max_iter: int = 200) -> tuple[np.ndarray, np.ndarray]:
+    r"""Profile penalized-likelihood interval ends (``logistf(pl=TRUE)``) of ``which``.
+
+    Parameters
+    ----------
+    X, y, trials, weights, offset
+        The fit's arrays.
+    link : str or Link
+        Must be the logit link (see the module notes).
+    params, cov : ndarray
+        Firth's estimate and its covariance :math:`F^{-1}` (for the first trial points and
+        warm starts only).
+    pll : float
+        :math:`l^*(\hat\beta)`.
+    alpha : float
+        Level :math:`1-\alpha`; cut-off :math:`\chi^2_{1,1-\alpha}`.
+    which : iterable of int, optional
+        Coefficient positions (default all).
+    tol, max_iter
+        Settings of the constrained Newton fits (:func:`fixed_fit`).
+
+    Returns
+    -------
+    lower, upper : ndarray, shape (p,)
+        NaN for coefficients not in ``which``.
+    """
+    if not 0.0 < alpha < 1.0:
+        raise SpecificationError(f"alpha={alpha!r} must lie strictly between 0 and 1")
+    model = _model(X, y, trials, weights, offset, link)
+    params, cov = np.asarray(params, float), np.asarray(cov, float)
+    p = params.size
+    q = float(stats.chi2.ppf(1.0 - alpha, 1))
+    lower, upper = np.full(p, np.nan), np.full(p, np.nan)
+    for j in (range(p) if which is None else which):
+        prof = _PenalizedProfile(model, int(j), params, cov, pll, tol, max_iter)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", ConvergenceWarning)
+            lower[j] = _one_side(prof, q, -1)
+            upper[j] = _one_side(prof, q, +1)
+    return lower, upper
