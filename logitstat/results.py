@@ -13,12 +13,13 @@ from .covariance import (ScoreParts, check_information, get_estimator, invert_in
 from .design import Design, new_design_matrix
 from .diagnostics import DiagnosticsMixin
 from .errors import DomainWarning, SpecificationError
+from .firthresults import FirthInferenceMixin
 from .irls import IRLSResult, irls
 from .links import Link
 from .postestimation import FitStatisticsMixin, InferenceMixin, odds_ratio_frame
 
 
-class BinaryResults(DiagnosticsMixin, InferenceMixin, FitStatisticsMixin):
+class BinaryResults(DiagnosticsMixin, InferenceMixin, FirthInferenceMixin, FitStatisticsMixin):
     """Results of a binary (or binomial) GLM fit.
 
     Names follow statsmodels where it has one (``params``, ``bse``, ``tvalues``...); numbers follow
@@ -165,7 +166,9 @@ class BinaryResults(DiagnosticsMixin, InferenceMixin, FitStatisticsMixin):
             raise SpecificationError(f"odds ratios need the logit link; this model uses {self.link.name!r}")
         ci = self.conf_int(alpha, method=method, which=which)
         pos = self._which(which)
-        return odds_ratio_frame(self._limit_params[pos], ci, self.pvalues.iloc[pos])
+        # Firth: profile penalized-likelihood intervals go with penalized LR p-values (logistf)
+        pv = self.pvalues_lr if method == "profile" and self.method == "firth" else self.pvalues
+        return odds_ratio_frame(self._limit_params[pos], ci, pv.iloc[pos])
 
     @property
     def _limit_params(self) -> np.ndarray:

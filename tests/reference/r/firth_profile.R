@@ -115,16 +115,16 @@ mt <- mtcars; mt$cyl <- factor(mt$cyl)
 ref <- list(
   R = R.version.string,
   separated = firth_case(y ~ x + z, sep),
-  quasi = firth_case(y ~ u + g + d, qs),
-  quasi_90 = firth_case(y ~ u + g + d, qs, alpha = 0.1, terms_test = FALSE),
+  quasi = firth_case(y ~ g + u + d, qs),
+  quasi_90 = firth_case(y ~ g + u + d, qs, alpha = 0.1, terms_test = FALSE),
   mtcars = firth_case(am ~ wt + hp, mt),
-  mtcars_cyl = firth_case(am ~ wt + cyl, mt)
+  mtcars_cyl = firth_case(am ~ cyl + wt, mt)
 )
-# nested test, anova.logistf(method = "nested"): am ~ wt inside am ~ wt + cyl is the 2-df
+# nested test, anova.logistf(method = "nested"): am ~ wt inside am ~ cyl + wt is the 2-df
 # test of the cyl columns of the larger model, with the larger model's penalty
-ref$nested_mtcars <- list(small = "am ~ wt", big = "am ~ wt + C(cyl)",
-                          stat = ref$mtcars_cyl$terms[[3]]$stat, df = 2,
-                          pvalue = ref$mtcars_cyl$terms[[3]]$pvalue)
+ref$nested_mtcars <- list(small = "am ~ wt", big = "am ~ C(cyl) + wt",
+                          stat = ref$mtcars_cyl$terms[[2]]$stat, df = 2,
+                          pvalue = ref$mtcars_cyl$terms[[2]]$pvalue)
 ref$max_grad <- max_grad
 writeLines(toJSON(ref, digits = NA, auto_unbox = TRUE, pretty = TRUE),
            file.path(out, "profile.json"))
