@@ -42,10 +42,10 @@ from __future__ import annotations
 import warnings
 
 import numpy as np
-from scipy import optimize, stats
+from scipy import linalg, optimize, stats
 
 from .errors import ConvergenceError, ConvergenceWarning, SpecificationError
-from .firth import _Model, _iterate
+from .firth import _Model, _iterate, _require_logit
 from .links import Link
 
 __all__ = ["fixed_fit", "penalized_profile_conf_int", "penalized_lr_stat",
@@ -58,12 +58,7 @@ MAX_CONTINUATION = 30
 
 def _model(X, y, trials, weights, offset, link) -> _Model:
     model = _Model(X, y, trials, weights, offset, link)
-    if model.link.name != "logit":
-        raise SpecificationError(
-            f"penalized-likelihood intervals and tests need the logit link: with the "
-            f"{model.link.name} link Firth's estimate solves the bias-reducing adjusted-score "
-            "equations (brglm2's AS_mean), which do not maximize a penalized likelihood; use "
-            "Wald intervals (conf_int(method='wald')) or refit with ls.logit(..., method='firth')")
+    _require_logit(model, "penalized-likelihood intervals and tests")
     return model
 
 
@@ -172,12 +167,11 @@ def nested_penalized_lr(X_small: np.ndarray, X_big: np.ndarray, y, trials, weigh
     :math:`\log|Z^\top W Z|` differs from the large model's penalty by the constant
     :math:`2\log|\det T|`, which cancels in the statistic.  The restriction is :math:`\gamma_C = 0`.
     """
-    from scipy import linalg
     model_big = _model(X_big, y, trials, weights, offset, link)
     Xs, Xb = np.asarray(X_small, float), model_big.X
     coef, *_ = np.linalg.lstsq(Xs, Xb, rcond=None)
     resid = Xb - Xs @ coef
-    _, r, piv = linalg.qr(resid, mode="economic", pivoting=True)
+    _, _, piv = linalg.qr(resid, mode="economic", pivoting=True)
     k = Xb.shape[1] - Xs.shape[1]
     Z = np.column_stack([Xs, Xb[:, np.sort(piv[:k])]])
     if np.linalg.matrix_rank(Z) < Xb.shape[1]:
