@@ -29,30 +29,31 @@ For the probit, cloglog and cauchit links Firth's estimate solves the adjusted-s
 maximum of :math:`l^*`, so these intervals and tests do not exist for it; the functions here
 refuse such fits with a :class:`~logitstat.SpecificationError`.
 
-**Root finding.**  As :mod:`logitstat.profile`: each end is a root of the signed root
-:math:`z_j(b) = \pm\sqrt{2[l^*(\hat\beta)-l^*_j(b)]} \mp z` (nearly linear in :math:`b`),
-bracketed by walking out from :math:`\hat\beta_j` with secant steps (at most 8 times farther
-each), then found by Brent's method.  Each constrained fit is warm-started from the nearest
-solution already found, moved along the Wald path :math:`V_{-j,j}/V_{jj}`.  Because the Jeffreys
-penalty tends to :math:`-\infty` as fitted probabilities approach 0 or 1, the profile drops below
-the cut-off on both sides and the ends are finite, also under separation.
+**Root finding.**  The walk and root finding of :mod:`logitstat.profile` (its
+``_one_side``) on the profile penalized deviance :math:`-2\,l^*_j(b)`: each end is a root of
+the signed root :math:`\pm\sqrt{2[l^*(\hat\beta)-l^*_j(b)]} \mp z_{1-\alpha/2}` (nearly
+linear in :math:`b`), bracketed by walking out from :math:`\hat\beta_j` with secant steps (at
+most 8 times farther each; :math:`l^*_j` need not be concave, so the secant only proposes the
+next trial point and the bracket is checked), then found by Brent's method.  Each constrained
+fit is warm-started from the nearest solution already found, moved along the Wald path
+:math:`V_{-j,j}/V_{jj}`.  Because the Jeffreys penalty tends to :math:`-\infty` as fitted
+probabilities approach 0 or 1, the profile falls by more than the cut-off on both sides and the
+ends are finite, also under separation; a constrained fit that does not converge raises a
+:class:`~logitstat.ConvergenceError` rather than giving a wrong end.
 """
 from __future__ import annotations
 
-import warnings
-
 import numpy as np
-from scipy import linalg, optimize, stats
+from scipy import linalg, stats
 
-from .errors import ConvergenceError, ConvergenceWarning, SpecificationError
+from .errors import ConvergenceError, SpecificationError
 from .firth import _Model, _iterate, _require_logit
 from .links import Link
+from .profile import _one_side
 
 __all__ = ["fixed_fit", "penalized_profile_conf_int", "penalized_lr_stat",
            "penalized_lr_pvalues", "penalized_lr_terms", "nested_penalized_lr"]
 
-MAX_STEPS = 60
-FLAT_STEPS = 3
 MAX_CONTINUATION = 30
 
 
@@ -223,6 +224,15 @@ class _PenalizedProfile:
             val = self._solve(b)
         return val
 
+    def deviance(self, b: float) -> float:
+        """:math:`-2\\,l^*_j(b)`, the profile penalized deviance that
+        :func:`logitstat.profile._one_side` walks (against :math:`-2\\,l^*(\\hat\\beta)`)."""
+        val = self.drop(b)
+        if not np.isfinite(val):
+            raise ConvergenceError(f"profile of coefficient {self.j}: the constrained penalized "
+                                   f"fit at {b:.6g} did not converge; use Wald intervals")
+        return val - 2.0 * self.pll
+
     def _nearest(self, b: float) -> tuple[float, np.ndarray]:
         return min(self.cache, key=lambda c: abs(c[0] - b))
 
@@ -246,45 +256,6 @@ class _PenalizedProfile:
             return fixed_fit(self.model, start, [self.j], [b], self.tol, self.max_iter)
         except (ConvergenceError, np.linalg.LinAlgError):
             return None, np.nan, False
-
-
-def _one_side(prof: _PenalizedProfile, q: float, side: int) -> float:
-    """Interval end on one side (+1 upper, -1 lower), or ``side * inf`` when the profile
-    flattens before reaching the cut-off ``q``."""
-    zc = np.sqrt(q)
-    scale = 1.0 + abs(prof.bhat)
-    d = zc * prof.se if np.isfinite(prof.se) and prof.se > 0 else scale
-    d_prev, g_prev, flat = 0.0, 0.0, 0
-    for _ in range(MAX_STEPS):
-        g = prof.drop(prof.bhat + side * d)
-        if not np.isfinite(g):
-            raise ConvergenceError(f"profile of coefficient {prof.j}: the constrained penalized "
-                                   f"fit at {prof.bhat + side * d:.6g} did not converge")
-        if g >= q:
-            break
-        rise = g - g_prev
-        if rise <= 1e-7 * q:
-            flat += 1
-            if flat >= FLAT_STEPS:
-                return side * np.inf
-            d_next = 8.0 * d
-        else:
-            flat = 0
-            d_next = d + (q - g) * (d - d_prev) / rise
-            d_next = min(max(d_next * (1.0 + 1e-6), 1.01 * d), 8.0 * d)
-        d_prev, g_prev, d = d, g, d_next
-    else:
-        return side * np.inf
-
-    def h(dist: float) -> float:
-        if dist == 0.0:
-            return -zc
-        val = prof.drop(prof.bhat + side * dist)
-        return 1e300 if not np.isfinite(val) else np.sqrt(max(val, 0.0)) - zc
-
-    root = optimize.brentq(h, d_prev, d, xtol=1e-13 * (scale + d),
-                           rtol=4 * np.finfo(float).eps, maxiter=200)
-    return prof.bhat + side * root
 
 
 def penalized_profile_conf_int(X, y, trials, weights, offset, link: str | Link, params, cov,
@@ -324,8 +295,6 @@ def penalized_profile_conf_int(X, y, trials, weights, offset, link: str | Link, 
     lower, upper = np.full(p, np.nan), np.full(p, np.nan)
     for j in (range(p) if which is None else which):
         prof = _PenalizedProfile(model, int(j), params, cov, pll, tol, max_iter)
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore", ConvergenceWarning)
-            lower[j] = _one_side(prof, q, -1)
-            upper[j] = _one_side(prof, q, +1)
+        lower[j] = _one_side(prof, -2.0 * pll, q, -1)
+        upper[j] = _one_side(prof, -2.0 * pll, q, +1)
     return lower, upper
