@@ -261,8 +261,9 @@ def lr_test(restricted: BinaryResults, full: BinaryResults) -> TestResult:
                                      f"ls.logit/probit/glm); got {type(m).__name__}")
     if restricted.method == "firth" and full.method == "firth":
         from .firthresults import firth_lr_test
-        return firth_lr_test(_fit_arrays(restricted), _fit_arrays(full),
-                             (restricted.fit.params, full.fit.params))
+        small, big = (getattr(m, "inner", m) for m in (restricted, full))  # unit-free: fits
+        return firth_lr_test(_fit_arrays(small), _fit_arrays(big),     # in their safe units
+                             (small.fit.params, big.fit.params))
     return nested_lr_test(_fit_arrays(restricted), _fit_arrays(full))
 
 

@@ -48,6 +48,9 @@ class FirthInferenceMixin:
         \tfrac12\log|X^\top W X|` at Firth's estimate (logit link; ``logistf``'s
         ``loglik["full"]`` plus the binomial coefficients of grouped data)."""
         self._require_firth("penalized_llf")
+        inner = getattr(self, "inner", None)
+        if inner is not None:   # fitted on X D^-1: log|X'WX| = log|D^-1 X'WX D^-1| + 2 log|D|
+            return inner.penalized_llf + float(np.sum(np.log(self.col_scale)))
         return float(_Model(*self._firth_args()).state(self.fit.params)["pll"])
 
     @cached_property

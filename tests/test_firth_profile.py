@@ -109,6 +109,11 @@ def test_nested_test_does_not_depend_on_the_coding_of_the_larger_model():
     a = ls.lr_test(small, ls.logit("am ~ C(cyl) + wt", MTCARS, method="firth"))
     b = ls.lr_test(small, ls.logit("am ~ C(cyl, Treatment(8)) + wt", MTCARS, method="firth"))
     assert b.statistic == pytest.approx(a.statistic, rel=1e-9)
+    # nor with the units of a column (1e200: fitted in other units, see logitstat.scaling)
+    huge = MTCARS.assign(wt_c=MTCARS["wt"] * 1e200)
+    c = ls.lr_test(ls.logit("am ~ wt_c", huge, method="firth"),
+                   ls.logit("am ~ C(cyl) + wt_c", huge, method="firth"))
+    assert c.statistic == pytest.approx(a.statistic, rel=1e-8)
 
 
 def test_interval_ends_are_where_the_profile_drops_by_the_cutoff():
@@ -158,16 +163,19 @@ def test_which_and_odds_ratios():
                                res.params - stats.norm.ppf(0.975) * res.bse, rtol=1e-12)
 
 
-def test_rescaled_column_rescales_its_interval():
-    """l*(beta) with x -> c x is l*(beta with beta_x -> beta_x / c) up to the constant
-    log|c| (in log|F|): the interval of x scales by 1/c, the others and the tests stay."""
-    c = 250.0
+@pytest.mark.parametrize("c", [250.0, 1e120])
+def test_rescaled_column_rescales_its_interval(c):
+    """l*(beta) with x -> c x is l*(beta with beta_x -> beta_x / c) plus the constant
+    log|c| (from log|F|): the interval of x scales by 1/c, the others and the tests stay
+    (1e120: a column logitstat.scaling fits in other units)."""
     res = fit("mtcars")
     scaled = ls.logit("am ~ wt_c + hp", MTCARS.assign(wt_c=MTCARS["wt"] * c), method="firth")
     a, b = res.conf_int(method="profile"), scaled.conf_int(method="profile")
     np.testing.assert_allclose(b.loc["wt_c"], a.loc["wt"] / c, rtol=1e-8)
     np.testing.assert_allclose(b.loc[["Intercept", "hp"]], a.loc[["Intercept", "hp"]], rtol=1e-8)
     np.testing.assert_allclose(scaled.pvalues_lr, res.pvalues_lr, rtol=1e-8)
+    np.testing.assert_allclose(scaled.penalized_lr_test(), res.penalized_lr_test(), rtol=1e-8)
+    assert scaled.penalized_llf - res.penalized_llf == pytest.approx(np.log(c), rel=1e-9)
 
 
 def test_frequency_weights_equal_replicated_rows():
