@@ -40,6 +40,13 @@ fit is warm-started from the nearest solution already found, moved along the Wal
 probabilities approach 0 or 1, the profile falls by more than the cut-off on both sides and the
 ends are finite, also under separation; a constrained fit that does not converge raises a
 :class:`~logitstat.ConvergenceError` rather than giving a wrong end.
+
+**Several local maxima.**  :math:`l^*` is not concave, and under strong separation with
+wide-ranging covariates the constrained maximum can have several local maxima: a warm-started
+path may then stay on a lower branch and stop short.  Each end found is therefore checked by
+constrained fits started from the estimate itself; where one reaches a higher maximum, that side
+is walked again taking at every point the best of the warm and cold starts.  The statistics of
+the tests take the higher of two starts likewise.
 """
 from __future__ import annotations
 
@@ -109,16 +116,15 @@ def penalized_lr_stat(model: _Model, params: np.ndarray, cov: np.ndarray, pll: f
     restricted maximum under the full model's penalty."""
     fixed = np.atleast_1d(np.asarray(fixed, dtype=int))
     zeros = np.zeros(fixed.size)
-    best = -np.inf
-    for start in (_restricted_start(params, cov, fixed, zeros), params):
+    best = -np.inf       # the constrained l* may have several local maxima: the higher of two
+    for start in (_restricted_start(params, cov, fixed, zeros), params):  # Wald path, as is
         _, val, conv = fixed_fit(model, start, fixed, zeros, tol, max_iter)
         if conv:
             best = max(best, val)
-            break
-    if not np.isfinite(best):
-        raise ConvergenceError(f"the penalized fit with coefficient(s) {list(fixed)} fixed at 0 "
-                               "did not converge; raise max_iter")
-    return max(2.0 * (pll - best), 0.0)
+    if np.isfinite(best):
+        return max(2.0 * (pll - best), 0.0)
+    raise ConvergenceError(f"the penalized fit with coefficient(s) {fixed.tolist()} fixed at 0 "
+                           "did not converge; raise max_iter")
 
 
 def penalized_lr_pvalues(X, y, trials, weights, offset, link, params, cov, pll,
@@ -193,14 +199,17 @@ class _PenalizedProfile:
     """:math:`2[l^*(\\hat\\beta) - l^*_j(b)]` of one coefficient, with a cache of the
     constrained solutions for warm starts."""
 
-    def __init__(self, model: _Model, j: int, params, cov, pll: float, tol, max_iter):
+    def __init__(self, model: _Model, j: int, params, cov, pll: float, tol, max_iter,
+                 thorough: bool = False):
         self.model, self.j, self.pll = model, j, pll
+        self.params = np.asarray(params, float)
         self.bhat = float(params[j])
         self.tol, self.max_iter = tol, max_iter
         self.se = float(np.sqrt(cov[j, j])) if cov[j, j] > 0 else np.nan
         ok = np.isfinite(self.se) and self.se > 0
         self.slope = cov[:, j] / cov[j, j] if ok else np.zeros(len(params))
-        self.cache: list[tuple[float, np.ndarray]] = [(self.bhat, np.asarray(params, float))]
+        self.cache: list[tuple[float, np.ndarray]] = [(self.bhat, self.params)]
+        self.thorough = thorough
         self.fits = 0
 
     def drop(self, b: float) -> float:
@@ -236,19 +245,41 @@ class _PenalizedProfile:
     def _nearest(self, b: float) -> tuple[float, np.ndarray]:
         return min(self.cache, key=lambda c: abs(c[0] - b))
 
+    def _cold_starts(self, b: float) -> list[np.ndarray]:
+        """Starts from the estimate itself: with :math:`\\beta_j = b` put in, and moved along
+        the Wald path."""
+        return [self.params, self.params + self.slope * (b - self.bhat)]
+
     def _solve(self, b: float) -> float:
         """The drop at ``b`` from the nearest solved point (moved along the Wald path first),
-        NaN when neither start converges."""
+        NaN when neither start converges.  ``thorough``: the best (highest :math:`l^*`) of
+        these and the starts from the estimate, as :math:`l^*_j` may have several local maxima."""
         b0, beta0 = self._nearest(b)
         starts = [beta0]
         if np.isfinite(self.se) and abs(b - b0) <= 3.0 * self.se:
             starts.insert(0, beta0 + self.slope * (b - b0))
+        if self.thorough:
+            starts += self._cold_starts(b)
+        best = None
         for start in starts:
             beta, val, conv = self._fit(b, start)
-            if conv:
-                self.cache.append((b, beta))
-                return 2.0 * (self.pll - val)
-        return np.nan
+            if conv and (best is None or val > best[1]):
+                best = (beta, val)
+                if not self.thorough:
+                    break
+        if best is None:
+            return np.nan
+        self.cache.append((b, best[0]))
+        return 2.0 * (self.pll - best[1])
+
+    def higher_elsewhere(self, b: float, drop: float) -> bool:
+        """Whether a fit at ``b`` from the estimate finds a higher constrained maximum than the
+        path did (its drop ``drop`` lower by more than rounding)."""
+        for start in self._cold_starts(b):
+            _, val, conv = self._fit(b, start)
+            if conv and 2.0 * (self.pll - val) < drop - 1e-8 * (1.0 + drop):
+                return True
+        return False
 
     def _fit(self, b, start):
         self.fits += 1
@@ -295,6 +326,11 @@ def penalized_profile_conf_int(X, y, trials, weights, offset, link: str | Link, 
     lower, upper = np.full(p, np.nan), np.full(p, np.nan)
     for j in (range(p) if which is None else which):
         prof = _PenalizedProfile(model, int(j), params, cov, pll, tol, max_iter)
-        lower[j] = _one_side(prof, -2.0 * pll, q, -1)
-        upper[j] = _one_side(prof, -2.0 * pll, q, +1)
+        for side, ends in ((-1, lower), (1, upper)):
+            end = _one_side(prof, -2.0 * pll, q, side)
+            if np.isfinite(end) and prof.higher_elsewhere(end, q):
+                # the path followed a lower branch of l*_j: again, best of several starts
+                thorough = _PenalizedProfile(model, int(j), params, cov, pll, tol, max_iter, True)
+                end = _one_side(thorough, -2.0 * pll, q, side)
+            ends[j] = end
     return lower, upper

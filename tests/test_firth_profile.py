@@ -209,3 +209,44 @@ def test_refusals():
     with pytest.raises(SpecificationError, match="alpha"):
         res.conf_int(alpha=1.5, method="profile")
     assert res.penalized_lr_test("wt").index.tolist() == ["wt"]
+
+
+# strongly separated, wide-ranging covariates: l* with beta_j fixed has several local maxima
+# along the profile of the intercept (upper end) and of x1 (lower end)
+BRANCHED = pd.DataFrame({
+    "x1": [-13.2, 7.8, -3.8, -5.8, -0.5, -11.2, -9.0, 2.1, 14.9, 10.2, 0.0, 4.4, -1.2, 0.9,
+           -10.4, -1.1, 12.1, 11.4, -1.1, 8.2, -2.5, 5.5, -13.5, 11.2, 2.0],
+    "x2": [-5.7, -15.2, -23.6, 3.9, 0.4, 5.7, 9.1, -3.8, -3.9, 1.1, 10.0, -0.1, 2.1, -3.3,
+           -25.9, -2.4, 4.5, 17.4, -8.4, -5.9, 14.4, 11.0, 0.4, -12.8, 4.1],
+    "y": [1, 1, 1, 0, 1, 0, 0, 1, 1, 0, 0, 1, 1, 1, 1, 1, 0, 0, 1, 1, 0, 0, 1, 1, 0]})
+
+
+def test_ends_are_global_maxima_where_the_profile_has_several_branches():
+    """Brute force, independent of logitstat's l* and solver: l* written out with numpy and
+    maximized by BFGS from 20 random starts at each end; the best must fall exactly by the
+    cut-off there (none higher: the path did not stay on a lower branch).  BFGS's gradient
+    tolerance (1e-5) leaves l* within ~1e-9, hence rel 1e-6."""
+    from scipy import optimize
+    res = ls.logit("y ~ x1 + x2", BRANCHED, method="firth")
+    ci = res.conf_int(method="profile")
+    X, y = res.design.X, res.design.y
+    crit = stats.chi2.ppf(0.95, 1)
+    rng = np.random.default_rng(0)
+
+    def pll(b):
+        eta = X @ b
+        w = np.exp(-np.logaddexp(0, eta) - np.logaddexp(0, -eta))      # p (1 - p)
+        ll = np.sum(-y * np.logaddexp(0, -eta) - (1 - y) * np.logaddexp(0, eta))
+        return ll + 0.5 * np.linalg.slogdet(X.T @ (w[:, None] * X))[1]
+
+    top = pll(res.params.to_numpy())
+    for j in range(3):
+        free = [i for i in range(3) if i != j]
+        for end in ci.iloc[j]:
+            def neg(bf, end=end, j=j, free=free):
+                b = np.empty(3)
+                b[free], b[j] = bf, end
+                return -pll(b)
+            best = min(optimize.minimize(neg, res.params.to_numpy()[free] + rng.normal(size=2),
+                                         method="BFGS").fun for _ in range(20))
+            assert 2 * (top + best) == pytest.approx(crit, rel=1e-6)
