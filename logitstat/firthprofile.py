@@ -29,10 +29,12 @@ For the probit, cloglog and cauchit links Firth's estimate solves the adjusted-s
 maximum of :math:`l^*`, so these intervals and tests do not exist for it; the functions here
 refuse such fits with a :class:`~logitstat.SpecificationError`.
 
-**Root finding.**  The walk and root finding of :mod:`logitstat.profile` (its
-``_one_side``) on the profile penalized deviance :math:`-2\,l^*_j(b)`: each end is a root of
-the signed root :math:`\pm\sqrt{2[l^*(\hat\beta)-l^*_j(b)]} \mp z_{1-\alpha/2}` (nearly
-linear in :math:`b`), bracketed by walking out from :math:`\hat\beta_j` with secant steps (at
+**Root finding.**  That of :mod:`logitstat.profile` (its ``_one_side``) on the profile
+penalized deviance :math:`-2\,l^*_j(b)`: each end is a root of the signed root
+:math:`\pm\sqrt{2[l^*(\hat\beta)-l^*_j(b)]} \mp z_{1-\alpha/2}` (nearly linear in
+:math:`b`), found by safeguarded Newton steps from the Wald end, with the derivative
+:math:`d(-2l^*_j)/db = -2\,U^*_j` at the constrained maximum (envelope theorem), usually in
+two to four constrained fits; failing that, bracketed by walking out from :math:`\hat\beta_j` with secant steps (at
 most 8 times farther each; :math:`l^*_j` need not be concave, so the secant only proposes the
 next trial point and the bracket is checked), then found by Brent's method.  Each constrained
 fit is warm-started from the nearest solution already found, moved along the Wald path
@@ -83,14 +85,20 @@ def fixed_fit(model: _Model, start: np.ndarray, fixed, values, tol: float = 1e-1
     -------
     (beta, penalized log-likelihood, converged)
     """
+    beta, st, conv = _fixed(model, start, fixed, values, tol, max_iter)
+    return beta, st["pll"], conv
+
+
+def _fixed(model: _Model, start, fixed, values, tol: float, max_iter: int):
+    """:func:`fixed_fit` returning the state at the solution (with its adjusted score)."""
     beta = np.array(start, dtype=float)
     fixed = np.atleast_1d(np.asarray(fixed, dtype=int))
     beta[fixed] = values
     free = np.setdiff1d(np.arange(beta.size), fixed)
     if free.size == 0:
-        return beta, model.state(beta)["pll"], True
+        return beta, model.state(beta), True
     beta, st, _, conv, _ = _iterate(model, beta, True, free, tol, max_iter)
-    return beta, st["pll"], conv
+    return beta, st, conv
 
 
 def _restricted_start(params: np.ndarray, cov: np.ndarray, fixed: np.ndarray,
@@ -207,9 +215,11 @@ class _PenalizedProfile:
         self.tol, self.max_iter = tol, max_iter
         self.se = float(np.sqrt(cov[j, j])) if cov[j, j] > 0 else np.nan
         ok = np.isfinite(self.se) and self.se > 0
-        self.slope = cov[:, j] / cov[j, j] if ok else np.zeros(len(params))
-        self.cache: list[tuple[float, np.ndarray]] = [(self.bhat, self.params)]
+        self.path = cov[:, j] / cov[j, j] if ok else np.zeros(len(params))
+        # (b, solution, adjusted score of coefficient j there)
+        self.cache: list[tuple[float, np.ndarray, float]] = [(self.bhat, self.params, 0.0)]
         self.thorough = thorough
+        self.newton = True      # logitstat.profile's Newton steps on the signed root
         self.fits = 0
 
     def drop(self, b: float) -> float:
@@ -242,51 +252,58 @@ class _PenalizedProfile:
                                    f"fit at {b:.6g} did not converge; use Wald intervals")
         return val - 2.0 * self.pll
 
-    def _nearest(self, b: float) -> tuple[float, np.ndarray]:
+    def slope(self, b: float) -> float:
+        r""":math:`d(-2\,l^*_j)/db` at a solved point :math:`b`: by the envelope theorem
+        :math:`-2\,U^*_j`, the adjusted score of coefficient :math:`j` at the constrained
+        maximum (the free coordinates' are 0 there)."""
+        return -2.0 * next(c[2] for c in reversed(self.cache) if c[0] == b)
+
+    def _nearest(self, b: float) -> tuple[float, np.ndarray, float]:
         return min(self.cache, key=lambda c: abs(c[0] - b))
 
     def _cold_starts(self, b: float) -> list[np.ndarray]:
         """Starts from the estimate itself: with :math:`\\beta_j = b` put in, and moved along
         the Wald path."""
-        return [self.params, self.params + self.slope * (b - self.bhat)]
+        return [self.params, self.params + self.path * (b - self.bhat)]
 
     def _solve(self, b: float) -> float:
         """The drop at ``b`` from the nearest solved point (moved along the Wald path first),
         NaN when neither start converges.  ``thorough``: the best (highest :math:`l^*`) of
         these and the starts from the estimate, as :math:`l^*_j` may have several local maxima."""
-        b0, beta0 = self._nearest(b)
+        b0, beta0, _ = self._nearest(b)
         starts = [beta0]
         if np.isfinite(self.se) and abs(b - b0) <= 3.0 * self.se:
-            starts.insert(0, beta0 + self.slope * (b - b0))
+            starts.insert(0, beta0 + self.path * (b - b0))
         if self.thorough:
             starts += self._cold_starts(b)
         best = None
         for start in starts:
-            beta, val, conv = self._fit(b, start)
-            if conv and (best is None or val > best[1]):
-                best = (beta, val)
+            beta, st, conv = self._fit(b, start)
+            if conv and (best is None or st["pll"] > best[1]["pll"]):
+                best = (beta, st)
                 if not self.thorough:
                     break
         if best is None:
             return np.nan
-        self.cache.append((b, best[0]))
-        return 2.0 * (self.pll - best[1])
+        beta, st = best
+        self.cache.append((b, beta, float(st["score"][self.j] + st["adj"][self.j])))
+        return 2.0 * (self.pll - st["pll"])
 
     def higher_elsewhere(self, b: float, drop: float) -> bool:
         """Whether a fit at ``b`` from the estimate finds a higher constrained maximum than the
         path did (its drop ``drop`` lower by more than rounding)."""
         for start in self._cold_starts(b):
-            _, val, conv = self._fit(b, start)
-            if conv and 2.0 * (self.pll - val) < drop - 1e-8 * (1.0 + drop):
+            _, st, conv = self._fit(b, start)
+            if conv and 2.0 * (self.pll - st["pll"]) < drop - 1e-8 * (1.0 + drop):
                 return True
         return False
 
     def _fit(self, b, start):
         self.fits += 1
         try:
-            return fixed_fit(self.model, start, [self.j], [b], self.tol, self.max_iter)
+            return _fixed(self.model, start, [self.j], [b], self.tol, self.max_iter)
         except (ConvergenceError, np.linalg.LinAlgError):
-            return None, np.nan, False
+            return None, None, False
 
 
 def penalized_profile_conf_int(X, y, trials, weights, offset, link: str | Link, params, cov,
