@@ -14,6 +14,7 @@ from .covariance import (ScoreParts, check_information, get_estimator, invert_in
 from .design import Design, new_design_matrix
 from .diagnostics import DiagnosticsMixin
 from .errors import DomainWarning, SpecificationError
+from .firthresults import FirthInferenceMixin
 from .irls import IRLSResult, irls
 from .links import Link
 from .postestimation import FitStatisticsMixin, InferenceMixin, odds_ratio_frame
@@ -23,8 +24,8 @@ from .smcompat import SMCompatMixin, exog_rows
 PREDICT_BLOCK_VALUES = 1 << 22   # values of the new design built at a time by predict()
 
 
-class BinaryResults(DiagnosticsMixin, InferenceMixin, FitStatisticsMixin, persist.Persistable,
-                    SMCompatMixin):
+class BinaryResults(DiagnosticsMixin, InferenceMixin, FirthInferenceMixin, FitStatisticsMixin,
+                    persist.Persistable, SMCompatMixin):
     """Results of a binary (or binomial) GLM fit.
 
     Names follow statsmodels where it has one (``params``, ``bse``, ``tvalues``...); numbers follow
@@ -171,7 +172,9 @@ class BinaryResults(DiagnosticsMixin, InferenceMixin, FitStatisticsMixin, persis
             raise SpecificationError(f"odds ratios need the logit link; this model uses {self.link.name!r}")
         ci = self.conf_int(alpha, method=method, which=which)
         pos = self._which(which)
-        return odds_ratio_frame(self._limit_params[pos], ci, self.pvalues.iloc[pos])
+        # Firth: profile penalized-likelihood intervals go with penalized LR p-values (logistf)
+        pv = self.pvalues_lr if method == "profile" and self.method == "firth" else self.pvalues
+        return odds_ratio_frame(self._limit_params[pos], ci, pv.iloc[pos])
 
     @property
     def _limit_params(self) -> np.ndarray:
