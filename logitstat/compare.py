@@ -13,6 +13,8 @@ from .errors import SpecificationError
 from .inference import normal_quantile
 from .summary import ComparisonTable, format_pvalue
 
+__all__ = ["compare"]
+
 STAT_LABELS = {"se": "Standard errors", "z": "z statistics", "p": "p-values",
                "ci": "confidence intervals"}
 

@@ -73,6 +73,10 @@ class Design:
     aliased: dict[str, str] = field(default_factory=dict)
     row_positions: np.ndarray | None = None   # positions in the caller's data of the rows used
 
+    def __repr__(self) -> str:  # arrays by shape, not their values
+        from .reprs import compact_repr
+        return compact_repr(self)
+
     @property
     def intercept(self) -> bool:
         """Whether the design has an intercept column."""

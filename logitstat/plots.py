@@ -23,6 +23,9 @@ import pandas as pd
 from .errors import DataError, SpecificationError
 from .inference import normal_quantile
 
+__all__ = ["forest_plot", "calibration_table", "calibration_plot", "roc_curve", "roc_plot",
+           "prediction_grid", "predicted_probability_plot", "influence_measures", "influence_plot"]
+
 
 def _pyplot():
     try:

@@ -16,6 +16,9 @@ from .errors import DomainWarning, SpecificationError
 from .irls import IRLSResult, irls
 from .links import Link
 from .postestimation import FitStatisticsMixin, InferenceMixin, odds_ratio_frame
+from .reprs import Display, Displayable
+
+__all__ = ["BinaryResults", "Prediction"]
 
 
 class BinaryResults(DiagnosticsMixin, InferenceMixin, FitStatisticsMixin):
@@ -310,7 +313,7 @@ class BinaryResults(DiagnosticsMixin, InferenceMixin, FitStatisticsMixin):
                 f"{len(self.names)} coefficients, nobs={self.nobs}>")
 
 
-class Prediction:
+class Prediction(Displayable):
     """Predictions with standard errors; ``summary_frame(alpha)`` gives a table.
 
     For ``which="mean"`` the standard error is the delta method :math:`\\mu'(\\eta)\\,\\mathrm{se}(\\eta)`
@@ -343,3 +346,9 @@ class Prediction:
             hi = np.where(np.isnan(self.eta), np.nan, hi)
         return pd.DataFrame({"mean": self.predicted.to_numpy(), "mean_se": self.se,
                              "mean_ci_lower": lo, "mean_ci_upper": hi}, index=self.index)
+
+    def _display(self) -> Display:
+        what = "linear predictor" if self.which == "linear" else "probability"
+        return Display(f"Predicted {what} ({self.link.name} link)", [("rows", len(self.eta))],
+                       tables=[("With 95% intervals", self.summary_frame())],
+                       hint="(.summary_frame(alpha) for every row)")

@@ -14,6 +14,8 @@ import pandas as pd
 
 from ..errors import DataError
 
+__all__ = ["load", "describe", "names", "DatasetInfo", "CATALOG"]
+
 
 @dataclass(frozen=True)
 class DatasetInfo:
