@@ -303,7 +303,7 @@ class BrierScore(Displayable):
     def _display(self) -> Display:
         return Display(f"Brier score ({self.bins} bins)", [
             (label, f"{value:.5f}") for label, value in (
-                ("Brier score", self.brier), ("calibration", self.calibration),
+                ("score", self.brier), ("calibration", self.calibration),
                 ("refinement", self.refinement),
                 ("within-bin", self.within_variance - 2 * self.within_covariance),
                 ("uncertainty", self.uncertainty), ("resolution", self.resolution))])

@@ -27,6 +27,11 @@ __all__ = ["forest_plot", "calibration_table", "calibration_plot", "roc_curve", 
            "prediction_grid", "predicted_probability_plot", "influence_measures", "influence_plot"]
 
 
+def __dir__() -> list[str]:
+    """Tab completion and ``dir(ls.plots)`` show the plotting functions, not numpy or pandas."""
+    return sorted(__all__)
+
+
 def _pyplot():
     try:
         import matplotlib.pyplot as plt

@@ -312,6 +312,10 @@ class BinaryResults(DiagnosticsMixin, InferenceMixin, FitStatisticsMixin):
         return (f"<{type(self).__name__}: {self.link.name} model of {self.design.event}, "
                 f"{len(self.names)} coefficients, nobs={self.nobs}>")
 
+    def _repr_html_(self) -> str:
+        """A notebook shows the summary table."""
+        return self.summary()._repr_html_()
+
 
 class Prediction(Displayable):
     """Predictions with standard errors; ``summary_frame(alpha)`` gives a table.
