@@ -19,13 +19,8 @@ from logitstat import reprs
 
 
 @pytest.fixture(scope="module")
-def mroz():
-    return ls.datasets.load("mroz")
-
-
-@pytest.fixture(scope="module")
-def res(mroz):
-    return ls.logit("lfp ~ k5 + age + wc + lwg + inc", mroz)
+def res(mroz):  # mroz: conftest's fixture
+    return ls.logit("lfp ~ k5 + k618 + age + wc + hc + lwg + inc", mroz)
 
 
 @pytest.fixture(scope="module")
@@ -92,7 +87,7 @@ def test_compact_repr_of_fit_internals_shows_shapes(res):
     for obj in (res.design, res.fit, res.score_parts):
         text = repr(obj)
         assert text.startswith(f"<{type(obj).__name__}: ") and len(text) < 700, text
-    assert "X=array(753, 6) float64" in repr(res.design)  # intercept + 5 columns
+    assert "X=array(753, 8) float64" in repr(res.design)  # intercept + 7 columns
     assert f"converged={res.fit.converged}" in repr(res.fit)
 
 
