@@ -448,6 +448,18 @@ def prediction_grid(res, x: str, data: pd.DataFrame, by: str | None = None, at: 
     return grid[list(used.columns)]
 
 
+def _covariates(res, columns) -> list:
+    """The columns the model's right-hand side uses (all of them when that is unknown)."""
+    import re
+
+    info = getattr(res.design, "design_info", None)
+    if info is None:
+        return list(columns)
+    codes = [f.code for term in info.terms for f in term.factors]
+    return [c for c in columns
+            if any(re.search(rf"(?<![\w.]){re.escape(str(c))}(?![\w.])", code) for code in codes)]
+
+
 def predicted_probability_plot(res, x: str, data: pd.DataFrame | None = None, by: str | None = None,
                                at: dict | None = None, alpha: float = 0.05, n_points: int = 100,
                                ax=None):
@@ -502,7 +514,7 @@ def predicted_probability_plot(res, x: str, data: pd.DataFrame | None = None, by
     ax.set_ylim(0, 1)
     ax.set_xlabel(x)
     ax.set_ylabel(f"P({res.design.event})")
-    held = [c for c in grid.columns if c not in (x, by)]
+    held = [c for c in _covariates(res, grid.columns) if c not in (x, by)]
     _set_title(ax, f"Predicted probability with {100 * (1 - alpha):g}% CI",
                "other variables at means / reference levels" if held else None)
     if by:

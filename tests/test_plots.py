@@ -263,3 +263,14 @@ def test_calibration_of_mtcars_draws():
         assert (table["observed"] <= table["upper"]).all()
         assert (table.loc[table["observed"] == 0, "lower"] == 0).all()
         plots.calibration_plot(res, strategy=strategy)
+
+
+def test_prediction_title_mentions_held_variables_only_when_there_are_some(mroz):
+    bud = ls.datasets.load("budworm")
+    res = ls.logit("numdead + numalive ~ sex * ldose", bud)  # numdead, numalive: the response
+    title = plots.predicted_probability_plot(res, "ldose", bud, by="sex").axes[0].get_title()
+    assert "other variables" not in title
+    res = ls.logit("lfp ~ k5 + age", mroz)
+    assert plots._covariates(res, mroz.columns) == ["k5", "age"]
+    title = plots.predicted_probability_plot(res, "age", mroz).axes[0].get_title()
+    assert "other variables at means" in title
