@@ -25,6 +25,7 @@ from . import family, penalized
 from .checks import real_number, whole_number
 from .errors import DataError, LogitstatError, SpecificationError
 from .links import get_link
+from .persist import Persistable
 from .reprs import Display, Displayable, number
 
 __all__ = ["PENALTIES", "resolve_penalty", "fit_penalized", "PenalizedResults", "PathResults",
@@ -109,7 +110,7 @@ def fit_penalized(des: _design.Design, link="logit", *, penalty: str | None = "l
     return PenalizedResults(des, fit, 0, penalty, ratio, standardize, info, nobs)
 
 
-class PenalizedResults(Displayable):
+class PenalizedResults(Displayable, Persistable):
     """One penalized logistic fit: coefficients, likelihood, predictions — no standard errors."""
 
     def __init__(self, design: _design.Design, path: penalized.PathFit, index: int, penalty: str,
@@ -269,7 +270,7 @@ class PenalizedResults(Displayable):
             tables=[("Coefficients", self.params)], hint="(.summary() for the full table)")
 
 
-class PathResults(Displayable):
+class PathResults(Displayable, Persistable):
     """Coefficients along a path of penalty strengths (largest ``alpha`` first).
 
     ``coefs`` is a DataFrame indexed by ``alpha`` with one column per coefficient; ``fit(i)``
@@ -396,7 +397,7 @@ def logit_path(formula, data=None, *, penalty: str = "l1", l1_ratio: float | Non
     return PathResults(des, fit, penalty, ratio, standardize)
 
 
-class CVResults(Displayable):
+class CVResults(Displayable, Persistable):
     """k-fold cross-validation of a penalized path (binomial deviance, glmnet's ``cv.glmnet``).
 
     ``cv_mean``/``cv_se`` are the fold-weighted mean deviance per observation and its standard

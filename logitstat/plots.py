@@ -577,6 +577,7 @@ def influence_plot(res, n_labels: int = 3, ax=None):
                     textcoords="offset points", fontsize=9)
     ax.set_xlabel("hat value (leverage)")
     ax.set_ylabel("standardized deviance residual")
-    _set_title(ax, "Influence: bubble area ∝ Cook's distance", f"largest Cook's distance {_number(cmax)}")
+    _set_title(ax, "Influence: bubble area ∝ Cook's distance",
+               f"largest Cook's distance {_number(cmax)}")
     ax.grid(alpha=0.3)
     return fig

@@ -11,7 +11,7 @@ import logitstat as ls
 
 PUBLIC = ["api", "classweights", "collinearity", "compare", "covariance", "dask", "datasets",
           "diagnostics", "errors", "family", "goodness", "inference", "influence", "links",
-          "margins", "multinomial", "penresults", "plots", "profile", "reprs", "results",
+          "margins", "multinomial", "penresults", "persist", "plots", "profile", "reprs", "results",
           "separation", "summary", "thresholds", "transforms"]
 
 
