@@ -84,11 +84,11 @@ def test_number_and_pvalue_formats():
 
 
 def test_compact_repr_of_fit_internals_shows_shapes(res):
-    for obj in (res.design, res.fit, res.score_parts):
+    for obj in (res.design, res.fit_result, res.score_parts):
         text = repr(obj)
         assert text.startswith(f"<{type(obj).__name__}: ") and len(text) < 700, text
     assert "X=array(753, 8) float64" in repr(res.design)  # intercept + 7 columns
-    assert f"converged={res.fit.converged}" in repr(res.fit)
+    assert f"converged={res.fit_result.converged}" in repr(res.fit_result)
 
 
 # --------------------------------------------------------------------------- result objects
@@ -184,4 +184,4 @@ def test_displays_stay_short_on_a_large_fit():
         text = check_display(obj, title)
         assert len(text) < 2500
         assert len(obj._repr_html_()) < 8000
-    assert len(repr(big.design)) < 700 and len(repr(big.fit)) < 700
+    assert len(repr(big.design)) < 700 and len(repr(big.fit_result)) < 700
