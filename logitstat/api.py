@@ -22,6 +22,8 @@ from .irls import irls
 from .links import get_link
 from .results import BinaryResults
 
+__all__ = ["glm", "logit", "probit", "lr_test"]
+
 METHODS = ("irls", "firth")
 
 

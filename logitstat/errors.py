@@ -9,6 +9,11 @@ from __future__ import annotations
 import os
 import sys
 
+__all__ = ["LogitstatError", "LogitstatWarning", "FormulaError", "DataError", "ResponseError",
+           "MissingDataError", "CollinearityError", "SpecificationError", "PredictionError",
+           "ConvergenceError", "ConvergenceWarning", "SeparationWarning", "CollinearityWarning",
+           "DomainWarning", "DataWarning"]
+
 
 class LogitstatError(Exception):
     """Base class of every logitstat error."""

@@ -28,7 +28,7 @@ from .profile import profile_conf_int
 __all__ = ["FitStatisticsMixin", "InferenceMixin", "UnavailableTest"]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, repr=False)
 class UnavailableTest(inference.TestResult):
     """A Wald test that does not exist: ``statistic`` and ``pvalue`` NaN, ``note`` says why
     (a restriction on a coefficient that runs to infinity under separation)."""

@@ -18,7 +18,10 @@ from .firthresults import FirthInferenceMixin
 from .irls import IRLSResult, irls
 from .links import Link
 from .postestimation import FitStatisticsMixin, InferenceMixin, odds_ratio_frame
+from .reprs import Display, Displayable
 from .smcompat import SMCompatMixin, exog_rows
+
+__all__ = ["BinaryResults", "Prediction"]
 
 
 PREDICT_BLOCK_VALUES = 1 << 22   # values of the new design built at a time by predict()
@@ -353,6 +356,10 @@ class BinaryResults(DiagnosticsMixin, InferenceMixin, FirthInferenceMixin, FitSt
         return (f"<{type(self).__name__}: {self.link.name} model of {self.design.event}, "
                 f"{len(self.names)} coefficients, nobs={self.nobs}>")
 
+    def _repr_html_(self) -> str:
+        """A notebook shows the summary table."""
+        return self.summary()._repr_html_()
+
     # ------------------------------------------------------------------ keeping the model
     def remove_data(self) -> "BinaryResults":
         """Drop the row-level arrays (design matrix, response, weights, fitted values, the data
@@ -382,7 +389,7 @@ class BinaryResults(DiagnosticsMixin, InferenceMixin, FirthInferenceMixin, FitSt
         return self
 
 
-class Prediction:
+class Prediction(Displayable):
     """Predictions with standard errors; ``summary_frame(alpha)`` gives a table.
 
     For ``which="mean"`` the standard error is the delta method :math:`\\mu'(\\eta)\\,\\mathrm{se}(\\eta)`
@@ -423,3 +430,9 @@ class Prediction:
             hi = np.where(np.isnan(self.eta), np.nan, hi)
         return pd.DataFrame({"mean": self.predicted.to_numpy(), "mean_se": self.se,
                              "mean_ci_lower": lo, "mean_ci_upper": hi}, index=self.index)
+
+    def _display(self) -> Display:
+        what = "linear predictor" if self.which == "linear" else "probability"
+        return Display(f"Predicted {what} ({self.link.name} link)", [("rows", len(self.eta))],
+                       tables=[("With 95% intervals", self.summary_frame())],
+                       hint="(.summary_frame(alpha) for every row)")
