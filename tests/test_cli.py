@@ -315,7 +315,7 @@ def test_dot_is_a_missing_value_and_stray_text_is_named(tmp_path, capsys):
 def test_success_that_is_not_a_value_of_a_numeric_response(csv, capsys):
     code, out, err = run(["fit", csv, "y ~ x", "--success", "maybe"], capsys)
     assert code == 1 and out == ""
-    assert err.count("\n") == 1 and "success='maybe'" in err and "could not convert" not in err
+    assert err.count("\n") == 1 and "--success 'maybe'" in err and "could not convert" not in err
 
 
 def test_all_zero_weights_are_named(tmp_path, capsys):
