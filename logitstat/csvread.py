@@ -113,45 +113,38 @@ def read_data(source: str, stdin=None, *, sep: str | None = None, decimal: str |
     if sep is None:
         sep = "\t" if suffix in (".tsv", ".tab") else sniff_separator(
             sample.decode(encoding or "utf-8", errors="replace"))
-    for enc in ((encoding,) if encoding else ("utf-8",) + FALLBACK_ENCODINGS):
-        try:
-            df = _read_delimited(path, sep, decimal, enc, what)
-        except UnicodeDecodeError:
-            if encoding:
-                raise DataError(f"cannot read {what} as {encoding} text: pass the file's "
-                                "encoding with --encoding") from None
-            continue
-        if enc != "utf-8" and not encoding:
-            warnings.warn(f"{what} is not UTF-8 text: read it as {enc} "
-                          f"({'Windows Latin-1' if enc == 'cp1252' else 'ISO Latin-1'}); pass "
-                          "--encoding to choose another", DataWarning, stacklevel=2)
-        break
+    df = _decoded(what, encoding, lambda enc: _read_delimited(path, sep, decimal, enc, what))
     return _decimal_commas(df, sep, decimal), str(path)
 
 
 def _read_stdin(stream, sep, decimal, encoding) -> pd.DataFrame:
     raw = getattr(stream, "buffer", None)
-    if raw is not None:  # a real standard input: decode its bytes as a file's
-        data = raw.read()
-        for enc in ((encoding,) if encoding else ("utf-8",) + FALLBACK_ENCODINGS):
-            try:
-                text = data.decode(enc)
-            except UnicodeDecodeError:
-                if encoding:
-                    raise DataError(f"cannot read standard input as {encoding} text: pass its "
-                                    "encoding with --encoding") from None
-                continue
-            if enc != "utf-8" and not encoding:
-                warnings.warn(f"standard input is not UTF-8 text: read it as {enc}; pass "
-                              "--encoding to choose another", DataWarning, stacklevel=3)
-            break
-    else:
-        text = stream.read()
+    # a real standard input: decode its bytes as a file's
+    text = stream.read() if raw is None else _decoded("standard input", encoding, raw.read().decode)
     if not text.strip():
         raise DataError("standard input is empty: pipe a CSV file into 'logitstat fit -'")
     sep = sep or sniff_separator(text[:SAMPLE_BYTES])
     df = _read_delimited(io.StringIO(text), sep, decimal, None, "standard input")
     return _decimal_commas(df, sep, decimal)
+
+
+def _decoded(what: str, encoding: str | None, attempt):
+    """``attempt(encoding)``; without an encoding, ``attempt("utf-8")``, then each of
+    :data:`FALLBACK_ENCODINGS` while it raises :class:`UnicodeDecodeError`, with a warning."""
+    for enc in ((encoding,) if encoding else ("utf-8",) + FALLBACK_ENCODINGS):
+        try:
+            result = attempt(enc)
+        except UnicodeDecodeError:
+            if encoding:
+                raise DataError(f"cannot read {what} as {encoding} text: pass its encoding "
+                                "with --encoding") from None
+            continue
+        if enc != "utf-8" and not encoding:
+            warnings.warn(f"{what} is not UTF-8 text: read it as {enc} "
+                          f"({'Windows Latin-1' if enc == 'cp1252' else 'ISO Latin-1'}); pass "
+                          "--encoding to choose another", DataWarning, stacklevel=3)
+        return result
+    raise DataError(f"cannot decode {what}: pass its encoding with --encoding")  # not reached
 
 
 def _read_parquet(path: Path, source: str) -> pd.DataFrame:

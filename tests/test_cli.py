@@ -547,3 +547,12 @@ def test_binary_file_is_refused(tmp_path, capsys):
     assert code == 1 and "NUL bytes" in err and "--encoding utf-16" in err
     code, out, err = run(["fit", path, "y ~ x", "--encoding", "utf-16"], capsys)
     assert code == 1 and "response" in err  # read: a one-row table, constant response
+
+
+def test_latin1_standard_input(tmp_path, capsys, monkeypatch):
+    import io
+    data = latin1_file(tmp_path).read_bytes()
+    monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO(data), encoding="utf-8"))
+    code, out, err = run(["fit", "-", "y ~ region", "--format", "json"], capsys)
+    assert code == 0 and "standard input is not UTF-8" in err, err
+    assert coef(json.loads(out), f"region[T.{LEVELS[0]}]")["coef"] == pytest.approx(-LOGIT_SLOPE, abs=1e-7)
