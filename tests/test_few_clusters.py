@@ -46,3 +46,11 @@ def test_two_clusters_of_a_bundled_dataset_warn():
     """The user's case: clustering the Mroz fit on the two-level column wc."""
     with pytest.warns(ls.DataWarning, match="only 2 clusters"):
         ls.logit("lfp ~ k5", ls.datasets.load("mroz"), cov_type="cluster", groups="wc").bse
+
+
+def test_warning_points_at_the_users_line():
+    """Issued inside a cached property, the warning still names the caller's file."""
+    res = ls.logit("y ~ x", frame(3), cov_type="cluster", groups="g")
+    with pytest.warns(ls.DataWarning) as record:
+        res.bse
+    assert record[0].filename == __file__
