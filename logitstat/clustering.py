@@ -21,8 +21,10 @@ with :math:`\tilde s = s` (HC0, HC1) or, for HC2 / HC3, the cluster-block levera
 
 (Bell & McCaffrey 2002; ``meatCL`` with ``type="HC2"``/``"HC3"`` on a glm, its principal matrix
 power).  :math:`I - H_{gg} = W_g^{-1/2}(I - C C^\top)W_g^{1/2}` with :math:`C = W_g^{1/2}X_g L`,
-:math:`LL^\top = A`, so the power is taken from a symmetric eigendecomposition of the
-:math:`m_g \times m_g` block (never an :math:`n\times n` matrix).  Rows of zero working weight
+:math:`LL^\top = A`; with the thin SVD :math:`C = U D V^\top`,
+:math:`f(I - CC^\top) = I + U\,[f(1-D^2) - I]\,U^\top`, so the power costs
+:math:`O(m_g p^2)` per cluster and no :math:`m_g \times m_g` (let alone :math:`n \times n`)
+matrix is formed.  Rows of zero working weight
 (zero trials) get :math:`\tilde s_z = -X_z A X_p^\top W_p\, g(I-H_{pp})\, s_p` with
 :math:`g(\lambda) = (f(\lambda)-1)/(\lambda-1)`, the lower block of the same matrix power.
 
@@ -45,9 +47,6 @@ from scipy import linalg, sparse
 
 from . import kernels
 from .errors import DataError
-
-MAX_CLUSTER_ROWS = 8000   # an m x m block of 8000 rows is 0.5 GB
-
 
 def group_columns(value, data: pd.DataFrame | None, n: int) -> tuple[np.ndarray, str | None]:
     """Resolve ``groups=``: a column name, a list of one or two column names, a 1-D array, an
@@ -169,13 +168,9 @@ def leverage_adjusted_scores(X: np.ndarray, score: np.ndarray, v: np.ndarray, fi
     ------
     DataError
         When a cluster's block :math:`I - H_{gg}` is singular (the cluster alone determines a
-        coefficient) or a cluster has more than ``MAX_CLUSTER_ROWS`` rows.
+        coefficient).
     """
     size = np.bincount(codes, minlength=G)
-    if size.max() > MAX_CLUSTER_ROWS:
-        raise DataError(f"cluster-robust HC{power + 1} needs an m x m matrix per cluster and one "
-                        f"cluster has m = {size.max()} rows (limit {MAX_CLUSTER_ROWS}); use "
-                        "cov_kwds={'type': 'HC0'} or 'HC1'")
     out = np.empty(len(score))
     single = size[codes] == 1
     if single.any():   # one-row clusters: the scalar 1 - h_i
@@ -192,14 +187,17 @@ def leverage_adjusted_scores(X: np.ndarray, score: np.ndarray, v: np.ndarray, fi
             continue
         XL = X[idx] @ L
         sq = np.sqrt(vg[pos])
-        C = XL[pos] * sq[:, None]
-        lam, Q = linalg.eigh(np.eye(C.shape[0]) - C @ C.T, check_finite=False)
+        # I - C C' = I - U diag(d^2) U' (thin SVD of the m x p block C): f acts on span(U)
+        U, d, _ = np.linalg.svd(XL[pos] * sq[:, None], full_matrices=False)
+        lam = 1.0 - d * d
         _check_block(lam, power)
-        z = Q.T @ (sq * sg[pos])
+        z = sq * sg[pos]
+        uz = U.T @ z
         adj = sg.astype(float)
-        adj[pos] = (Q @ (_power(lam, power) * z)) / sq
+        adj[pos] = (z + U @ ((_power(lam, power) - 1.0) * uz)) / sq
         if not pos.all():   # rows of zero working weight: lower block of the matrix power
-            t = (Q @ (_slope(lam, power) * z)) * sq
+            g1 = -0.5 * power   # f'(1), g on the complement of span(U)
+            t = (g1 * z + U @ ((_slope(lam, power) - g1) * uz)) * sq
             adj[~pos] -= XL[~pos] @ (XL[pos].T @ t)
         out[idx] = adj
     return out
