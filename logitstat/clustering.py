@@ -21,11 +21,11 @@ with :math:`\tilde s = s` (HC0, HC1) or, for HC2 / HC3, the cluster-block levera
 
 (Bell & McCaffrey 2002; ``meatCL`` with ``type="HC2"``/``"HC3"`` on a glm, its principal matrix
 power).  :math:`I - H_{gg} = W_g^{-1/2}(I - C C^\top)W_g^{1/2}` with :math:`C = W_g^{1/2}X_g L`,
-:math:`LL^\top = A`; with the thin SVD :math:`C = U D V^\top`,
-:math:`f(I - CC^\top) = I + U\,[f(1-D^2) - I]\,U^\top`, so the power costs
-:math:`O(m_g p^2)` per cluster and no :math:`m_g \times m_g` (let alone :math:`n \times n`)
-matrix is formed.  Rows of zero working weight
-(zero trials) get :math:`\tilde s_z = -X_z A X_p^\top W_p\, g(I-H_{pp})\, s_p` with
+:math:`LL^\top = A`; with :math:`C^\top C = V\,\mathrm{diag}(\mu)\,V^\top` (p x p),
+:math:`f(I - CC^\top) = I + C V\,\mathrm{diag}\big((f(1-\mu)-1)/\mu\big)\,V^\top C^\top`,
+so the power costs :math:`O(m_g p^2)` per cluster, clusters of equal size are done in batches,
+and no :math:`m_g \times m_g` (let alone :math:`n \times n`) matrix is formed.  Rows of zero working weight
+(zero trials) get :math:`\tilde s_z = s_z - X_z A X_p^\top W_p\, g(I-H_{pp})\, s_p` with
 :math:`g(\lambda) = (f(\lambda)-1)/(\lambda-1)`, the lower block of the same matrix power.
 
 The adjustment :math:`a` is ``meatCL``'s: :math:`G/(G-1)` with ``cadjust`` (else 1), and for
@@ -139,13 +139,6 @@ def _power(lam: np.ndarray, power: float) -> np.ndarray:
     return lam ** (-0.5 * power)   # power 1: (I-H)^(-1/2) (HC2); power 2: (I-H)^(-1) (HC3)
 
 
-def _slope(lam: np.ndarray, power: float) -> np.ndarray:
-    r""":math:`(f(\lambda)-1)/(\lambda-1)`, with its limit :math:`f'(1)` at :math:`\lambda = 1`."""
-    near = np.abs(lam - 1.0) < 1e-8
-    safe = np.where(near, 2.0, lam)
-    return np.where(near, -0.5 * power, (_power(safe, power) - 1.0) / (safe - 1.0))
-
-
 def leverage_adjusted_scores(X: np.ndarray, score: np.ndarray, v: np.ndarray, fisher_cov: np.ndarray,
                              codes: np.ndarray, G: int, power: int) -> np.ndarray:
     r"""Scores :math:`\tilde s` adjusted by :math:`(I - H_{gg})^{-power/2}` within each cluster.
@@ -178,29 +171,84 @@ def leverage_adjusted_scores(X: np.ndarray, score: np.ndarray, v: np.ndarray, fi
     L = linalg.cholesky(fisher_cov, lower=True, check_finite=False)
     order = np.argsort(codes, kind="stable")
     starts = np.concatenate([[0], np.cumsum(size)])
-    for g in np.flatnonzero(size > 1):
-        idx = order[starts[g]:starts[g + 1]]
-        vg, sg = v[idx], score[idx]
-        pos = vg > 0
-        if not pos.any():
-            out[idx] = sg
-            continue
-        XL = X[idx] @ L
-        sq = np.sqrt(vg[pos])
-        # I - C C' = I - U diag(d^2) U' (thin SVD of the m x p block C): f acts on span(U)
-        U, d, _ = np.linalg.svd(XL[pos] * sq[:, None], full_matrices=False)
-        lam = 1.0 - d * d
-        _check_block(lam, power)
-        z = sq * sg[pos]
-        uz = U.T @ z
-        adj = sg.astype(float)
-        adj[pos] = (z + U @ ((_power(lam, power) - 1.0) * uz)) / sq
-        if not pos.all():   # rows of zero working weight: lower block of the matrix power
-            g1 = -0.5 * power   # f'(1), g on the complement of span(U)
-            t = (g1 * z + U @ ((_slope(lam, power) - g1) * uz)) * sq
-            adj[~pos] -= XL[~pos] @ (XL[pos].T @ t)
-        out[idx] = adj
+    for m in np.unique(size[size > 1]):   # clusters of equal size m in batches
+        gs = np.flatnonzero(size == m)
+        idx = order[starts[gs][:, None] + np.arange(m)]
+        clean = (v[idx] > 0).all(axis=1)
+        step = max(1, kernels.BLOCK_ROWS // int(m))
+        rows = idx[clean]
+        for lo in range(0, len(rows), step):
+            block = rows[lo:lo + step]
+            out[block] = _batch(X[block] @ L, score[block], v[block], power)
+        for one in idx[~clean]:
+            out[one] = _one_cluster(X[one] @ L, score[one], v[one], power)
     return out
+
+
+def _phi(mu: np.ndarray, power: int) -> np.ndarray:
+    r""":math:`(f(1-\mu)-1)/\mu` for :math:`f(\lambda) = \lambda^{-1/2}` (HC2) or
+    :math:`\lambda^{-1}` (HC3), in forms without cancellation (:math:`r = \sqrt{1-\mu}`)."""
+    if power == 2:
+        return 1.0 / (1.0 - mu)
+    r = np.sqrt(1.0 - mu)
+    return 1.0 / ((1.0 + r) * r)
+
+
+def _psi(mu: np.ndarray, power: int) -> np.ndarray:
+    r""":math:`(g(1-\mu)-g(1))/\mu` with :math:`g(\lambda) = (f(\lambda)-1)/(\lambda-1)`."""
+    if power == 2:
+        return -1.0 / (1.0 - mu)
+    r = np.sqrt(1.0 - mu)
+    return -(r + 2.0) / (2.0 * r * (1.0 + r) ** 2)
+
+
+def _spectrum(C: np.ndarray, power: int) -> tuple[np.ndarray, np.ndarray]:
+    r"""Eigenvalues :math:`\mu` and vectors :math:`V` of :math:`C^\top C` (p x p, batched):
+    :math:`I - CC^\top` has eigenvalues :math:`1-\mu` on :math:`\mathrm{span}(C)` and 1 elsewhere."""
+    mu, V = np.linalg.eigh(np.matmul(np.swapaxes(C, -1, -2), C))
+    mu = np.maximum(mu, 0.0)
+    _check_block(1.0 - mu, power)
+    return mu, V
+
+
+def _apply(C, V, coef, z):
+    r""":math:`C V \mathrm{diag}(coef) V^\top C^\top z` for a batch (k, m, p)."""
+    y = np.einsum("kpq,kp->kq", V, np.einsum("kmp,km->kp", C, z)) * coef
+    return np.einsum("kmp,kp->km", C, np.einsum("kpq,kq->kp", V, y))
+
+
+def _batch(XL: np.ndarray, s: np.ndarray, v: np.ndarray, power: int) -> np.ndarray:
+    r"""Adjusted scores of k clusters of m rows of positive weight at once (``XL`` is (k, m, p)):
+    :math:`f(I - CC^\top) z = z + C V \mathrm{diag}(\phi(\mu)) V^\top C^\top z` with
+    :math:`C^\top C = V \mathrm{diag}(\mu) V^\top`, :math:`z = W_g^{1/2} s_g` (cost
+    :math:`O(m p^2)`, no m x m matrix)."""
+    sq = np.sqrt(v)
+    C = XL * sq[..., None]
+    z = sq * s
+    if C.shape[1] < C.shape[2]:   # fewer rows than columns: the m x m form is smaller
+        mu, Q = np.linalg.eigh(np.matmul(C, np.swapaxes(C, -1, -2)))
+        lam = 1.0 - np.maximum(mu, 0.0)
+        _check_block(lam, power)
+        return np.einsum("kmr,kr->km", Q, _power(lam, power) * np.einsum("kmr,km->kr", Q, z)) / sq
+    mu, V = _spectrum(C, power)
+    return (z + _apply(C, V, _phi(mu, power), z)) / sq
+
+
+def _one_cluster(XL: np.ndarray, s: np.ndarray, v: np.ndarray, power: int) -> np.ndarray:
+    """Adjusted scores of one cluster with rows of zero working weight (see the module docstring)."""
+    pos = v > 0
+    adj = s.astype(float)
+    if not pos.any():
+        return adj
+    sq = np.sqrt(v[pos])
+    C = (XL[pos] * sq[:, None])[None]
+    mu, V = _spectrum(C, power)
+    z = (sq * s[pos])[None]
+    adj[pos] = ((z + _apply(C, V, _phi(mu, power), z)) / sq)[0]
+    g1 = -0.5 * power   # g(1) = f'(1)
+    t = (g1 * z + _apply(C, V, _psi(mu, power), z))[0] * sq
+    adj[~pos] -= XL[~pos] @ (XL[pos].T @ t)
+    return adj
 
 
 def _one_minus_hat(X, v, fisher_cov, rows, power) -> np.ndarray:
