@@ -300,7 +300,7 @@ class BlockSummary(Summary):
         d = res.design
         header = _fit_header(res, d.response, "Multinomial logit",
                              ("Outcomes:", f"{len(res.levels)} (base: {res.base})"),
-                             "Newton (full Hessian)", "nonrobust (inverse Fisher information)")
+                             "Newton (full Hessian)", res.cov_description)
         if d.has_weights:
             header.append(("Weights:", "frequency"))
         ci = res.conf_int(alpha)  # checks alpha first
