@@ -9,7 +9,8 @@ Wald path :math:`V_{-j,j}/V_{jj}`.  The :math:`1-\alpha` interval is
 :math:`\operatorname{sign}(b-\hat\theta_j)\sqrt{D_j(b)-\hat D} = \pm z_{1-\alpha/2}`, bracketed by
 walking out along secants (the log-likelihood is concave, so each secant's crossing of the
 cut-off lies past the root) and found by Brent's method; an end is :math:`\pm\infty` when the
-profile stays flat (the estimate runs to infinity in that direction).  This is what
+profile stays flat, or without a search on the side where :attr:`MNLogitResults.separation`
+finds that the estimate runs to infinity.  This is what
 :mod:`logitstat.profile` does for the binary models; ``MASS::confint`` has no method for
 ``nnet::multinom``.
 """
@@ -132,10 +133,16 @@ def mn_profile_conf_int(res, alpha: float = 0.05, tol: float = 1e-10,
     theta = res._theta
     q = float(stats.chi2.ppf(1.0 - alpha, 1))
     lower, upper = np.empty(len(theta)), np.empty(len(theta))
+    # a parameter that runs to +-infinity under separation: that end is infinite (the profile
+    # never rises along the separating direction), as in logitstat.profile
+    directions = np.sign(res.separation.directions.to_numpy())
+    cov = res.fit.cov
+    if np.any(directions != 0):   # the diverged covariance does not describe the profile path
+        cov = np.diag(np.diag(cov))
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", RuntimeWarning)
         for j in range(len(theta)):
-            prof = _Profile(problem, j, theta, res.fit.cov, res.llf)
-            lower[j] = prof.end(q, -1)
-            upper[j] = prof.end(q, +1)
+            prof = _Profile(problem, j, theta, cov, res.llf)
+            lower[j] = -np.inf if directions[j] < 0 else prof.end(q, -1)
+            upper[j] = np.inf if directions[j] > 0 else prof.end(q, +1)
     return pd.DataFrame({"lower": lower, "upper": upper}, index=res._long_index())
