@@ -107,16 +107,22 @@ def test_binary_profile_intervals_are_reproduced_with_two_outcomes(df):
     np.testing.assert_allclose(mn, bi, rtol=1e-7)
 
 
-def test_separated_parameter_gets_an_infinite_end():
-    d = pd.DataFrame({"y": ["a", "a", "b", "b", "c", "c", "a", "b", "c", "c"],
-                      "x": [0.0, 1, 2, 3, 4, 5, 0.5, 2.5, 4.5, 6]})
-    d["y"] = pd.Categorical(d["y"])
-    d.loc[:, "z"] = [0, 1, 0, 1, 0, 1, 1, 0, 1, 0]
-    with pytest.warns(ls.LogitstatWarning):
+def test_separated_parameters_get_infinite_ends():
+    """Outcome c occurs only where z = 1: its z coefficient runs to +inf and its intercept to
+    -inf (quasi-complete separation); those ends are infinite, the others finite."""
+    rng = np.random.default_rng(1)
+    n = 60
+    z = rng.integers(0, 2, size=n)
+    y = np.where(rng.uniform(size=n) < 0.5, "a", "b").astype(object)
+    y[(z == 1) & (rng.uniform(size=n) < 0.4)] = "c"
+    d = pd.DataFrame({"y": pd.Categorical(y), "x": rng.normal(size=n), "z": z})
+    with pytest.warns(ls.SeparationWarning):
         res = ls.mnlogit("y ~ x + z", d)
     ci = res.conf_int(method="profile")
-    assert np.isinf(ci.to_numpy()).any()
-    assert np.all(np.isfinite(ci.loc[("b", "z")]))
+    assert ci.loc[("c", "z"), "upper"] == np.inf and ci.loc[("c", "Intercept"), "lower"] == -np.inf
+    finite = ci.drop([("c", "z"), ("c", "Intercept")])
+    assert np.all(np.isfinite(finite.to_numpy()))
+    assert 0 < ci.loc[("c", "z"), "lower"] < np.inf   # c happens only with z = 1
 
 
 def test_errors(df):
