@@ -29,7 +29,8 @@ def glm(formula, data=None, *, link="logit", weights=None, offset=None, missing:
         information: str = "expected", method: str = "irls",
         tol: float = 1e-8, max_iter: int = 100, start_params=None, drop_collinear: bool = False,
         names=None, eval_env: int | patsy.EvalEnvironment = 0, penalty: str | None = None,
-        alpha: float | None = None, l1_ratio: float | None = None, class_weight=None) -> BinaryResults:
+        alpha: float | None = None, l1_ratio: float | None = None, class_weight=None,
+        standardize: bool = True) -> BinaryResults:
     """Fit a binomial GLM and return its :class:`~logitstat.results.BinaryResults`.
 
     Parameters
@@ -76,6 +77,10 @@ def glm(formula, data=None, *, link="logit", weights=None, offset=None, missing:
         ``penalty="l1"|"l2"|"elasticnet"`` fits a penalized logistic regression of strength
         ``alpha`` (glmnet's lambda; ``l1_ratio`` is glmnet's alpha) by coordinate descent and
         returns a :class:`~logitstat.penresults.PenalizedResults` (no standard errors).
+    standardize : bool
+        With ``penalty=``: penalize the coefficients of the standardized columns (default, as
+        glmnet's ``standardize=TRUE``) or, with ``False``, of the columns as they are (as
+        :func:`~logitstat.logit_path`'s ``standardize``).
     class_weight : "balanced" or mapping, optional
         Class weights ``{0: w0, 1: w1}`` (scikit-learn's definition), kept apart from frequency
         weights; returns a :class:`~logitstat.classweights.ClassWeightedResults`.
@@ -110,10 +115,17 @@ def glm(formula, data=None, *, link="logit", weights=None, offset=None, missing:
         des = _design.from_arrays(formula, data, names=names, weights=weights, offset=offset,
                                   groups=groups, success=success)
     _warn_fractional_counts(des)
+    if not isinstance(standardize, (bool, np.bool_)):
+        raise SpecificationError(f"standardize={standardize!r} must be True or False")
     if penalty is not None or alpha is not None:
         from .penresults import fit_penalized
         return fit_penalized(des, link_obj, penalty=penalty, alpha=alpha, l1_ratio=l1_ratio,
-                             class_weight=class_weight, cov_type=cov_type, method=method)
+                             class_weight=class_weight, cov_type=cov_type, method=method,
+                             standardize=standardize)
+    if not standardize:
+        raise SpecificationError(f"standardize={standardize!r} applies to penalized fits only: "
+                                 "give penalty= and alpha= too (an unpenalized fit does not "
+                                 "depend on the scale of the columns)")
     if class_weight is not None:
         from .classweights import fit_class_weighted
         return fit_class_weighted(des, link_obj, class_weight, cov_type=cov_type, method=method,
