@@ -8,7 +8,8 @@ Wald path :math:`V_{-j,j}/V_{jj}`.  The :math:`1-\alpha` interval is
 :math:`\{b: D_j(b) - \hat D \le \chi^2_{1,1-\alpha}\}`: its ends are the roots of the signed root
 :math:`\operatorname{sign}(b-\hat\theta_j)\sqrt{D_j(b)-\hat D} = \pm z_{1-\alpha/2}`, bracketed by
 walking out along secants (the log-likelihood is concave, so each secant's crossing of the
-cut-off lies past the root) and found by Brent's method; an end is :math:`\pm\infty` when the
+cut-off lies past the root) and found by Brent's method (the walk of
+:func:`logitstat.profile._one_side`, shared with the binary models); an end is :math:`\pm\infty` when the
 profile stays flat, or without a search on the side where :attr:`MNLogitResults.separation`
 finds that the estimate runs to infinity.  This is what
 :mod:`logitstat.profile` does for the binary models; ``MASS::confint`` has no method for
@@ -20,13 +21,11 @@ import warnings
 
 import numpy as np
 import pandas as pd
-from scipy import optimize, stats
+from scipy import stats
 
 from . import mnfit
-from .errors import ConvergenceError, SpecificationError
-
-MAX_STEPS = 60
-FLAT_STEPS = 3
+from .errors import SpecificationError
+from .profile import _one_side
 
 
 class _Problem:
@@ -70,54 +69,22 @@ class _Problem:
 
 
 class _Profile:
-    def __init__(self, problem: _Problem, j: int, theta: np.ndarray, cov: np.ndarray, llf: float):
+    def __init__(self, problem: _Problem, j: int, theta: np.ndarray, cov: np.ndarray):
         self.problem, self.j = problem, j
-        self.bhat, self.llf = theta[j], llf
+        self.bhat = theta[j]
         self.se = float(np.sqrt(cov[j, j])) if cov[j, j] > 0 else np.nan
         self.slope = cov[:, j] / cov[j, j] if np.isfinite(self.se) and self.se > 0 else 0 * theta
         self.cache = [(self.bhat, theta)]
 
-    def increase(self, b: float) -> float:
-        """:math:`D_j(b) - \\hat D`."""
+    def deviance(self, b: float) -> float:
+        r""":math:`D_j(b) = -2\max_{\theta_j = b}\ell` (warm-started refit), the interface that
+        :func:`logitstat.profile._one_side` walks and bisects."""
         b0, theta0 = min(self.cache, key=lambda c: abs(c[0] - b))
         start = theta0 + self.slope * (b - b0) if abs(b - b0) <= 3 * self.se else theta0.copy()
         start[self.j] = b
         llf, theta = self.problem.fit(start, self.j)
         self.cache.append((b, theta))
-        return max(2.0 * (self.llf - llf), 0.0)
-
-    def end(self, q: float, side: int) -> float:
-        zc = np.sqrt(q)
-        scale = 1.0 + abs(self.bhat)
-        d = zc * self.se if np.isfinite(self.se) and self.se > 0 else scale
-        d_prev, g_prev, flat = 0.0, 0.0, 0
-        for _ in range(MAX_STEPS):
-            gd = self.increase(self.bhat + side * d)
-            if gd >= q:
-                break
-            rise = gd - g_prev
-            if rise <= 1e-7 * q:
-                flat += 1
-                if flat >= FLAT_STEPS:
-                    return side * np.inf
-                d_next = 8.0 * d
-            else:
-                flat = 0
-                d_next = d + (q - gd) * (d - d_prev) / rise
-                d_next = min(max(d_next * (1.0 + 1e-6), 1.01 * d), 8.0 * d)
-            d_prev, g_prev, d = d, gd, d_next
-        else:
-            return side * np.inf
-
-        def h(dist: float) -> float:
-            return -zc if dist == 0.0 else np.sqrt(self.increase(self.bhat + side * dist)) - zc
-
-        if h(d_prev) * h(d) > 0:
-            raise ConvergenceError(f"profile interval of parameter {self.j}: the constrained refits "
-                                   "do not give a consistent profile; use Wald intervals")
-        root = optimize.brentq(h, d_prev, d, xtol=1e-13 * (scale + d),
-                               rtol=4 * np.finfo(float).eps, maxiter=200)
-        return self.bhat + side * root
+        return -2.0 * llf
 
 
 def mn_profile_conf_int(res, alpha: float = 0.05, tol: float = 1e-10,
@@ -142,7 +109,7 @@ def mn_profile_conf_int(res, alpha: float = 0.05, tol: float = 1e-10,
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", RuntimeWarning)
         for j in range(len(theta)):
-            prof = _Profile(problem, j, theta, cov, res.llf)
-            lower[j] = -np.inf if directions[j] < 0 else prof.end(q, -1)
-            upper[j] = np.inf if directions[j] > 0 else prof.end(q, +1)
+            prof = _Profile(problem, j, theta, cov)
+            lower[j] = -np.inf if directions[j] < 0 else _one_side(prof, -2.0 * res.llf, q, -1)
+            upper[j] = np.inf if directions[j] > 0 else _one_side(prof, -2.0 * res.llf, q, +1)
     return pd.DataFrame({"lower": lower, "upper": upper}, index=res._long_index())
