@@ -315,12 +315,6 @@ def eigen_clip(V: np.ndarray) -> np.ndarray:
     return _symmetric((Q * np.maximum(lam, 0.0)) @ Q.T)
 
 
-def n_clusters(groups) -> int:
-    """Number of distinct cluster labels (of the first dimension for two-way clustering)."""
-    g = np.asarray(groups)
-    return int(pd.unique(g if g.ndim == 1 else g[:, 0]).size)
-
-
 REGISTRY: dict[str, type[CovarianceEstimator]] = {
     cls.name.lower(): cls for cls in (Nonrobust, HC0, HC1, HC2, HC3, Cluster)}
 

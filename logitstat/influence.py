@@ -40,6 +40,7 @@ import numpy as np
 import pandas as pd
 from scipy import linalg
 
+from . import collinearity as _coll
 from . import deletion, family, kernels
 from .errors import SpecificationError
 from .irls import scaled_cholesky
@@ -68,16 +69,22 @@ def hat_values(X: np.ndarray, trials: np.ndarray, weights: np.ndarray, eta: np.n
 
     :math:`h_i = W_i \lVert L^{-1} x_i \rVert^2` with :math:`L L^\top = X^\top W X` (scaled
     Cholesky), in row blocks of :math:`X`; when the information is ill-conditioned, the squared
-    row norms of :math:`Q` in :math:`W^{1/2}X = QR` (as R's ``lm.influence``).
+    row norms of :math:`Q = W^{1/2}XR^{-1}` in :math:`W^{1/2}X = QR` (as R's ``lm.influence``),
+    with :math:`R` from a row-blocked QR: two passes over :math:`X`, no copy of it.
     """
     mu = link.linkinv(eta)
     d = link.mu_eta(eta)
     W = weights * trials * d * d / (mu * (1.0 - mu))
     factor = scaled_cholesky(kernels.gram(X, W))
-    if factor is None:
-        q = np.linalg.qr(np.sqrt(W)[:, None] * X, mode="reduced")[0]
-        return np.einsum("ij,ij->i", q, q)
+    if factor is None:   # ill-conditioned: R of W^(1/2) X = QR, h_i = W_i |R^-T x_i|^2
+        X = _coll._balanced(X)
+        return _row_norms(X, W, _coll.tsqr_r(X, W).T, np.ones(X.shape[1]))
     (L, _), scale = factor
+    return _row_norms(X, W, L, scale)
+
+
+def _row_norms(X: np.ndarray, W: np.ndarray, L: np.ndarray, scale: np.ndarray) -> np.ndarray:
+    r""":math:`W_i \lVert L^{-1} (x_i / s) \rVert^2` for every row, in row blocks."""
     out = np.empty(X.shape[0])
 
     def rows(lo: int, hi: int) -> None:

@@ -73,18 +73,27 @@ class _Profile:
         self.problem, self.j = problem, j
         self.bhat = theta[j]
         self.se = float(np.sqrt(cov[j, j])) if cov[j, j] > 0 else np.nan
-        self.slope = cov[:, j] / cov[j, j] if np.isfinite(self.se) and self.se > 0 else 0 * theta
+        self.path = cov[:, j] / cov[j, j] if np.isfinite(self.se) and self.se > 0 else 0 * theta
         self.cache = [(self.bhat, theta)]
+        self.newton = True   # _one_side may take Newton steps on the signed root (see slope)
 
     def deviance(self, b: float) -> float:
         r""":math:`D_j(b) = -2\max_{\theta_j = b}\ell` (warm-started refit), the interface that
         :func:`logitstat.profile._one_side` walks and bisects."""
         b0, theta0 = min(self.cache, key=lambda c: abs(c[0] - b))
-        start = theta0 + self.slope * (b - b0) if abs(b - b0) <= 3 * self.se else theta0.copy()
+        start = theta0 + self.path * (b - b0) if abs(b - b0) <= 3 * self.se else theta0.copy()
         start[self.j] = b
         llf, theta = self.problem.fit(start, self.j)
         self.cache.append((b, theta))
         return -2.0 * llf
+
+    def slope(self, b: float) -> float:
+        r""":math:`dD_j/db = -2\,\partial\ell/\partial\theta_j` at the constrained solution for
+        ``b`` (envelope theorem: the other scores vanish there)."""
+        theta = next(t for bb, t in reversed(self.cache) if bb == b)
+        pr = self.problem
+        _, lp = pr.loglik(theta)
+        return float(-2.0 * mnfit._score(pr.X, pr.Y, np.exp(lp), pr.w, pr.base)[self.j])
 
 
 def mn_profile_conf_int(res, alpha: float = 0.05, tol: float = 1e-10,
@@ -110,6 +119,7 @@ def mn_profile_conf_int(res, alpha: float = 0.05, tol: float = 1e-10,
         warnings.simplefilter("ignore", RuntimeWarning)
         for j in range(len(theta)):
             prof = _Profile(problem, j, theta, cov)
+            prof.newton = not np.any(directions != 0)   # diverged SEs start no Newton walk
             lower[j] = -np.inf if directions[j] < 0 else _one_side(prof, -2.0 * res.llf, q, -1)
             upper[j] = np.inf if directions[j] > 0 else _one_side(prof, -2.0 * res.llf, q, +1)
     return pd.DataFrame({"lower": lower, "upper": upper}, index=res._long_index())

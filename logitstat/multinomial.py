@@ -26,6 +26,7 @@ from . import scaling as _scaling
 from .checks import real_number, whole_number
 from .errors import DataError, SeparationWarning, SpecificationError
 from .diagnostics import ModelSeparation
+from .persist import Persistable
 from .postestimation import FitStatisticsMixin
 from .separation import SeparationReport, detect_separation
 
@@ -121,7 +122,7 @@ def mnlogit(formula, data=None, *, base=None, weights=None, missing: str = "drop
     return res
 
 
-class MNLogitResults(FitStatisticsMixin):
+class MNLogitResults(FitStatisticsMixin, Persistable):
     """Results of a multinomial logit fit (construct through :func:`mnlogit`).
 
     ``params``, ``bse``, ``tvalues`` and ``pvalues`` are DataFrames with one row per design
@@ -457,11 +458,12 @@ class MNLogitResults(FitStatisticsMixin):
                 for a, k in enumerate(self.outcomes)}
 
     # ------------------------------------------------------------------ summary
-    def summary(self, rrr: bool = False, alpha: float = 0.05):
-        """A :class:`~logitstat.summary.BlockSummary`: header, one coefficient block per outcome."""
+    def summary(self, rrr: bool = False, alpha: float = 0.05, pvalue_format="auto"):
+        """A :class:`~logitstat.summary.BlockSummary`: header, one coefficient block per outcome
+        (``pvalue_format`` as :meth:`BinaryResults.summary <logitstat.results.BinaryResults.summary>`)."""
         from .summary import BlockSummary
 
-        return BlockSummary.from_mnlogit(self, rrr=rrr, alpha=alpha)
+        return BlockSummary.from_mnlogit(self, rrr=rrr, alpha=alpha, pvalue_format=pvalue_format)
 
     def __repr__(self) -> str:
         return (f"<MNLogitResults: {self.design.response} with {len(self.levels)} outcomes "

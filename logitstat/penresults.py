@@ -25,6 +25,7 @@ from . import family, penalized
 from .checks import real_number, whole_number
 from .errors import DataError, LogitstatError, SpecificationError
 from .links import get_link
+from .persist import Persistable
 
 __all__ = ["PENALTIES", "resolve_penalty", "fit_penalized", "PenalizedResults", "PathResults",
            "CVResults", "logit_path", "logit_cv"]
@@ -108,7 +109,7 @@ def fit_penalized(des: _design.Design, link="logit", *, penalty: str | None = "l
     return PenalizedResults(des, fit, 0, penalty, ratio, standardize, info, nobs)
 
 
-class PenalizedResults:
+class PenalizedResults(Persistable):
     """One penalized logistic fit: coefficients, likelihood, predictions — no standard errors."""
 
     def __init__(self, design: _design.Design, path: penalized.PathFit, index: int, penalty: str,
@@ -265,7 +266,7 @@ class PenalizedResults:
                 f"{self.df_model} non-zero of {len(self.standardized_params)}>")
 
 
-class PathResults:
+class PathResults(Persistable):
     """Coefficients along a path of penalty strengths (largest ``alpha`` first).
 
     ``coefs`` is a DataFrame indexed by ``alpha`` with one column per coefficient; ``fit(i)``
@@ -386,7 +387,7 @@ def logit_path(formula, data=None, *, penalty: str = "l1", l1_ratio: float | Non
     return PathResults(des, fit, penalty, ratio, standardize)
 
 
-class CVResults:
+class CVResults(Persistable):
     """k-fold cross-validation of a penalized path (binomial deviance, glmnet's ``cv.glmnet``).
 
     ``cv_mean``/``cv_se`` are the fold-weighted mean deviance per observation and its standard

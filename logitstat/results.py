@@ -1,13 +1,14 @@
 """Fitted-model results: every number as a cached property, no formatting (see ``summary``)."""
 from __future__ import annotations
 
+from dataclasses import replace
 from functools import cached_property
 
 import numpy as np
 import pandas as pd
 from scipy import stats
 
-from . import family, inference, kernels
+from . import family, inference, kernels, persist
 from .clustering import describe_groups
 from .covariance import (ScoreParts, check_information, get_estimator, invert_information,
                          observed_information)
@@ -19,7 +20,10 @@ from .links import Link
 from .postestimation import FitStatisticsMixin, InferenceMixin, odds_ratio_frame
 
 
-class BinaryResults(DiagnosticsMixin, InferenceMixin, FitStatisticsMixin):
+PREDICT_BLOCK_VALUES = 1 << 22   # values of the new design built at a time by predict()
+
+
+class BinaryResults(DiagnosticsMixin, InferenceMixin, FitStatisticsMixin, persist.Persistable):
     """Results of a binary (or binomial) GLM fit.
 
     Names follow statsmodels where it has one (``params``, ``bse``, ``tvalues``...); numbers follow
@@ -262,14 +266,30 @@ class BinaryResults(DiagnosticsMixin, InferenceMixin, FitStatisticsMixin):
         if newdata is None:
             X, offset, index = self.design.X, self.design.offset, self.design.row_labels
             ok = np.ones(X.shape[0], dtype=bool)
+            eta, se = X @ self.fit.params + offset, self._eta_se(X)
         else:
-            X, offset, ok = new_design_matrix(self.design, newdata)
+            eta, se, ok = self._new_predictor(newdata)
             index = newdata.index if isinstance(newdata, pd.DataFrame) else None
-        eta = X @ self.fit.params + offset
-        se = self._eta_se(X)
         eta[~ok] = np.nan
         se[~ok] = np.nan
         return Prediction(eta, se, self.link, which, index)
+
+    def _new_predictor(self, newdata) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Linear predictor, its standard error and the complete-row mask of ``newdata``, built
+        in row blocks of a DataFrame (the transforms' state is the fit's, so each row's design
+        does not depend on the others): at most one block of the new design is alive."""
+        rows = len(newdata) if isinstance(newdata, pd.DataFrame) else 0
+        step = max(1024, PREDICT_BLOCK_VALUES // max(len(self.names), 1))
+        parts = []
+        starts = range(0, rows, step) if rows > step else [None]
+        for s in starts:
+            chunk = newdata if s is None else newdata.iloc[s:s + step]
+            X, offset, ok = new_design_matrix(self.design, chunk)
+            parts.append((X @ self.fit.params + offset, self._eta_se(X), ok))
+            del X
+        if len(parts) == 1:
+            return parts[0]
+        return tuple(np.concatenate([part[k] for part in parts]) for k in range(3))
 
     def _eta_se(self, X: np.ndarray) -> np.ndarray:
         r"""Standard error of each row's linear predictor, :math:`\sqrt{x_i^\top V x_i}`."""
@@ -295,8 +315,12 @@ class BinaryResults(DiagnosticsMixin, InferenceMixin, FitStatisticsMixin):
             return blocked
         return inference.wald_test(self.fit.params, self._cov, R, q, text)
 
-    def summary(self, odds_ratios: bool = False, alpha: float = 0.05):
-        """A :class:`~logitstat.summary.Summary` of the fit (text, HTML, LaTeX, Markdown)."""
+    def summary(self, odds_ratios: bool = False, alpha: float = 0.05, pvalue_format="auto"):
+        """A :class:`~logitstat.summary.Summary` of the fit (text, HTML, LaTeX, Markdown).
+
+        ``pvalue_format``: ``"auto"`` (3 decimals, ``<0.001`` below), ``"exact"`` (scientific,
+        e.g. ``8.92e-24``) or a threshold such as ``1e-4``; :attr:`pvalues` holds the numbers.
+        """
         from .summary import Summary
 
         if odds_ratios and self.link.name != "logit":
@@ -304,11 +328,39 @@ class BinaryResults(DiagnosticsMixin, InferenceMixin, FitStatisticsMixin):
             warnings.warn("odds ratios need the logit link; showing coefficients only",
                           DomainWarning, stacklevel=2)
             odds_ratios = False
-        return Summary.from_results(self, odds_ratios=odds_ratios, alpha=alpha)
+        return Summary.from_results(self, odds_ratios=odds_ratios, alpha=alpha,
+                                    pvalue_format=pvalue_format)
 
     def __repr__(self) -> str:
         return (f"<{type(self).__name__}: {self.link.name} model of {self.design.event}, "
                 f"{len(self.names)} coefficients, nobs={self.nobs}>")
+
+    # ------------------------------------------------------------------ keeping the model
+    def remove_data(self) -> "BinaryResults":
+        """Drop the row-level arrays (design matrix, response, weights, fitted values, the data
+        frame) and keep everything else: estimates, covariance, tests, likelihoods, the summary,
+        separation and collinearity diagnostics, and prediction on new data.
+
+        What needs the rows afterwards (residuals, influence, marginal effects, goodness of fit,
+        profile intervals, ``predict()`` without new data) raises :class:`DataRemovedError`.
+        Returns ``self`` (modified in place), as statsmodels' ``remove_data``.
+        """
+        n = self.design.X.shape[0]
+        if not isinstance(self.design.X, persist.RemovedData):
+            self.summary().as_text()   # warms every cached number the summary shows
+            for name in ("pvalues", "llr_pvalue", "bic", "aic", "df_resid", "nobs"):
+                getattr(self, name)
+            counts = (self.design.nobs, self.design.n_informative)
+            self.design = persist.strip_rows(
+                replace(self.design, counts=counts),
+                ("X", "y", "trials", "weights", "offset", "groups", "row_positions"), "design")
+            self.fit = persist.strip_rows(self.fit, ("eta", "eta_info"), "fit")
+            for key, value in list(vars(self).items()):
+                row_level = (isinstance(value, (np.ndarray, pd.Series, pd.DataFrame))
+                             and value.ndim >= 1 and value.shape[0] == n != len(self.names))
+                if row_level or key in ("_frame", "fittedvalues", "_null_eta", "score_parts"):
+                    del self.__dict__[key]
+        return self
 
 
 class Prediction:

@@ -199,7 +199,18 @@ def detect_separation(X: np.ndarray, y: np.ndarray, trials: np.ndarray | None = 
     basis = slp.make_basis(X, live)
     if basis.r == 0:
         return none
-    cone = slp.Cone(X, succ, fail, basis)
+    return diagnose(slp.Cone(X, succ, fail, basis), extreme=extreme, direction=direction)
+
+
+def diagnose(cone: "slp.Cone", *, extreme: np.ndarray | None = None,
+             direction: np.ndarray | None = None) -> SeparationReport:
+    """The programs of :func:`detect_separation` on a cone of rows: in memory
+    (:class:`~logitstat.separation_lp.Cone`) or any object with its interface (the rows of a
+    Dask DataFrame, :mod:`logitstat.dask_separation`)."""
+    basis, live = cone.basis, cone.live
+    n, p = live.shape[0], basis.T.shape[0]
+    none = SeparationReport("none", np.zeros(p, dtype=int), np.zeros(n, dtype=bool),
+                            np.zeros(p, dtype=bool), "lp")
     found = None if direction is None else strict_separator(cone, direction)
     if found is None:
         work = slp.Working(cone, *slp.initial_rows(cone, extreme))
@@ -262,7 +273,7 @@ def strict_separator(cone: "slp.Cone", beta: np.ndarray, rounds: int = 6
     except np.linalg.LinAlgError:
         return None
     n_live = int(np.count_nonzero(cone.live))
-    none_in = np.zeros(cone.X.shape[0], dtype=bool)
+    none_in = np.zeros(cone.live.shape[0], dtype=bool)
     k = max(2000, 20 * cone.basis.r)
     idx = np.zeros(0, dtype=np.intp)
     sign = np.zeros(0)
