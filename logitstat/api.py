@@ -44,7 +44,8 @@ def glm(formula, data=None, *, link="logit", weights=None, offset=None, missing:
         The data for the formula, or ``X``.
     link : {"logit", "probit", "cloglog", "cauchit"}
     weights, offset, groups : str or array-like, optional
-        Frequency weights, offset and cluster labels: a column name or one value per row.
+        Frequency weights, offset and cluster labels: a column name or one value per row
+        (``groups`` also two columns, a list of names or an (n, 2) array, for two-way clustering).
     missing : {"drop", "raise"}
         Listwise deletion (the count is reported) or an error naming the columns.
     success : optional
@@ -55,8 +56,11 @@ def glm(formula, data=None, *, link="logit", weights=None, offset=None, missing:
         weights count as duplicated rows.  See :mod:`logitstat.covariance`.
     cov_kwds : dict, optional
         Options of the covariance type: for ``cluster``, ``cadjust`` (default ``True``: the
-        factor :math:`G/(G-1)`, as ``vcovCL`` and Stata) and ``type`` (default ``"HC0"``;
-        ``"HC1"`` adds :math:`(n-1)/(n-k)`).
+        factor :math:`G/(G-1)`, as ``vcovCL`` and Stata), ``type`` (default ``"HC0"``;
+        ``"HC1"`` adds :math:`(n-1)/(n-k)`; ``"HC2"``/``"HC3"`` scale each cluster's scores by
+        :math:`(I-H_{gg})^{-1/2}` / :math:`(I-H_{gg})^{-1}`), ``multi0`` and ``fix`` (two-way
+        clustering: ``groups=`` with two columns), all as ``sandwich::vcovCL``; see
+        :mod:`logitstat.clustering`.
     information : {"expected", "observed"}
         The bread of every covariance: inverse Fisher information (as R's ``glm``) or inverse
         observed information (the Hessian, as Newton fits in statsmodels and Stata); the two

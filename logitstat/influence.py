@@ -174,14 +174,15 @@ class Influence:
     @cached_property
     def dfbeta(self) -> pd.DataFrame:
         """One-step coefficient changes on deleting each row (R's ``dfbeta(fit)``), n x k."""
-        return pd.DataFrame(self._deletion.dfbeta(), index=self.index, columns=self.names)
+        return pd.DataFrame(self._deletion.dfbeta(), index=self.index, columns=self.names,
+                            copy=False)   # pandas 3 would copy the n x k array
 
     @cached_property
     def dfbetas(self) -> pd.DataFrame:
         """Scaled coefficient changes (R's ``dfbetas(fit)``, the ``dfb.*`` columns of
         ``influence.measures``), n x k."""
         return pd.DataFrame(self._deletion.dfbetas(self.dfbeta.to_numpy()), index=self.index,
-                            columns=self.names)
+                            columns=self.names, copy=False)
 
     @property
     def dffits(self) -> pd.Series:
