@@ -29,7 +29,7 @@ def main(n: int = 400_000, p: int = 10) -> None:
             ("cluster g+h HC0", fit, "cluster", None), ("cluster g+h HC2", fit, "cluster", {"type": "HC2"})]:
         best = np.inf
         for _ in range(3):
-            r = ls.BinaryResults(res.design, res.link, res.fit, cov_type=cov_type, cov_kwds=kwds)
+            r = ls.BinaryResults(res.design, res.link, res.fit_result, cov_type=cov_type, cov_kwds=kwds)
             t = time.perf_counter()
             r.bse
             best = min(best, time.perf_counter() - t)

@@ -16,6 +16,8 @@ from .errors import (CollinearityError, CollinearityWarning, ConvergenceError, C
 from .links import get_link
 from .persist import DataRemovedError, load
 from .results import BinaryResults
+from .errors import AlreadyFittedError
+from .smmodels import Logit, Probit
 from .multinomial import MNLogitResults, mnlogit
 from .penresults import CVResults, PathResults, PenalizedResults, logit_cv, logit_path
 from .classweights import ClassWeightedResults, class_weights
@@ -31,4 +33,5 @@ __all__ = [
     "mnlogit", "MNLogitResults", "logit_path", "logit_cv", "PenalizedResults", "PathResults",
     "CVResults", "ClassWeightedResults", "class_weights", "choose_threshold",
     "precision_recall_curve", "average_precision", "load", "DataRemovedError",
+    "Logit", "Probit", "AlreadyFittedError",
 ]

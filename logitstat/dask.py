@@ -211,9 +211,9 @@ class DaskBinaryResults(BinaryResults):
     def _cov(self) -> np.ndarray:
         kind = self.cov_type.lower()
         if kind == "nonrobust":
-            return self.fit.cov
-        B = self.fit.cov
-        parts = self._model.run("meat", self.fit.params, B)
+            return self.fit_result.cov
+        B = self.fit_result.cov
+        parts = self._model.run("meat", self.fit_result.params, B)
         key = {"hc0": "hc0", "hc1": "hc0", "hc2": "hc2", "hc3": "hc3"}[kind]
         meat = _DaskModel._sum(parts, key)
         cov = B @ meat @ B
@@ -277,8 +277,8 @@ class DaskBinaryResults(BinaryResults):
                 raise SpecificationError(f"which={which!r}: use 'mean' or 'linear'")
             frame = self._ddf if newdata is None else newdata
             meta = pd.Series(np.zeros(0), name=which, dtype=float)
-            return frame.map_partitions(_predict_partition, self._model.spec, self.fit.params,
-                                        which, meta=meta)
+            return frame.map_partitions(_predict_partition, self._model.spec,
+                                        self.fit_result.params, which, meta=meta)
         return super().predict(newdata, which)
 
     def get_prediction(self, newdata=None, which: str = "mean"):
@@ -315,7 +315,7 @@ class DaskBinaryResults(BinaryResults):
         fin = self._model.final
         names = pd.Index(self.names)
         # multipliers strictly positive (fitted probabilities inside (0, 1)), however they spread
-        ok = bool(self.fit.converged) and fin["max_lam"] > 0 and fin["min_lam"] > 0
+        ok = bool(self.fit_result.converged) and fin["max_lam"] > 0 and fin["min_lam"] > 0
         if ok:
             try:
                 Minv = np.linalg.inv(fin["M"])
@@ -323,7 +323,7 @@ class DaskBinaryResults(BinaryResults):
             except np.linalg.LinAlgError:
                 ok = False
         if ok and np.all(np.isfinite(v)) and np.all(np.isfinite(Minv)):
-            parts = self._model.run("certificate", self.fit.params, v)
+            parts = self._model.run("certificate", self.fit_result.params, v)
             resid = _DaskModel._sum(parts, "resid")
             size = _DaskModel._sum(parts, "size")
             rho = max(q["rho"] for q in parts)
@@ -344,7 +344,7 @@ class DaskBinaryResults(BinaryResults):
                                        np.zeros(len(cone.live), dtype=bool),
                                        np.zeros(len(names), dtype=bool), "lp", cone.passes)
             else:
-                rep = diagnose(cone, direction=self.fit.params)
+                rep = diagnose(cone, direction=self.fit_result.params)
             return ModelSeparation.label(rep, names, pd.RangeIndex(len(rep.separated_rows)))
         p = len(self.names)
         rep = SeparationReport("none", np.zeros(p, dtype=int), np.zeros(0, dtype=bool),

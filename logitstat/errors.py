@@ -50,6 +50,11 @@ class ConvergenceError(LogitstatError, RuntimeError):
     """The fit could not proceed at all (e.g. the deviance is not finite at any step)."""
 
 
+class AlreadyFittedError(LogitstatError, AttributeError):
+    """``.fit()`` was called on results: ``ls.logit`` / ``probit`` / ``glm`` already fit the model
+    (statsmodels' ``smf.logit(...).fit()`` habit); an ``AttributeError``, as a missing method."""
+
+
 class ConvergenceWarning(LogitstatWarning):
     """The iterations stopped before the convergence criterion was met."""
 

@@ -112,7 +112,7 @@ def mn_profile_conf_int(res, alpha: float = 0.05, tol: float = 1e-10,
     # a parameter that runs to +-infinity under separation: that end is infinite (the profile
     # never rises along the separating direction), as in logitstat.profile
     directions = np.sign(res.separation.directions.to_numpy())
-    cov = res.fit.cov
+    cov = res.fit_result.cov
     if np.any(directions != 0):   # the diverged covariance does not describe the profile path
         cov = np.diag(np.diag(cov))
     with warnings.catch_warnings():

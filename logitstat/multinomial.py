@@ -28,6 +28,7 @@ from .errors import DataError, SeparationWarning, SpecificationError
 from .diagnostics import ModelSeparation
 from .persist import Persistable
 from .postestimation import FitStatisticsMixin
+from .smcompat import AlreadyFittedMixin
 from .separation import SeparationReport, detect_separation
 
 __all__ = ["mnlogit", "MNLogitResults", "mn_lr_test"]
@@ -122,7 +123,7 @@ def mnlogit(formula, data=None, *, base=None, weights=None, missing: str = "drop
     return res
 
 
-class MNLogitResults(FitStatisticsMixin, Persistable):
+class MNLogitResults(FitStatisticsMixin, Persistable, AlreadyFittedMixin):
     """Results of a multinomial logit fit (construct through :func:`mnlogit`).
 
     ``params``, ``bse``, ``tvalues`` and ``pvalues`` are DataFrames with one row per design
@@ -136,7 +137,7 @@ class MNLogitResults(FitStatisticsMixin, Persistable):
         self.design = design
         self.levels = list(levels)
         self.base_index = base
-        self.fit = fit
+        self.fit_result = fit
         self.dropped_levels = list(dropped_levels or [])
         self.cov_type = cov_type
         self.cov_kwds = dict(cov_kwds or {})
@@ -158,15 +159,15 @@ class MNLogitResults(FitStatisticsMixin, Persistable):
         if self.cov_type != "nonrobust":
             return self._theta * self._flat_scale, self._robust_cov
         if self.col_scale is None:
-            return self._theta, self.fit.cov
+            return self._theta, self.fit_result.cov
         return self._theta * self._flat_scale, self._scaled_cov
 
     @cached_property
     def _robust_cov(self) -> np.ndarray:
         d = self.design
         scaled = self.col_scale is not None
-        return mncov.robust_cov(d.X, d.y.astype(int), self.fit.log_probs, self.base_index,
-                                d.weights, self._scaled_cov if scaled else self.fit.cov,
+        return mncov.robust_cov(d.X, d.y.astype(int), self.fit_result.log_probs, self.base_index,
+                                d.weights, self._scaled_cov if scaled else self.fit_result.cov,
                                 self.cov_type, self.cov_kwds, d.groups,
                                 self._flat_scale if scaled else None)
 
@@ -214,16 +215,16 @@ class MNLogitResults(FitStatisticsMixin, Persistable):
     @cached_property
     def params(self) -> pd.DataFrame:
         """Coefficients: rows are design columns, columns are non-base outcomes."""
-        return self._frame(self.fit.params)
+        return self._frame(self.fit_result.params)
 
     @property
     def _theta(self) -> np.ndarray:
-        return self.fit.params.T.reshape(-1)
+        return self.fit_result.params.T.reshape(-1)
 
     def cov_params(self) -> pd.DataFrame:
         """Covariance of ``cov_type`` (default: the inverse Fisher information) over the
         ``flat_names`` (outcome-major)."""
-        V = self.fit.cov
+        V = self.fit_result.cov
         if self.cov_type != "nonrobust":
             V = self._robust_cov / np.outer(self._flat_scale, self._flat_scale)
         return pd.DataFrame(V, index=self.flat_names, columns=self.flat_names)
@@ -275,7 +276,7 @@ class MNLogitResults(FitStatisticsMixin, Persistable):
     @property
     def llf(self) -> float:
         """Log-likelihood :math:`\\sum_i w_i \\log p_{i,c_i}` (R's ``logLik(multinom)``)."""
-        return self.fit.llf
+        return self.fit_result.llf
 
     @cached_property
     def llnull(self) -> float:
@@ -318,7 +319,7 @@ class MNLogitResults(FitStatisticsMixin, Persistable):
     @cached_property
     def fittedvalues(self) -> pd.DataFrame:
         """Fitted class probabilities of the estimation rows (one column per outcome)."""
-        return pd.DataFrame(np.exp(self.fit.log_probs), index=self.design.row_labels,
+        return pd.DataFrame(np.exp(self.fit_result.log_probs), index=self.design.row_labels,
                             columns=pd.Index(self.levels, name="outcome"))
 
     def predict(self, newdata=None, which: str = "probs") -> pd.DataFrame | pd.Series:
@@ -335,7 +336,7 @@ class MNLogitResults(FitStatisticsMixin, Persistable):
             X, _, ok = _design.new_design_matrix(self.design, newdata)
             P = np.full((X.shape[0], len(self.levels)), np.nan)
             if ok.any():
-                P[ok] = np.exp(mnfit.log_probs(X[ok], self.fit.params, self.base_index))
+                P[ok] = np.exp(mnfit.log_probs(X[ok], self.fit_result.params, self.base_index))
             index = newdata.index if isinstance(newdata, pd.DataFrame) else None
             P = pd.DataFrame(P, index=index, columns=pd.Index(self.levels, name="outcome"))
         if which == "class":
@@ -437,7 +438,7 @@ class MNLogitResults(FitStatisticsMixin, Persistable):
         labels = pd.RangeIndex(len(d.y)) if d.row_labels is None else pd.Index(d.row_labels)
         Z, row, rival = mnfit.cone_rows(X, codes, K, self.base_index)
         if self.converged:
-            lam = w[row] * np.exp(self.fit.log_probs[live][row, rival])
+            lam = w[row] * np.exp(self.fit_result.log_probs[live][row, rival])
             if mnfit.overlap_certificate(Z, lam):
                 rep = SeparationReport("none", np.zeros(Z.shape[1], dtype=int),
                                        np.zeros(len(d.y), dtype=bool),

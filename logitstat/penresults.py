@@ -26,6 +26,7 @@ from .checks import real_number, whole_number
 from .errors import DataError, LogitstatError, SpecificationError
 from .links import get_link
 from .persist import Persistable
+from .smcompat import AlreadyFittedMixin
 
 __all__ = ["PENALTIES", "resolve_penalty", "fit_penalized", "PenalizedResults", "PathResults",
            "CVResults", "logit_path", "logit_cv"]
@@ -109,7 +110,7 @@ def fit_penalized(des: _design.Design, link="logit", *, penalty: str | None = "l
     return PenalizedResults(des, fit, 0, penalty, ratio, standardize, info, nobs)
 
 
-class PenalizedResults(Persistable):
+class PenalizedResults(Persistable, AlreadyFittedMixin):
     """One penalized logistic fit: coefficients, likelihood, predictions — no standard errors."""
 
     def __init__(self, design: _design.Design, path: penalized.PathFit, index: int, penalty: str,

@@ -133,7 +133,7 @@ def _log_ticks(ax, values: np.ndarray) -> None:
 def _rows(res) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Fitted probability, observed proportion and prior weight (weights x trials) of each row."""
     d = res.design
-    mu = np.asarray(res.link.linkinv(res.fit.eta), dtype=float)
+    mu = np.asarray(res.link.linkinv(res.fit_result.eta), dtype=float)
     prior = np.asarray(d.weights * d.trials, dtype=float)
     keep = prior > 0
     return mu[keep], np.asarray(d.y, dtype=float)[keep], prior[keep]
@@ -421,7 +421,7 @@ def influence_measures(res) -> pd.DataFrame:
         ``hat``, ``std_resid``, ``cooks_d``, indexed by row; rows of zero weight or trials left out.
     """
     d = res.design
-    infl = _influence.influence(d.X, d.y, d.trials, d.weights, res.fit.eta, res.link,
+    infl = _influence.influence(d.X, d.y, d.trials, d.weights, res.fit_result.eta, res.link,
                                 index=d.row_labels)
     frame = pd.DataFrame({"hat": infl.hat, "std_resid": np.asarray(infl.resid_std_deviance),
                           "cooks_d": np.asarray(infl.cooks_distance)},

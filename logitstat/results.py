@@ -18,12 +18,14 @@ from .errors import DomainWarning, SpecificationError
 from .irls import IRLSResult, irls
 from .links import Link
 from .postestimation import FitStatisticsMixin, InferenceMixin, odds_ratio_frame
+from .smcompat import SMCompatMixin, exog_rows
 
 
 PREDICT_BLOCK_VALUES = 1 << 22   # values of the new design built at a time by predict()
 
 
-class BinaryResults(DiagnosticsMixin, InferenceMixin, FitStatisticsMixin, persist.Persistable):
+class BinaryResults(DiagnosticsMixin, InferenceMixin, FitStatisticsMixin, persist.Persistable,
+                    SMCompatMixin):
     """Results of a binary (or binomial) GLM fit.
 
     Names follow statsmodels where it has one (``params``, ``bse``, ``tvalues``...); numbers follow
@@ -36,7 +38,7 @@ class BinaryResults(DiagnosticsMixin, InferenceMixin, FitStatisticsMixin, persis
                  cov_kwds: dict | None = None, information: str = "expected"):
         self.design = design
         self.link = link
-        self.fit = fit
+        self.fit_result = fit
         self.method = method
         self.cov_estimator = get_estimator(cov_type, cov_kwds)
         self.cov_type = self.cov_estimator.name
@@ -61,7 +63,7 @@ class BinaryResults(DiagnosticsMixin, InferenceMixin, FitStatisticsMixin, persis
         diverging ones as ``+inf`` / ``-inf`` and :attr:`bse`, :attr:`tvalues`,
         :attr:`pvalues` and :meth:`conf_int` give NaN for them.
         """
-        return pd.Series(self.fit.params, index=self.names, name="coef")
+        return pd.Series(self.fit_result.params, index=self.names, name="coef")
 
     @cached_property
     def _cov(self) -> np.ndarray:
@@ -75,21 +77,21 @@ class BinaryResults(DiagnosticsMixin, InferenceMixin, FitStatisticsMixin, persis
         d = self.design
         if self.information == "observed" and not self.link.canonical:
             return invert_information(observed_information(d.X, d.y, d.trials, d.weights,
-                                                           self.fit.eta, self.link))
-        return self.fit.cov
+                                                           self.fit_result.eta, self.link))
+        return self.fit_result.cov
 
     @cached_property
     def score_parts(self) -> ScoreParts:
         """Score and weights of each row (for the sandwich estimators)."""
         d = self.design
-        eta = self.fit.eta
+        eta = self.fit_result.eta
         mu = self.link.linkinv(eta)
         me = self.link.mu_eta(eta)
         var = mu * (1.0 - mu)
         weights = d.weights if d.trials.all() else d.weights * (d.trials > 0)  # n of HC1
         return ScoreParts(X=d.X, bread=self._bread, score=d.trials * (d.y - mu) * me / var,
                           unit_weight=d.trials * me * me / var, weights=weights, groups=d.groups,
-                          fisher_cov=self.fit.cov)
+                          fisher_cov=self.fit_result.cov)
 
     @property
     def cov_description(self) -> str:
@@ -124,7 +126,7 @@ class BinaryResults(DiagnosticsMixin, InferenceMixin, FitStatisticsMixin, persis
     @cached_property
     def tvalues(self) -> pd.Series:
         """z statistics (named ``tvalues`` as in statsmodels); NaN where :attr:`bse` is."""
-        return pd.Series(self.fit.params / self.bse.to_numpy(), index=self.names, name="z")
+        return pd.Series(self.fit_result.params / self.bse.to_numpy(), index=self.names, name="z")
 
     @cached_property
     def pvalues(self) -> pd.Series:
@@ -152,7 +154,7 @@ class BinaryResults(DiagnosticsMixin, InferenceMixin, FitStatisticsMixin, persis
         z = inference.normal_quantile(alpha)
         if method != "wald":
             return self._profile_or_wald(alpha, method, which)
-        b, se = self.fit.params, self.bse.to_numpy()
+        b, se = self.fit_result.params, self.bse.to_numpy()
         out = pd.DataFrame({"lower": b - z * se, "upper": b + z * se}, index=self.names)
         return out if which is None else out.iloc[self._which(which)]
 
@@ -177,14 +179,15 @@ class BinaryResults(DiagnosticsMixin, InferenceMixin, FitStatisticsMixin, persis
         r"""The estimates with :math:`\pm\infty` for those that run to infinity under separation
         (the iterate's values for every other one)."""
         directions, _ = self._divergence
-        return np.where(directions > 0, np.inf, np.where(directions < 0, -np.inf, self.fit.params))
+        return np.where(directions > 0, np.inf,
+                        np.where(directions < 0, -np.inf, self.fit_result.params))
 
     # ------------------------------------------------------------------ likelihoods
     @cached_property
     def llf(self) -> float:
         """Log-likelihood (includes the binomial coefficients for grouped data, as R)."""
         d = self.design
-        return family.loglik(d.y, d.trials, d.weights, self.fit.eta, self.link, d.grouped)
+        return family.loglik(d.y, d.trials, d.weights, self.fit_result.eta, self.link, d.grouped)
 
     @cached_property
     def _null_eta(self) -> np.ndarray:
@@ -212,7 +215,7 @@ class BinaryResults(DiagnosticsMixin, InferenceMixin, FitStatisticsMixin, persis
 
     @property
     def deviance(self) -> float:
-        return self.fit.deviance
+        return self.fit_result.deviance
 
     @cached_property
     def null_deviance(self) -> float:
@@ -250,23 +253,36 @@ class BinaryResults(DiagnosticsMixin, InferenceMixin, FitStatisticsMixin, persis
     @cached_property
     def fittedvalues(self) -> pd.Series:
         """Fitted probabilities of the estimation rows."""
-        return pd.Series(self.link.linkinv(self.fit.eta), index=self.design.row_labels)
+        return pd.Series(self.link.linkinv(self.fit_result.eta), index=self.design.row_labels)
 
-    def predict(self, newdata=None, which: str = "mean") -> pd.Series:
+    def predict(self, newdata=None, which: str = "mean", *, exog=None, transform: bool = True,
+                offset=None) -> pd.Series:
         """Predicted probabilities (``which="mean"``) or linear predictor (``"linear"``).
 
-        Rows of ``newdata`` with a missing value get NaN.
+        Rows of ``newdata`` with a missing value get NaN.  As statsmodels, ``exog=`` (or
+        ``newdata`` with ``transform=False``) is a design matrix (columns in ``params``' order),
+        with ``offset=`` its offset (default 0).
         """
-        return self.get_prediction(newdata, which).predicted
+        matrix = {} if exog is None and transform and offset is None else {
+            "exog": exog, "transform": transform, "offset": offset}
+        return self.get_prediction(newdata, which, **matrix).predicted
 
-    def get_prediction(self, newdata=None, which: str = "mean") -> "Prediction":
-        """Predictions with delta-method standard errors (see :class:`Prediction`)."""
+    def get_prediction(self, newdata=None, which: str = "mean", *, exog=None,
+                       transform: bool = True, offset=None) -> "Prediction":
+        """Predictions with delta-method standard errors (see :class:`Prediction`); ``exog``,
+        ``transform`` and ``offset`` as in :meth:`predict`."""
         if which not in ("mean", "linear"):
             raise SpecificationError(f"which={which!r}: use 'mean' or 'linear'")
-        if newdata is None:
+        if offset is not None and exog is None and transform:
+            raise SpecificationError("offset= goes with a design matrix (exog=); with newdata the "
+                                     "offset is the model's offset column of newdata")
+        if exog is not None or (not transform and newdata is not None):
+            X, offset, ok, index = exog_rows(self.design, newdata if exog is None else exog, offset)
+            eta, se = X @ self.fit_result.params + offset, self._eta_se(X)
+        elif newdata is None:
             X, offset, index = self.design.X, self.design.offset, self.design.row_labels
             ok = np.ones(X.shape[0], dtype=bool)
-            eta, se = X @ self.fit.params + offset, self._eta_se(X)
+            eta, se = X @ self.fit_result.params + offset, self._eta_se(X)
         else:
             eta, se, ok = self._new_predictor(newdata)
             index = newdata.index if isinstance(newdata, pd.DataFrame) else None
@@ -285,7 +301,7 @@ class BinaryResults(DiagnosticsMixin, InferenceMixin, FitStatisticsMixin, persis
         for s in starts:
             chunk = newdata if s is None else newdata.iloc[s:s + step]
             X, offset, ok = new_design_matrix(self.design, chunk)
-            parts.append((X @ self.fit.params + offset, self._eta_se(X), ok))
+            parts.append((X @ self.fit_result.params + offset, self._eta_se(X), ok))
             del X
         if len(parts) == 1:
             return parts[0]
@@ -313,7 +329,7 @@ class BinaryResults(DiagnosticsMixin, InferenceMixin, FitStatisticsMixin, persis
         blocked = self._blocked_restriction(R, text)
         if blocked is not None:
             return blocked
-        return inference.wald_test(self.fit.params, self._cov, R, q, text)
+        return inference.wald_test(self.fit_result.params, self._cov, R, q, text)
 
     def summary(self, odds_ratios: bool = False, alpha: float = 0.05, pvalue_format="auto"):
         """A :class:`~logitstat.summary.Summary` of the fit (text, HTML, LaTeX, Markdown).
@@ -354,7 +370,8 @@ class BinaryResults(DiagnosticsMixin, InferenceMixin, FitStatisticsMixin, persis
             self.design = persist.strip_rows(
                 replace(self.design, counts=counts),
                 ("X", "y", "trials", "weights", "offset", "groups", "row_positions"), "design")
-            self.fit = persist.strip_rows(self.fit, ("eta", "eta_info"), "fit")
+            self.fit_result = persist.strip_rows(self.fit_result, ("eta", "eta_info"),
+                                                 "fit_result")
             for key, value in list(vars(self).items()):
                 row_level = (isinstance(value, (np.ndarray, pd.Series, pd.DataFrame))
                              and value.ndim >= 1 and value.shape[0] == n != len(self.names))
@@ -385,6 +402,14 @@ class Prediction:
         if self.which == "linear":
             return self.se_eta
         return self.link.mu_eta(self.eta) * self.se_eta
+
+    predicted_mean = property(lambda self: self.predicted.to_numpy(),
+                              doc="statsmodels' name: the predictions as an array")
+    se_mean = property(lambda self: self.se, doc="statsmodels' name of :attr:`se`")
+
+    def conf_int(self, alpha: float = 0.05) -> np.ndarray:
+        """Intervals as an (n, 2) array (statsmodels), those of :meth:`summary_frame`."""
+        return self.summary_frame(alpha).iloc[:, 2:].to_numpy()
 
     def summary_frame(self, alpha: float = 0.05) -> pd.DataFrame:
         """DataFrame with ``mean``, ``mean_se``, ``mean_ci_lower``, ``mean_ci_upper``."""

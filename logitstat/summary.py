@@ -150,7 +150,7 @@ def _fit_notes(res, report_nonconvergence: bool = True) -> list[str]:
     notes = []
     if report_nonconvergence and not res.converged:
         notes.append(f"The fit did not converge after {res.n_iter} iterations"
-                     f"{': ' + res.fit.message if res.fit.message else ''}; "
+                     f"{': ' + res.fit_result.message if res.fit_result.message else ''}; "
                      "the estimates may be unreliable.")
     if d.n_dropped:
         notes.append(f"{d.n_dropped} row(s) with missing values were dropped (listwise).")
@@ -206,7 +206,7 @@ class Summary(_Rendered):
         # Fisher scoring is Newton's method for the logit; other links add Newton steps with the
         # observed information once close (logitstat.irls), except R's path under separation
         newton = (res.link.name != "logit"
-                  and not getattr(res.fit, "message", "").startswith("separated data"))
+                  and not getattr(res.fit_result, "message", "").startswith("separated data"))
         method = {"irls": "IRLS (scoring, Newton)" if newton else "IRLS (Fisher scoring)",
                   "firth": "Firth penalized likelihood"}.get(res.method, res.method)
         header = _fit_header(res, d.event, "Binomial GLM", ("Link:", res.link.name), method,

@@ -32,7 +32,7 @@ def test_residual_identities(df, link):
     np.testing.assert_allclose(res.resid_pearson, (y - mu) * np.sqrt(w / (mu * (1 - mu))), rtol=1e-12)
     assert np.sum(res.resid_deviance ** 2) == pytest.approx(res.deviance, rel=1e-10)
     np.testing.assert_array_equal(np.sign(res.resid_deviance), np.sign(y - mu))
-    mu_eta = res.link.mu_eta(res.fit.eta)
+    mu_eta = res.link.mu_eta(res.fit_result.eta)
     np.testing.assert_allclose(res.resid_working * mu_eta, y - mu, rtol=1e-12)
 
 
@@ -56,7 +56,7 @@ def test_hat_values_and_standardised_residuals(df, link):
 def test_hat_values_are_the_diagonal_of_the_weighted_projection(df):
     res = ls.probit("y ~ x + z", df)
     X = res.design.X
-    eta = res.fit.eta
+    eta = res.fit_result.eta
     mu = res.link.linkinv(eta)
     W = res.link.mu_eta(eta) ** 2 / (mu * (1 - mu))
     A = np.sqrt(W)[:, None] * X

@@ -187,7 +187,7 @@ def test_diverging_coefficients_have_no_standard_error_z_p_or_wald_interval(name
         assert np.isnan(values.to_numpy()[gone]).all()
     # params stay R's iterate; every other number keeps its formula, bit for bit (NaN where the
     # information is singular at that iterate on some BLAS kernels: then on both sides)
-    np.testing.assert_array_equal(res.params, res.fit.params)
+    np.testing.assert_array_equal(res.params, res.fit_result.params)
     keep = ~gone
     se = np.sqrt(np.diag(res.cov_params().to_numpy()))
     np.testing.assert_array_equal(res.bse.to_numpy()[keep], se[keep])
