@@ -22,6 +22,8 @@ from .irls import irls
 from .links import get_link
 from .results import BinaryResults
 
+__all__ = ["glm", "logit", "probit", "lr_test"]
+
 METHODS = ("irls", "firth")
 
 
@@ -348,6 +350,9 @@ def lr_test(restricted: BinaryResults, full: BinaryResults) -> TestResult:
     ``anova(restricted, full, test="Chisq")``.  Both must be maximum-likelihood fits with the same
     link on the same rows (response, weights, offset), the restricted design's columns in the span
     of the full one's; otherwise a :class:`~logitstat.SpecificationError` says what differs.
+    Two Firth fits (``method="firth"``, logit link) get the penalized likelihood-ratio test of
+    ``logistf``'s ``anova(method="nested")``, the smaller model refitted under the larger one's
+    penalty (see :func:`logitstat.firthresults.firth_lr_test`).
     Returns a :class:`~logitstat.inference.TestResult` (``statistic``, ``df``, ``pvalue``).
     """
     from .multinomial import MNLogitResults, mn_lr_test
@@ -360,6 +365,11 @@ def lr_test(restricted: BinaryResults, full: BinaryResults) -> TestResult:
         if not isinstance(m, BinaryResults):
             raise SpecificationError(f"lr_test: {what} must be a fitted model (the result of "
                                      f"ls.logit/probit/glm); got {type(m).__name__}")
+    if restricted.method == "firth" and full.method == "firth":
+        from .firthresults import firth_lr_test
+        small, big = (getattr(m, "inner", m) for m in (restricted, full))  # unit-free: fits
+        return firth_lr_test(_fit_arrays(small), _fit_arrays(big),     # in their safe units
+                             (small.fit_result.params, big.fit_result.params))
     return nested_lr_test(_fit_arrays(restricted), _fit_arrays(full))
 
 

@@ -120,6 +120,12 @@ def clusterings(groups: np.ndarray, multi0: bool = False) -> list[Clustering]:
     return [Clustering(ca, Ga), Clustering(cb, Gb), inter]
 
 
+def group_counts(groups) -> list[int]:
+    """Number of clusters of each column of ``groups`` (one or two)."""
+    g = np.asarray(groups)
+    return [_factorize(g)[1]] if g.ndim == 1 else [_factorize(g[:, j])[1] for j in range(g.shape[1])]
+
+
 def describe_groups(groups) -> str:
     """``"15 clusters"`` or ``"15 x 4 clusters (two-way)"``."""
     g = np.asarray(groups)

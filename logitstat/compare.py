@@ -14,6 +14,8 @@ from .inference import normal_quantile
 from .numformat import check_pvalue_format, column_format, format_pvalue
 from .summary import ComparisonTable
 
+__all__ = ["compare"]
+
 STAT_LABELS = {"se": "Standard errors", "z": "z statistics", "p": "p-values",
                "ci": "confidence intervals"}
 

@@ -38,16 +38,19 @@ own cluster, ``cadjust=False`` gives HC0 and ``type="HC1"`` gives HC1.
 """
 from __future__ import annotations
 
+import warnings
 from dataclasses import dataclass
 
 import numpy as np
-import pandas as pd
 from scipy import linalg
 
 from . import clustering, kernels
-from .errors import DataError, SpecificationError
+from .errors import DataError, DataWarning, SpecificationError, user_stacklevel
 from .irls import weighted_gram
 from .links import Link
+
+__all__ = ["CovarianceEstimator", "Nonrobust", "HC0", "HC1", "HC2", "HC3", "Cluster",
+           "get_estimator", "ScoreParts"]
 
 INFORMATION = ("expected", "observed")
 
@@ -80,6 +83,10 @@ class ScoreParts:
     weights: np.ndarray
     groups: np.ndarray | None = None
     fisher_cov: np.ndarray | None = None
+
+    def __repr__(self) -> str:  # arrays by shape, not their values
+        from .reprs import compact_repr
+        return compact_repr(self)
 
     @property
     def nobs(self) -> float:
@@ -292,6 +299,13 @@ class Cluster(CovarianceEstimator):
         if parts.groups is None:
             raise SpecificationError("cov_type='cluster' needs groups= (a column name or one "
                                      "label per row; two columns for two-way clustering)")
+        counts = clustering.group_counts(parts.groups)
+        if min(counts) < MIN_CLUSTERS:
+            G = " and ".join(map(str, counts))
+            warnings.warn(f"only {G} clusters in groups=: cluster-robust standard errors are "
+                          f"unreliable with fewer than {MIN_CLUSTERS} clusters (they need a few "
+                          "dozen): treat their p-values and intervals with caution, or model the "
+                          "clusters (e.g. as a fixed effect) instead", DataWarning, stacklevel=user_stacklevel())
         n, k = parts.nobs, parts.X.shape[1]
         factor = 1.0
         if self.kwds["type"] == "HC1":
@@ -313,6 +327,12 @@ def eigen_clip(V: np.ndarray) -> np.ndarray:
     if lam.min() >= 0:
         return V
     return _symmetric((Q * np.maximum(lam, 0.0)) @ Q.T)
+
+
+#: fewer clusters than this make ``cluster`` warn: the sandwich's middle is then a sum of few
+#: outer products and understates the variance (Cameron & Miller 2015, J. Human Resources 50:
+#: 317-372, put "few" at 20 to 50); the user guide asks for a few dozen at least
+MIN_CLUSTERS = 20
 
 
 REGISTRY: dict[str, type[CovarianceEstimator]] = {

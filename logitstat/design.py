@@ -85,6 +85,10 @@ class Design:
         state = dict(state, design_info=persist.decode(state["design_info"]))
         self.__dict__.update(state)
 
+    def __repr__(self) -> str:  # arrays by shape, not their values
+        from .reprs import compact_repr
+        return compact_repr(self)
+
     @property
     def intercept(self) -> bool:
         """Whether the design has an intercept column."""

@@ -18,6 +18,7 @@ import pandas as pd
 from . import collinearity as _coll
 from . import goodness as _gof
 from .errors import LogitstatError, SpecificationError
+from .reprs import Display, Displayable
 from .separation import SeparationReport, check_separation
 
 __all__ = ["ModelSeparation", "DiagnosticsMixin", "diagnostic_notes", "divergence_note",
@@ -27,8 +28,8 @@ CONDITION_LIMIT = 30.0
 VIF_LIMIT = 10.0
 
 
-@dataclass(frozen=True, eq=False)
-class ModelSeparation:
+@dataclass(frozen=True, eq=False, repr=False)
+class ModelSeparation(Displayable):
     """Separation report of a fitted model, labelled by coefficient and row.
 
     Attributes
@@ -86,8 +87,19 @@ class ModelSeparation:
     def __str__(self) -> str:
         return self.describe()
 
-    def __repr__(self) -> str:
-        return f"<ModelSeparation kind={self.kind!r} infinite={self.infinite}>"
+    def _display(self) -> Display:
+        rows = [("kind", self.kind), ("decided by", {"lp": "linear programming",
+                                                     "certificate": "a converged fit"}.get(
+                                                         self.method, self.method))]
+        if self.separated:
+            rows += [("separated rows", f"{self.n_separated} of {len(self.separated_rows)}"),
+                     ("infinite", ", ".join(f"{k} ({'+' if v > 0 else '-'}inf)"
+                                            for k, v in self.infinite.items()) or "none singly")]
+            if self.undetermined.any():
+                rows.append(("not identified", ", ".join(map(str, self.undetermined.index[
+                    self.undetermined.to_numpy()]))))
+        return Display(f"Separation check: {self.kind}", rows, [self.describe()],
+                       hint="(.directions, .separated_rows, .undetermined)" if self.separated else "")
 
 
 def separation_warning_text(sep: ModelSeparation) -> str:

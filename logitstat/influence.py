@@ -45,6 +45,9 @@ from . import deletion, family, kernels
 from .errors import SpecificationError
 from .irls import scaled_cholesky
 from .links import Link
+from .reprs import Display, Displayable, number
+
+__all__ = ["Influence", "influence", "hat_values", "residuals"]
 
 
 def residuals(kind: str, y: np.ndarray, trials: np.ndarray, weights: np.ndarray, eta: np.ndarray,
@@ -104,8 +107,8 @@ def _ratio(num: np.ndarray, den: np.ndarray) -> np.ndarray:
     return out
 
 
-@dataclass(frozen=True, eq=False)
-class Influence:
+@dataclass(frozen=True, eq=False, repr=False)
+class Influence(Displayable):
     """Influence measures of a fit (see the module docstring for the formulas).
 
     Attributes are Series indexed like the estimation rows.  Names follow statsmodels'
@@ -206,6 +209,21 @@ class Influence:
                                                              self.dfbetas.to_numpy().T)})
             cols.update({"dffits": self.dffits, "cov_ratio": self.cov_ratio})
         return pd.DataFrame({k: np.asarray(v) for k, v in cols.items()}, index=self.index)
+
+    def _display(self, top: int = 5) -> Display:
+        frame = self.summary_frame()[["hat", "std_resid_deviance", "cooks_d"]]
+        n, k = len(frame), self.k
+        rows: list[tuple[str, object]] = [("observations", n), ("coefficients", k)]
+        for label, col in (("largest hat value", "hat"), ("largest Cook's distance", "cooks_d")):
+            if frame[col].notna().any():
+                rows.append((label, f"{number(frame[col].max())} (row {frame[col].idxmax()})"))
+        if n:
+            rows += [("hat > 2k/n", int((frame["hat"] > 2 * k / n).sum())),
+                     ("|std. residual| > 2", int((frame["std_resid_deviance"].abs() > 2).sum()))]
+        worst = frame.nlargest(min(top, n), "cooks_d")
+        return Display("Influence measures", rows,
+                       tables=[(f"{len(worst)} rows with the largest Cook's distance", worst)],
+                       hint="(.summary_frame() has every measure of every row)")
 
 
 def influence(X: np.ndarray, y: np.ndarray, trials: np.ndarray, weights: np.ndarray,

@@ -49,6 +49,8 @@ from .frameprep import code_variables
 from .inference import normal_quantile
 from .links import Link
 
+__all__ = ["marginal_effects"]
+
 AT = ("overall", "mean")
 REL_STEP = 1e-5
 GRADIENT_TOL = 1e-6  # relative weight of a diverging coefficient in an effect's gradient

@@ -470,6 +470,10 @@ class MNLogitResults(FitStatisticsMixin, Persistable, AlreadyFittedMixin):
         return (f"<MNLogitResults: {self.design.response} with {len(self.levels)} outcomes "
                 f"(base {self.base!r}), {self.k_params} coefficients, nobs={self.nobs}>")
 
+    def _repr_html_(self) -> str:
+        """A notebook shows the summary table."""
+        return self.summary()._repr_html_()
+
 
 def mn_lr_test(restricted: MNLogitResults, full: MNLogitResults) -> inference.TestResult:
     r"""Likelihood-ratio test :math:`2(\ell_{full}-\ell_{restricted}) \sim \chi^2_{\Delta k}` of two

@@ -28,7 +28,7 @@ from .profile import profile_conf_int
 __all__ = ["FitStatisticsMixin", "InferenceMixin", "UnavailableTest"]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, repr=False)
 class UnavailableTest(inference.TestResult):
     """A Wald test that does not exist: ``statistic`` and ``pvalue`` NaN, ``note`` says why
     (a restriction on a coefficient that runs to infinity under separation)."""
@@ -188,7 +188,10 @@ class InferenceMixin:
 
     def _profile_conf_int(self, alpha: float, which=None) -> pd.DataFrame:
         """Profile-likelihood interval ends of the coefficients ``which`` (cached per ``alpha``
-        and coefficient); see :mod:`logitstat.profile`."""
+        and coefficient); see :mod:`logitstat.profile`.  Firth fits: profile penalized-likelihood
+        intervals, see :mod:`logitstat.firthprofile`."""
+        if getattr(self, "method", "irls") == "firth":
+            return self._firth_profile_conf_int(alpha, which)
         self._require_ml("conf_int(method='profile')")
         idx = self._which(which)
         cache = self.__dict__.setdefault("_profile_cache", {}).setdefault(alpha, {})

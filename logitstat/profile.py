@@ -48,6 +48,8 @@ from .errors import ConvergenceError, ConvergenceWarning, SpecificationError
 from .irls import _Model, drive
 from .links import Link
 
+__all__ = ["profile_conf_int"]
+
 MAX_STEPS = 60
 FLAT_STEPS = 3
 MAX_CONTINUATION = 40

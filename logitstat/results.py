@@ -15,17 +15,21 @@ from .covariance import (ScoreParts, check_information, get_estimator, invert_in
 from .design import Design, new_design_matrix
 from .diagnostics import DiagnosticsMixin
 from .errors import DomainWarning, SpecificationError
+from .firthresults import FirthInferenceMixin
 from .irls import IRLSResult, irls
 from .links import Link
 from .postestimation import FitStatisticsMixin, InferenceMixin, odds_ratio_frame
+from .reprs import Display, Displayable
 from .smcompat import SMCompatMixin, exog_rows
+
+__all__ = ["BinaryResults", "Prediction"]
 
 
 PREDICT_BLOCK_VALUES = 1 << 22   # values of the new design built at a time by predict()
 
 
-class BinaryResults(DiagnosticsMixin, InferenceMixin, FitStatisticsMixin, persist.Persistable,
-                    SMCompatMixin):
+class BinaryResults(DiagnosticsMixin, InferenceMixin, FirthInferenceMixin, FitStatisticsMixin,
+                    persist.Persistable, SMCompatMixin):
     """Results of a binary (or binomial) GLM fit.
 
     Names follow statsmodels where it has one (``params``, ``bse``, ``tvalues``...); numbers follow
@@ -172,7 +176,9 @@ class BinaryResults(DiagnosticsMixin, InferenceMixin, FitStatisticsMixin, persis
             raise SpecificationError(f"odds ratios need the logit link; this model uses {self.link.name!r}")
         ci = self.conf_int(alpha, method=method, which=which)
         pos = self._which(which)
-        return odds_ratio_frame(self._limit_params[pos], ci, self.pvalues.iloc[pos])
+        # Firth: profile penalized-likelihood intervals go with penalized LR p-values (logistf)
+        pv = self.pvalues_lr if method == "profile" and self.method == "firth" else self.pvalues
+        return odds_ratio_frame(self._limit_params[pos], ci, pv.iloc[pos])
 
     @property
     def _limit_params(self) -> np.ndarray:
@@ -351,6 +357,10 @@ class BinaryResults(DiagnosticsMixin, InferenceMixin, FitStatisticsMixin, persis
         return (f"<{type(self).__name__}: {self.link.name} model of {self.design.event}, "
                 f"{len(self.names)} coefficients, nobs={self.nobs}>")
 
+    def _repr_html_(self) -> str:
+        """A notebook shows the summary table."""
+        return self.summary()._repr_html_()
+
     # ------------------------------------------------------------------ keeping the model
     def remove_data(self) -> "BinaryResults":
         """Drop the row-level arrays (design matrix, response, weights, fitted values, the data
@@ -380,7 +390,7 @@ class BinaryResults(DiagnosticsMixin, InferenceMixin, FitStatisticsMixin, persis
         return self
 
 
-class Prediction:
+class Prediction(Displayable):
     """Predictions with standard errors; ``summary_frame(alpha)`` gives a table.
 
     For ``which="mean"`` the standard error is the delta method :math:`\\mu'(\\eta)\\,\\mathrm{se}(\\eta)`
@@ -421,3 +431,9 @@ class Prediction:
             hi = np.where(np.isnan(self.eta), np.nan, hi)
         return pd.DataFrame({"mean": self.predicted.to_numpy(), "mean_se": self.se,
                              "mean_ci_lower": lo, "mean_ci_upper": hi}, index=self.index)
+
+    def _display(self) -> Display:
+        what = "linear predictor" if self.which == "linear" else "probability"
+        return Display(f"Predicted {what} ({self.link.name} link)", [("rows", len(self.eta))],
+                       tables=[("With 95% intervals", self.summary_frame())],
+                       hint="(.summary_frame(alpha) for every row)")

@@ -38,14 +38,15 @@ from scipy.optimize import linprog
 
 from . import kernels
 from . import separation_lp as slp
+from .reprs import Display, Displayable
 
 __all__ = ["SeparationReport", "check_separation", "detect_separation", "needs_lp",
            "overlap_certificate", "finite_part"]
 
 
 
-@dataclass(frozen=True, eq=False)
-class SeparationReport:
+@dataclass(frozen=True, eq=False, repr=False)
+class SeparationReport(Displayable):
     """What the linear programs found.
 
     Attributes
@@ -83,6 +84,13 @@ class SeparationReport:
     def n_separated(self) -> int:
         """Number of rows whose fitted probability runs to 0 or 1."""
         return int(np.count_nonzero(self.separated_rows))
+
+    def _display(self) -> Display:
+        return Display(f"Separation report: {self.kind}", [
+            ("method", self.method), ("separated rows", f"{self.n_separated} of {len(self.separated_rows)}"),
+            ("infinite", ", ".join(f"x{j} ({'+' if d > 0 else '-'}inf)"
+                                   for j, d in enumerate(self.directions) if d != 0) or "none")],
+            [self.describe()])
 
     def infinite(self, names: Sequence[str]) -> dict[str, int]:
         """Map each coefficient that runs to infinity to its direction (+1 or -1)."""

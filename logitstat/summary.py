@@ -529,3 +529,6 @@ class ComparisonTable(_Rendered):
                 "pvalues": {k: clean(v) for k, v in self.pvalues[m].items()},
                 "statistics": {k: clean(v) for k, v in self.stats[m].items()}}
             for m in self.estimates.columns}, "notes": list(self.notes)}
+
+
+__all__ = ["Summary", "BlockSummary", "ComparisonTable", "format_pvalue"]
