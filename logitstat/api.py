@@ -32,7 +32,8 @@ def glm(formula, data=None, *, link="logit", weights=None, offset=None, missing:
         information: str = "expected", method: str = "irls",
         tol: float = 1e-8, max_iter: int = 100, start_params=None, drop_collinear: bool = False,
         names=None, eval_env: int | patsy.EvalEnvironment = 0, penalty: str | None = None,
-        alpha: float | None = None, l1_ratio: float | None = None, class_weight=None) -> BinaryResults:
+        alpha: float | None = None, l1_ratio: float | None = None, class_weight=None,
+        standardize: bool = True) -> BinaryResults:
     """Fit a binomial GLM and return its :class:`~logitstat.results.BinaryResults`.
 
     Parameters
@@ -46,7 +47,8 @@ def glm(formula, data=None, *, link="logit", weights=None, offset=None, missing:
         The data for the formula, or ``X``.
     link : {"logit", "probit", "cloglog", "cauchit"}
     weights, offset, groups : str or array-like, optional
-        Frequency weights, offset and cluster labels: a column name or one value per row.
+        Frequency weights, offset and cluster labels: a column name or one value per row
+        (``groups`` also two columns, a list of names or an (n, 2) array, for two-way clustering).
     missing : {"drop", "raise"}
         Listwise deletion (the count is reported) or an error naming the columns.
     success : optional
@@ -57,8 +59,11 @@ def glm(formula, data=None, *, link="logit", weights=None, offset=None, missing:
         weights count as duplicated rows.  See :mod:`logitstat.covariance`.
     cov_kwds : dict, optional
         Options of the covariance type: for ``cluster``, ``cadjust`` (default ``True``: the
-        factor :math:`G/(G-1)`, as ``vcovCL`` and Stata) and ``type`` (default ``"HC0"``;
-        ``"HC1"`` adds :math:`(n-1)/(n-k)`).
+        factor :math:`G/(G-1)`, as ``vcovCL`` and Stata), ``type`` (default ``"HC0"``;
+        ``"HC1"`` adds :math:`(n-1)/(n-k)`; ``"HC2"``/``"HC3"`` scale each cluster's scores by
+        :math:`(I-H_{gg})^{-1/2}` / :math:`(I-H_{gg})^{-1}`), ``multi0`` and ``fix`` (two-way
+        clustering: ``groups=`` with two columns), all as ``sandwich::vcovCL``; see
+        :mod:`logitstat.clustering`.
     information : {"expected", "observed"}
         The bread of every covariance: inverse Fisher information (as R's ``glm``) or inverse
         observed information (the Hessian, as Newton fits in statsmodels and Stata); the two
@@ -79,6 +84,10 @@ def glm(formula, data=None, *, link="logit", weights=None, offset=None, missing:
         ``penalty="l1"|"l2"|"elasticnet"`` fits a penalized logistic regression of strength
         ``alpha`` (glmnet's lambda; ``l1_ratio`` is glmnet's alpha) by coordinate descent and
         returns a :class:`~logitstat.penresults.PenalizedResults` (no standard errors).
+    standardize : bool
+        With ``penalty=``: penalize the coefficients of the standardized columns (default, as
+        glmnet's ``standardize=TRUE``) or, with ``False``, of the columns as they are (as
+        :func:`~logitstat.logit_path`'s ``standardize``).
     class_weight : "balanced" or mapping, optional
         Class weights ``{0: w0, 1: w1}`` (scikit-learn's definition), kept apart from frequency
         weights; returns a :class:`~logitstat.classweights.ClassWeightedResults`.
@@ -113,10 +122,17 @@ def glm(formula, data=None, *, link="logit", weights=None, offset=None, missing:
         des = _design.from_arrays(formula, data, names=names, weights=weights, offset=offset,
                                   groups=groups, success=success)
     _warn_fractional_counts(des)
+    if not isinstance(standardize, (bool, np.bool_)):
+        raise SpecificationError(f"standardize={standardize!r} must be True or False")
     if penalty is not None or alpha is not None:
         from .penresults import fit_penalized
         return fit_penalized(des, link_obj, penalty=penalty, alpha=alpha, l1_ratio=l1_ratio,
-                             class_weight=class_weight, cov_type=cov_type, method=method)
+                             class_weight=class_weight, cov_type=cov_type, method=method,
+                             standardize=standardize)
+    if not standardize:
+        raise SpecificationError(f"standardize={standardize!r} applies to penalized fits only: "
+                                 "give penalty= and alpha= too (an unpenalized fit does not "
+                                 "depend on the scale of the columns)")
     if class_weight is not None:
         from .classweights import fit_class_weighted
         return fit_class_weighted(des, link_obj, class_weight, cov_type=cov_type, method=method,
@@ -234,7 +250,7 @@ def logit(formula, data=None, *, weights=None, offset=None, missing: str = "drop
           max_iter: int = 100, start_params=None, drop_collinear: bool = False, names=None,
           eval_env: int | patsy.EvalEnvironment = 0, penalty: str | None = None,
           alpha: float | None = None, l1_ratio: float | None = None,
-          class_weight=None) -> BinaryResults:
+          class_weight=None, standardize: bool = True) -> BinaryResults:
     options = dict(locals())
     del options["formula"], options["data"]
     options["eval_env"] = _design.eval_environment(eval_env, 1)

@@ -42,10 +42,9 @@ import warnings
 from dataclasses import dataclass
 
 import numpy as np
-import pandas as pd
 from scipy import linalg
 
-from . import kernels
+from . import clustering, kernels
 from .errors import DataError, DataWarning, SpecificationError, user_stacklevel
 from .irls import weighted_gram
 from .links import Link
@@ -273,60 +272,67 @@ class HC3(_Leverage):
 
 
 class Cluster(CovarianceEstimator):
-    """Cluster-robust sandwich as ``sandwich::vcovCL`` (options ``type``, ``cadjust``)."""
+    """Cluster-robust sandwich as ``sandwich::vcovCL``, one-way or two-way (``groups=`` with two
+    columns); options ``type`` (HC0-HC3), ``cadjust``, ``multi0``, ``fix`` (see
+    :mod:`logitstat.clustering`)."""
 
     name = "cluster"
     needs_groups = True
-    options = {"type": ("HC0", "HC1"), "cadjust": (True, False)}
+    options = {"type": ("HC0", "HC1", "HC2", "HC3"), "cadjust": (True, False),
+               "multi0": (False, True), "fix": (False, True)}
 
     @property
     def description(self):
-        parts = []
-        if self.kwds["cadjust"]:
+        kind, parts = self.kwds["type"], []
+        if kind in ("HC2", "HC3"):
+            parts.append("(I-H_gg)^-1/2" if kind == "HC2" else "(I-H_gg)^-1")
+            if not self.kwds["cadjust"]:
+                parts.append("(G-1)/G")
+        elif self.kwds["cadjust"]:
             parts.append("G/(G-1)")
-        if self.kwds["type"] == "HC1":
+        if kind == "HC1":
             parts.append("(n-1)/(n-k)")
         adj = " x ".join(parts) if parts else "no adjustment"
-        return f"cluster-robust ({adj})"
+        return f"cluster-robust{' ' + kind if kind in ('HC2', 'HC3') else ''} ({adj})"
 
     def cov(self, parts):
         if parts.groups is None:
             raise SpecificationError("cov_type='cluster' needs groups= (a column name or one "
-                                     "label per row)")
-        codes, uniq = pd.factorize(np.asarray(parts.groups), sort=True)
-        G = len(uniq)
-        if G < 2:
-            raise DataError("cov_type='cluster' needs at least two clusters in groups=; "
-                            f"found {G}")
-        if G < MIN_CLUSTERS:
+                                     "label per row; two columns for two-way clustering)")
+        counts = clustering.group_counts(parts.groups)
+        if min(counts) < MIN_CLUSTERS:
+            G = " and ".join(map(str, counts))
             warnings.warn(f"only {G} clusters in groups=: cluster-robust standard errors are "
                           f"unreliable with fewer than {MIN_CLUSTERS} clusters (they need a few "
                           "dozen): treat their p-values and intervals with caution, or model the "
                           "clusters (e.g. as a fixed effect) instead", DataWarning, stacklevel=user_stacklevel())
-        U = parts.X * (parts.weights * parts.score)[:, None]
-        sums = np.zeros((G, U.shape[1]))
-        np.add.at(sums, codes, U)
         n, k = parts.nobs, parts.X.shape[1]
         factor = 1.0
-        if self.kwds["cadjust"]:
-            factor *= G / (G - 1.0)
         if self.kwds["type"] == "HC1":
             if n <= k:
                 raise DataError(f"the HC1 adjustment needs more observations ({n:g}) than "
                                 f"coefficients ({k}); use the default cov_kwds={{'type': 'HC0'}}")
-            factor *= (n - 1.0) / (n - k)
-        return _symmetric(factor * (parts.bread @ (sums.T @ sums) @ parts.bread))
+            factor = (n - 1.0) / (n - k)
+        fisher = parts.bread if parts.fisher_cov is None else parts.fisher_cov
+        meat = clustering.cluster_meat(parts.X, parts.score, parts.weights, parts.unit_weight, fisher,
+                                       parts.groups, kind=self.kwds["type"],
+                                       cadjust=self.kwds["cadjust"], multi0=self.kwds["multi0"])
+        V = _symmetric(factor * (parts.bread @ meat @ parts.bread))
+        return eigen_clip(V) if self.kwds["fix"] else V
+
+
+def eigen_clip(V: np.ndarray) -> np.ndarray:
+    """``vcovCL(fix=TRUE)``: negative eigenvalues (possible for two-way clustering) set to zero."""
+    lam, Q = np.linalg.eigh(V)
+    if lam.min() >= 0:
+        return V
+    return _symmetric((Q * np.maximum(lam, 0.0)) @ Q.T)
 
 
 #: fewer clusters than this make ``cluster`` warn: the sandwich's middle is then a sum of few
 #: outer products and understates the variance (Cameron & Miller 2015, J. Human Resources 50:
 #: 317-372, put "few" at 20 to 50); the user guide asks for a few dozen at least
 MIN_CLUSTERS = 20
-
-
-def n_clusters(groups) -> int:
-    """Number of distinct cluster labels."""
-    return int(pd.unique(np.asarray(groups)).size)
 
 
 REGISTRY: dict[str, type[CovarianceEstimator]] = {

@@ -19,6 +19,7 @@ import numpy as np
 import pandas as pd
 import patsy
 
+from . import clustering
 from . import datacheck
 from . import fastdesign
 from . import formula_parse
@@ -123,14 +124,14 @@ class Design:
 
 def _column_or_array(value, data: pd.DataFrame | None, n: int, what: str) -> tuple[np.ndarray, str | None]:
     """Resolve ``weights=``/``offset=``/``groups=`` given as a column name or an array."""
+    if what == "groups":   # also two columns, for two-way clustering
+        return clustering.group_columns(value, data, n)
     if isinstance(value, str):
         if data is None or value not in data.columns:
             cols = "" if data is None else f"; columns are: {', '.join(map(str, data.columns))}"
             raise DataError(f"{what} column {value!r} not found in the data{cols}")
-        col = data[value]
-        if what != "groups":   # nullable Int64/Float64, objects: pd.NA, None -> NaN
-            return frameprep.numeric_values(col, f"{what} column {value!r}"), value
-        return col.to_numpy(), value
+        # nullable Int64/Float64, objects: pd.NA, None -> NaN
+        return frameprep.numeric_values(data[value], f"{what} column {value!r}"), value
     arr = np.asarray(value.to_numpy() if isinstance(value, pd.Series) else value)
     if arr.ndim != 1 or arr.shape[0] != n:
         raise DataError(f"{what} must be a column name or a 1-D array with one value per row "
@@ -387,7 +388,7 @@ def from_formula(formula: str, data: pd.DataFrame, eval_env, *, weights=None, of
     for what, (arr, name) in extras.items():
         arr = arr[rows]
         if what == "groups":
-            missing_mask = np.asarray(pd.isna(arr), dtype=bool)
+            missing_mask = clustering.missing_groups(arr)
         else:
             arr = frameprep.numeric_values(arr, what)
             missing_mask = np.isnan(arr)

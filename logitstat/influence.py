@@ -14,10 +14,22 @@ standardized           :math:`r^D_i/\sqrt{1-h_i}` (deviance), :math:`r^P_i/\sqrt
 likelihood (R's        :math:`\operatorname{sign}(r^D_i)\sqrt{(r^D_i)^2 + h_i (r^P_i)^2/(1-h_i)}`
 ``rstudent``)          (Williams 1987)
 Cook's distance        :math:`\big(r^P_i/(1-h_i)\big)^2\, h_i / k`, :math:`k` coefficients
+dfbeta                 :math:`A\, x_i \sqrt{W_i}\, r^D_i / (1-h_i)`, :math:`A = (X^\top W X)^{-1}`
+                       (one-step change of :math:`\hat\beta` when row :math:`i` is deleted)
+dfbetas                :math:`\mathrm{dfbeta}_{ij} / (\sigma_{(i)} \sqrt{A_{jj}})`
+DFFITS                 :math:`r^D_i \sqrt{h_i} / (\sigma_{(i)} (1-h_i))`
+covariance ratio       :math:`(\sigma_{(i)}/\sigma)^{2k} / (1-h_i)`
 =====================  =====================================================================
 
+The last four are R's ``dfbeta``, ``dfbetas``, ``dffits``, ``covratio`` (and the columns of
+``influence.measures``) for a glm: ``lm.influence`` applied to the weighted working regression
+with the *deviance* residuals as its residuals, so that
+:math:`\sigma^2 = \sum_i (r^D_i)^2 / (n-k)` and the leave-one-out
+:math:`\sigma^2_{(i)} = \big(\sum_l (r^D_l)^2 - (r^D_i)^2/(1-h_i)\big) / (n-k-1)` enter
+although the binomial dispersion is 1; :math:`n` counts the rows of positive prior weight.
+
 The dispersion of the binomial family is 1.  A row with :math:`h_i = 1` gets NaN where R gives
-``NaN``/``Inf``.
+``NaN``/``Inf`` (its dfbeta is 0, as R's).
 """
 from __future__ import annotations
 
@@ -29,7 +41,8 @@ import pandas as pd
 from scipy import linalg
 
 from . import collinearity as _coll
-from . import family, kernels
+from . import deletion, family, kernels
+from .errors import SpecificationError
 from .irls import scaled_cholesky
 from .links import Link
 from .reprs import Display, Displayable, number
@@ -108,6 +121,10 @@ class Influence(Displayable):
     resid_pear: np.ndarray
     k: int
     index: object = None
+    X: np.ndarray | None = None            # for dfbeta and friends (see deletion.py)
+    work_weight: np.ndarray | None = None  # IRLS weights W_i
+    fisher_cov: np.ndarray | None = None   # (X'WX)^{-1}
+    names: list | None = None
 
     def _series(self, values: np.ndarray, name: str) -> pd.Series:
         return pd.Series(values, index=self.index, name=name)
@@ -149,12 +166,48 @@ class Influence(Displayable):
         return self._series(_ratio(self.resid_pear, self._one_minus_h) ** 2 * self.hat / self.k,
                             "cooks_d")
 
+    @cached_property
+    def _deletion(self) -> "deletion.Deletion":
+        if self.X is None:
+            raise SpecificationError("dfbeta, dfbetas, dffits and cov_ratio need the design: get "
+                                     "them from res.get_influence()")
+        return deletion.Deletion(self.X, self.work_weight, self.fisher_cov, self.hat,
+                                 self.resid_dev)
+
+    @cached_property
+    def dfbeta(self) -> pd.DataFrame:
+        """One-step coefficient changes on deleting each row (R's ``dfbeta(fit)``), n x k."""
+        return pd.DataFrame(self._deletion.dfbeta(), index=self.index, columns=self.names,
+                            copy=False)   # pandas 3 would copy the n x k array
+
+    @cached_property
+    def dfbetas(self) -> pd.DataFrame:
+        """Scaled coefficient changes (R's ``dfbetas(fit)``, the ``dfb.*`` columns of
+        ``influence.measures``), n x k."""
+        return pd.DataFrame(self._deletion.dfbetas(self.dfbeta.to_numpy()), index=self.index,
+                            columns=self.names, copy=False)
+
+    @property
+    def dffits(self) -> pd.Series:
+        """DFFITS (R's ``dffits(fit)``, ``influence.measures``' ``dffit``)."""
+        return self._series(self._deletion.dffits(), "dffits")
+
+    @property
+    def cov_ratio(self) -> pd.Series:
+        """Covariance ratio (R's ``covratio(fit)``, ``influence.measures``' ``cov.r``)."""
+        return self._series(self._deletion.cov_ratio(self.k), "cov_ratio")
+
     def summary_frame(self) -> pd.DataFrame:
-        """All measures, one row per observation."""
+        """All measures, one row per observation (with ``dfb_<coefficient>`` columns, DFFITS and
+        the covariance ratio when the design is known, as from ``res.get_influence()``)."""
         cols = {"hat": self.hat_matrix_diag, "resid_deviance": self.resid_dev,
                 "resid_pearson": self.resid_pear, "std_resid_deviance": self.resid_std_deviance,
                 "std_resid_pearson": self.resid_std_pearson, "resid_likelihood": self.resid_likelihood,
                 "cooks_d": self.cooks_distance}
+        if self.X is not None:
+            cols.update({f"dfb_{nm}": col for nm, col in zip(self.dfbetas.columns,
+                                                             self.dfbetas.to_numpy().T)})
+            cols.update({"dffits": self.dffits, "cov_ratio": self.cov_ratio})
         return pd.DataFrame({k: np.asarray(v) for k, v in cols.items()}, index=self.index)
 
     def _display(self, top: int = 5) -> Display:
@@ -174,9 +227,16 @@ class Influence(Displayable):
 
 
 def influence(X: np.ndarray, y: np.ndarray, trials: np.ndarray, weights: np.ndarray,
-              eta: np.ndarray, link: Link, index=None) -> Influence:
-    """Build the :class:`Influence` of a fit from its arrays."""
+              eta: np.ndarray, link: Link, index=None, names=None,
+              fisher_cov: np.ndarray | None = None) -> Influence:
+    """Build the :class:`Influence` of a fit from its arrays (``fisher_cov``, the inverse Fisher
+    information, enables dfbeta, dfbetas, DFFITS and the covariance ratio)."""
+    mu = link.linkinv(eta)
+    d = link.mu_eta(eta)
     return Influence(hat=hat_values(X, trials, weights, eta, link),
                      resid_dev=residuals("deviance", y, trials, weights, eta, link),
                      resid_pear=residuals("pearson", y, trials, weights, eta, link),
-                     k=X.shape[1], index=index)
+                     k=X.shape[1], index=index,
+                     X=None if fisher_cov is None else X,
+                     work_weight=weights * trials * d * d / (mu * (1.0 - mu)),
+                     fisher_cov=fisher_cov, names=names)

@@ -21,7 +21,7 @@ import patsy
 from scipy import stats
 
 from . import design as _design
-from . import inference, mnfit
+from . import inference, mncov, mnfit
 from . import scaling as _scaling
 from .checks import real_number, whole_number
 from .errors import DataError, SeparationWarning, SpecificationError
@@ -35,7 +35,8 @@ __all__ = ["mnlogit", "MNLogitResults", "mn_lr_test"]
 
 
 def mnlogit(formula, data=None, *, base=None, weights=None, missing: str = "drop",
-            cov_type: str = "nonrobust", tol: float = 1e-8, max_iter: int = 100,
+            cov_type: str = "nonrobust", groups=None, cov_kwds: dict | None = None,
+            tol: float = 1e-8, max_iter: int = 100,
             start_params=None, drop_collinear: bool = False, check_separation: bool = True,
             eval_env: int | patsy.EvalEnvironment = 0) -> "MNLogitResults":
     """Fit a multinomial (softmax) logit and return its :class:`MNLogitResults`.
@@ -51,8 +52,14 @@ def mnlogit(formula, data=None, *, base=None, weights=None, missing: str = "drop
     weights : str or array-like, optional
         Frequency weights (``multinom``'s ``weights``).
     missing : {"drop", "raise"}
-    cov_type : {"nonrobust"}
-        Inverse Fisher information (the only type for this model).
+    cov_type : {"nonrobust", "HC0", "HC1", "cluster"}
+        Inverse Fisher information (default), the sandwich HC0 / HC1, or cluster-robust with
+        ``groups=`` (see :mod:`logitstat.mncov`).
+    groups : str, list of two str or array-like, optional
+        Cluster labels for ``cov_type="cluster"`` (two columns: two-way clustering).
+    cov_kwds : dict, optional
+        For ``"cluster"``: ``type`` (``"HC0"`` default or ``"HC1"``), ``cadjust``, ``multi0``,
+        ``fix`` as ``sandwich::vcovCL``.
     tol, max_iter, start_params
         Newton-decrement tolerance, iteration cap, start ((p, K-1) array or flat outcome-major).
     drop_collinear : bool
@@ -69,15 +76,13 @@ def mnlogit(formula, data=None, *, base=None, weights=None, missing: str = "drop
     if isinstance(start_params, str):
         raise SpecificationError(f"start_params={start_params!r} is a string: give a (columns x "
                                  "non-base outcomes) array of numbers")
-    if str(cov_type).lower() != "nonrobust":
-        raise SpecificationError(f"cov_type={cov_type!r}: the multinomial logit offers 'nonrobust' "
-                                 "(inverse Fisher information) standard errors only")
+    cov_type, cov_kwds = mncov.check_cov_type(cov_type, cov_kwds, groups)
     if not isinstance(formula, str):
         raise SpecificationError("mnlogit takes a formula string such as 'choice ~ x + C(g)'")
     env = _design.eval_environment(eval_env, 1)
     resp = mnfit.MultinomialResponse(base)
     des = _design.from_formula(formula, data, env, weights=weights, missing=missing,
-                               response=resp)
+                               response=resp, groups=groups)
     rows = _design.informative_rows(des)
     gram = _scaling.screened_gram(des.X, None if rows is None else rows.astype(float))
     scale = _scaling.column_scales(des.X, np.diag(gram))
@@ -107,7 +112,9 @@ def mnlogit(formula, data=None, *, base=None, weights=None, missing: str = "drop
         fit = replace(fit, params=fit.params / scale[:, None],
                       cov=_scaling.unscale_cov(fit.cov, np.tile(scale, K - 1)))
     res = MNLogitResults(data_des, resp.levels, resp.base, fit, dropped_levels=resp.dropped,
-                         col_scale=scale, scaled_cov=scaled_cov)
+                         col_scale=scale, scaled_cov=scaled_cov, cov_type=cov_type,
+                         cov_kwds=cov_kwds)
+    res._fit_options = (tol, max_iter)
     res._data = data  # for marginal effects (only read, never modified)
     if check_separation:
         rep = res.separation
@@ -125,13 +132,15 @@ class MNLogitResults(FitStatisticsMixin, Persistable, AlreadyFittedMixin):
 
     def __init__(self, design: _design.Design, levels: list, base: int, fit: mnfit.MNFit,
                  dropped_levels: list | None = None, col_scale: np.ndarray | None = None,
-                 scaled_cov: np.ndarray | None = None):
+                 scaled_cov: np.ndarray | None = None, cov_type: str = "nonrobust",
+                 cov_kwds: dict | None = None):
         self.design = design
         self.levels = list(levels)
         self.base_index = base
         self.fit_result = fit
         self.dropped_levels = list(dropped_levels or [])
-        self.cov_type = "nonrobust"
+        self.cov_type = cov_type
+        self.cov_kwds = dict(cov_kwds or {})
         # a fit on column-scaled data (see logitstat.scaling): column scales s and the
         # covariance of the scaled coefficients D·beta, from which standard errors are taken
         self.col_scale = col_scale
@@ -146,10 +155,26 @@ class MNLogitResults(FitStatisticsMixin, Persistable, AlreadyFittedMixin):
 
     @property
     def _scaled(self) -> tuple[np.ndarray, np.ndarray]:
-        """Stacked parameters and their covariance in the coordinates of the fit."""
+        """Stacked parameters and their covariance (of ``cov_type``) in the coordinates of the fit."""
+        if self.cov_type != "nonrobust":
+            return self._theta * self._flat_scale, self._robust_cov
         if self.col_scale is None:
             return self._theta, self.fit_result.cov
         return self._theta * self._flat_scale, self._scaled_cov
+
+    @cached_property
+    def _robust_cov(self) -> np.ndarray:
+        d = self.design
+        scaled = self.col_scale is not None
+        return mncov.robust_cov(d.X, d.y.astype(int), self.fit_result.log_probs, self.base_index,
+                                d.weights, self._scaled_cov if scaled else self.fit_result.cov,
+                                self.cov_type, self.cov_kwds, d.groups,
+                                self._flat_scale if scaled else None)
+
+    @property
+    def cov_description(self) -> str:
+        """The covariance type in words (for the summary)."""
+        return mncov.describe(self.cov_type, self.cov_kwds, self.design.groups)
 
     @cached_property
     def _se(self) -> np.ndarray:
@@ -197,8 +222,12 @@ class MNLogitResults(FitStatisticsMixin, Persistable, AlreadyFittedMixin):
         return self.fit_result.params.T.reshape(-1)
 
     def cov_params(self) -> pd.DataFrame:
-        """Inverse Fisher information over the ``flat_names`` (outcome-major)."""
-        return pd.DataFrame(self.fit_result.cov, index=self.flat_names, columns=self.flat_names)
+        """Covariance of ``cov_type`` (default: the inverse Fisher information) over the
+        ``flat_names`` (outcome-major)."""
+        V = self.fit_result.cov
+        if self.cov_type != "nonrobust":
+            V = self._robust_cov / np.outer(self._flat_scale, self._flat_scale)
+        return pd.DataFrame(V, index=self.flat_names, columns=self.flat_names)
 
     @cached_property
     def bse(self) -> pd.DataFrame:
@@ -215,8 +244,18 @@ class MNLogitResults(FitStatisticsMixin, Persistable, AlreadyFittedMixin):
         """Two-sided p-values of the z statistics."""
         return self._frame(2.0 * stats.norm.sf(np.abs(self.tvalues.to_numpy())))
 
-    def conf_int(self, alpha: float = 0.05) -> pd.DataFrame:
-        r"""Wald intervals :math:`\hat\beta \pm z_{1-\alpha/2}\,\mathrm{se}`, indexed (outcome, coefficient)."""
+    def conf_int(self, alpha: float = 0.05, method: str = "wald") -> pd.DataFrame:
+        r"""Wald intervals :math:`\hat\beta \pm z_{1-\alpha/2}\,\mathrm{se}` (of ``cov_type``), or
+        with ``method="profile"`` likelihood-ratio (profile-likelihood) intervals, ±inf where
+        the likelihood never drops enough (see :mod:`logitstat.mnprofile`); indexed (outcome,
+        coefficient)."""
+        if method == "profile":
+            from .mnprofile import mn_profile_conf_int
+
+            return mn_profile_conf_int(self, alpha)
+        if method != "wald":
+            raise SpecificationError(f"unknown confidence-interval method {method!r}: use 'wald' "
+                                     "or 'profile'")
         z = inference.normal_quantile(alpha)
         b, se = self._theta, self._se
         return pd.DataFrame({"lower": b - z * se, "upper": b + z * se}, index=self._long_index())

@@ -544,16 +544,22 @@ def influence_measures(res) -> pd.DataFrame:
     return frame[d.weights * d.trials > 0]
 
 
-def influence_plot(res, n_labels: int = 3, ax=None):
+def influence_plot(res, n_labels: int = 3, ax=None, measure: str = "cooks_d", terms=None):
     """Influence plot: hat values against standardized residuals, bubble area by Cook's distance.
 
     Dotted lines mark residuals of ±2 and hat values of 2p/n and 3p/n; the ``n_labels`` rows with
-    the largest Cook's distances are labelled with their row labels.
+    the largest Cook's distances are labelled with their row labels.  ``measure="dfbetas"``
+    (a panel per coefficient, or per one of ``terms``), ``"dffits"`` or ``"cov_ratio"`` draws an
+    index plot of that measure instead (see :mod:`logitstat.influenceplot`).
 
     Returns
     -------
     matplotlib.figure.Figure
     """
+    if measure != "cooks_d":
+        from .influenceplot import influence_index_plot
+
+        return influence_index_plot(res, measure, terms=terms, n_labels=n_labels, ax=ax)
     table = influence_measures(res).replace([np.inf, -np.inf], np.nan).dropna()
     if table.empty:
         raise DataError("no finite influence measures to plot (are all hat values 1?)")

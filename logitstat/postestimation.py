@@ -305,7 +305,8 @@ class InferenceMixin:
         return self._resid("working")
 
     def get_influence(self) -> Influence:
-        """Hat values, standardized residuals and Cook's distance (see :mod:`logitstat.influence`).
+        """Hat values, standardized residuals, Cook's distance, dfbeta, dfbetas, DFFITS and the
+        covariance ratio (see :mod:`logitstat.influence`).
 
         Always from the Fisher information at the estimate, as R's ``hatvalues`` and
         ``cooks.distance``, whatever the ``cov_type``.
@@ -314,7 +315,8 @@ class InferenceMixin:
         if cached is None:
             d = self.design
             cached = influence(d.X, d.y, d.trials, d.weights, self.fit_result.eta, self.link,
-                               index=d.row_labels)
+                               index=d.row_labels, names=list(self.names),
+                               fisher_cov=self.fit_result.cov)
             self.__dict__["_influence"] = cached
         return cached
 

@@ -9,7 +9,8 @@ import pandas as pd
 from scipy import stats
 
 from . import family, inference, kernels, persist
-from .covariance import (ScoreParts, check_information, get_estimator, invert_information, n_clusters,
+from .clustering import describe_groups
+from .covariance import (ScoreParts, check_information, get_estimator, invert_information,
                          observed_information)
 from .design import Design, new_design_matrix
 from .diagnostics import DiagnosticsMixin
@@ -104,7 +105,7 @@ class BinaryResults(DiagnosticsMixin, InferenceMixin, FirthInferenceMixin, FitSt
             return f"nonrobust (inverse {'observed' if observed else 'Fisher'} information)"
         text = self.cov_estimator.description
         if self.cov_type == "cluster" and self.design.groups is not None:
-            text += f", {n_clusters(self.design.groups)} clusters"
+            text += f", {describe_groups(self.design.groups)}"
         return text + ("; observed-information bread" if observed else "")
 
     def cov_params(self) -> pd.DataFrame:

@@ -369,8 +369,7 @@ class BlockSummary(Summary):
         d = res.design
         header = _fit_header(res, d.response, "Multinomial logit",
                              ("Outcomes:", f"{len(res.levels)} (base: {res.base})"),
-                             "Newton (full Hessian)", "nonrobust (inverse Fisher information)",
-                             pvalue_format)
+                             "Newton (full Hessian)", res.cov_description, pvalue_format)
         if d.has_weights:
             header.append(("Weights:", "frequency"))
         ci = res.conf_int(alpha)  # checks alpha first

@@ -44,7 +44,8 @@ def with_cov(res, cov_type, cov_kwds=None, information="expected"):
 
 
 COVS = [("HC0", None), ("HC1", None), ("HC2", None), ("HC3", None), ("cluster", None),
-        ("cluster", {"type": "HC1"}), ("cluster", {"cadjust": False})]
+        ("cluster", {"type": "HC1"}), ("cluster", {"cadjust": False}),
+        ("cluster", {"type": "HC2"}), ("cluster", {"type": "HC3", "cadjust": False})]
 
 
 @pytest.mark.parametrize("link", LINKS)
@@ -160,11 +161,11 @@ def test_registry_names_every_type():
 
 
 def test_options_are_checked():
-    assert Cluster().kwds == {"type": "HC0", "cadjust": True}
+    assert Cluster().kwds == {"type": "HC0", "cadjust": True, "multi0": False, "fix": False}
     with pytest.raises(ls.SpecificationError, match="does not take option.*'adjust'"):
         get_estimator("cluster", {"adjust": False})
-    with pytest.raises(ls.SpecificationError, match="'type'.*'HC0', 'HC1'"):
-        get_estimator("cluster", {"type": "HC3"})
+    with pytest.raises(ls.SpecificationError, match="'type'.*'HC0', 'HC1', 'HC2', 'HC3'"):
+        get_estimator("cluster", {"type": "HC4"})
     with pytest.raises(ls.SpecificationError, match="does not take"):
         get_estimator("HC1", {"type": "HC0"})
     with pytest.raises(ls.SpecificationError, match="dict"):

@@ -83,7 +83,8 @@ def test_rows_are_labelled_like_the_data(df):
     frame = res.get_influence().summary_frame()
     assert "r3" not in frame.index and len(frame) == len(df) - 1
     assert list(frame.columns) == ["hat", "resid_deviance", "resid_pearson", "std_resid_deviance",
-                                   "std_resid_pearson", "resid_likelihood", "cooks_d"]
+                                   "std_resid_pearson", "resid_likelihood", "cooks_d",
+                                   "dfb_Intercept", "dfb_x", "dfb_z", "dffits", "cov_ratio"]
     assert res.resid_deviance.index.equals(frame.index)
 
 

@@ -179,8 +179,8 @@ def test_errors_name_the_problem(df):
     one = df[df.partic == "fulltime"]
     with pytest.raises(ls.ResponseError, match="only one level"):
         ls.mnlogit(FORMULA, one)
-    with pytest.raises(ls.SpecificationError, match="nonrobust"):
-        ls.mnlogit(FORMULA, df, cov_type="HC0")
+    with pytest.raises(ls.SpecificationError, match="'nonrobust', 'HC0', 'HC1', 'cluster'"):
+        ls.mnlogit(FORMULA, df, cov_type="HC3")
     with pytest.raises(ls.FormulaError, match="nothere"):
         ls.mnlogit("partic ~ nothere", df)
 

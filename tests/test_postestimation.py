@@ -66,7 +66,7 @@ def test_information_and_options_are_recorded(df):
     res = ls.probit("y ~ x + z", df, information="observed", cov_type="cluster",
                     groups=np.arange(len(df)) % 10, cov_kwds={"type": "HC1"})
     assert res.information == "observed"
-    assert res.cov_estimator.kwds == {"type": "HC1", "cadjust": True}
+    assert res.cov_estimator.kwds == {"type": "HC1", "cadjust": True, "multi0": False, "fix": False}
     assert res.cov_description == ("cluster-robust (G/(G-1) x (n-1)/(n-k)), 10 clusters; "
                                    "observed-information bread")
     with pytest.raises(ls.SpecificationError, match="does not take"):
