@@ -460,3 +460,50 @@ class ComparisonTable(_Rendered):
                 "pvalues": {k: clean(v) for k, v in self.pvalues[m].items()},
                 "statistics": {k: clean(v) for k, v in self.stats[m].items()}}
             for m in self.estimates.columns}, "notes": list(self.notes)}
+
+
+def margins_summary(m) -> Summary:
+    """A :class:`Summary` of a :class:`~logitstat.margins_at.Margins` (margins at values,
+    predictive margins, effects at values or contrasts): the averaging in the header, the
+    estimates in the table."""
+    info = m.info
+    event = info.get("event", "event")
+    what = {"margin": f"Pr({event}), averaged over the rows",
+            "effect": f"d Pr({event}) / dx, averaged over the rows",
+            "contrast": f"differences of the predictive margins of {info.get('variable')}"}[m.kind]
+    header = [("Expression:", what), ("Observations:", _num(info.get("nobs", 0)))]
+    if info.get("link"):
+        header.append(("Model:", f"binomial GLM, {info['link']} link"))
+    if info.get("covariance"):
+        header.append(("Std. errors:", f"delta method, {info['covariance']}"))
+    if info.get("weighted") or info.get("grouped"):
+        header.append(("Weights:", "frequency weights x trials" if info.get("weighted")
+                       else "binomial trials"))
+    at = {k: v for k, v in info.get("at", {}).items()}
+    if at:
+        header.append(("At:", "; ".join(f"{k} = {', '.join(_show_value(x) for x in v)}"
+                                        for k, v in at.items())))
+    if m.kind == "contrast":
+        method = info.get("method", "")
+        if method == "reference":
+            method += f" (vs {info.get('reference')})"
+        header += [("Contrasts:", method), ("P-value adjustment:", info.get("adjust", "none"))]
+    alpha, ci_alpha = info.get("alpha", 0.05), info.get("ci_alpha", 0.05)
+    lo_name, hi_name = f"[{ci_alpha / 2:.4g}", f"{1 - ci_alpha / 2:.4g}]"
+    first = {"margin": "margin", "effect": "dy/dx", "contrast": "contrast"}[m.kind]
+    table = m.table.rename(columns={m.kind: first, "se": "std err", "pvalue": "P>|z|",
+                                    "lower": lo_name, "upper": hi_name})
+    notes = list(m.notes)
+    if m.kind == "contrast" and info.get("adjust") != "none":
+        kind = "Šidák" if info.get("adjust") == "sidak" else "Bonferroni"
+        notes.append(f"P-values adjusted ({info.get('adjust')}) for {len(table)} contrasts; "
+                     f"{kind} intervals of level {1 - ci_alpha:.4g} (simultaneous "
+                     f"{1 - alpha:.4g})" + (", as emmeans: Holm's method has no intervals"
+                                            if info.get("adjust") == "holm" else "") + ".")
+    title = {"margin": "Predictive margins", "effect": "Average marginal effects at values",
+             "contrast": "Contrasts of predictive margins"}[m.kind]
+    return Summary(title, header, table, notes)
+
+
+def _show_value(v) -> str:
+    return f"{v:g}" if isinstance(v, float) else str(v)
