@@ -367,8 +367,8 @@ class InferenceMixin:
         out = fn(design=self.design, cov=self._cov if scaled is None else scaled._cov,
                  col_scale=getattr(self, "col_scale", None), diverging=self._diverging,
                  reason=divergence_reason(self.names, directions, undetermined), **kwargs)
-        out.info.update(link=self.link.name, covariance=getattr(self, "cov_description",
-                                                                self.cov_type))
+        out.info.update(link=self.link.name, cov_type=self.cov_type,
+                        covariance=getattr(self, "cov_description", self.cov_type))
         for note in out.notes:
             warnings.warn(note, SeparationWarning, stacklevel=user_stacklevel())
         return out

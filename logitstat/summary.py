@@ -474,8 +474,8 @@ def margins_summary(m) -> Summary:
     header = [("Expression:", what), ("Observations:", _num(info.get("nobs", 0)))]
     if info.get("link"):
         header.append(("Model:", f"binomial GLM, {info['link']} link"))
-    if info.get("covariance"):
-        header.append(("Std. errors:", f"delta method, {info['covariance']}"))
+    if info.get("cov_type"):
+        header.append(("Std. errors:", f"delta method ({info['cov_type']})"))
     if info.get("weighted") or info.get("grouped"):
         header.append(("Weights:", "frequency weights x trials" if info.get("weighted")
                        else "binomial trials"))
@@ -494,6 +494,9 @@ def margins_summary(m) -> Summary:
     table = m.table.rename(columns={m.kind: first, "se": "std err", "pvalue": "P>|z|",
                                     "lower": lo_name, "upper": hi_name})
     notes = list(m.notes)
+    if info.get("covariance"):
+        notes.append(f"Delta-method standard errors with the covariance of the estimates: "
+                     f"{info['covariance']}; covariates held at their observed values.")
     if m.kind == "contrast" and info.get("adjust") != "none":
         kind = "Šidák" if info.get("adjust") == "sidak" else "Bonferroni"
         notes.append(f"P-values adjusted ({info.get('adjust')}) for {len(table)} contrasts; "
