@@ -209,7 +209,12 @@ class _Builder:
 def _set_level(column: pd.Series, level) -> pd.Series:
     n = len(column)
     if isinstance(column.dtype, pd.CategoricalDtype):
-        cat = pd.Categorical([level] * n, categories=column.cat.categories, ordered=column.cat.ordered)
+        code = column.cat.categories.get_indexer([level])[0]
+        if code >= 0:  # from the codes: no search of n values
+            cat = pd.Categorical.from_codes(np.full(n, code), dtype=column.dtype)
+        else:
+            cat = pd.Categorical([level] * n, categories=column.cat.categories,
+                                 ordered=column.cat.ordered)
         return pd.Series(cat, index=column.index)
     return pd.Series([level] * n, index=column.index, dtype=column.dtype)
 

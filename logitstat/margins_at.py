@@ -41,6 +41,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+from . import kernels
 from .design import Design
 from .errors import SpecificationError
 from .frameprep import code_variables
@@ -51,6 +52,8 @@ from .margins import (_Builder, _Evaluator, _select, _set_level, _unavailable_no
 
 METHODS = ("pairwise", "revpairwise", "reference", "consecutive")
 ADJUST = ("holm", "bonferroni", "sidak", "none")
+BLOCK_CELLS = 2 ** 21
+"""Values of the rebuilt columns made at a time (16 MiB): rows per block = this / their number."""
 
 
 class ReplacedColumns:
@@ -63,7 +66,10 @@ class ReplacedColumns:
     def __init__(self, X: np.ndarray, J: np.ndarray, XJ: np.ndarray):
         self.X, self.J, self.XJ = X, np.asarray(J, dtype=int), XJ
         self.shape = X.shape
-        self.T = _Transposed(self)
+
+    @property
+    def T(self) -> "_Transposed":  # made on demand: a stored one would be a reference cycle
+        return _Transposed(self)
 
     def __matmul__(self, b: np.ndarray) -> np.ndarray:
         rest = np.array(b, dtype=float)
@@ -246,17 +252,17 @@ def margins_at(design: Design, data, params: np.ndarray, cov: np.ndarray, link: 
     grid, labels, est, grads, cols = [], [], [], [], []
     for combo in itertools.product(*points.values()):
         point = dict(zip(points, combo))
-        J, XJ, frame = _counterfactual(design, builder, base, known, point, n)
-        Xc = ReplacedColumns(design.X, J, XJ)
         where = (_show(combo[0]) if term is not None and list(point) == [term] else _label(point))
         if chosen is None:
-            eta = Xc @ params + design.offset
-            est.append(float(a @ link.linkinv(eta)) / float(np.sum(a)))
-            grads.append((Xc.T @ (a * link.mu_eta(eta))) / float(np.sum(a)))
+            e, g = _average_prediction(design, builder, base, known, point, params, link, a)
+            est.append(e)
+            grads.append(g)
             cols.append(np.zeros(0, dtype=int))
             labels.append(where or "(observed values)")
             grid.append(point)
             continue
+        J, XJ, frame = _counterfactual(design, builder, base, known, point, n)
+        Xc = ReplacedColumns(design.X, J, XJ)
         ev = _Evaluator(params, link, Xc, design.offset, a, "overall")
         if formula:
             cf = copy.copy(builder)
@@ -275,6 +281,48 @@ def margins_at(design: Design, data, params: np.ndarray, cov: np.ndarray, link: 
             "alpha": alpha, "ci_alpha": alpha}
     return _finish(G, np.asarray(est, dtype=float), labels, pd.DataFrame(grid, index=labels),
                    kind, cov, design, alpha, alpha, col_scale, diverging, reason, cols, info)
+
+
+def _average_prediction(design, builder, base, known, point: dict, params, link, a,
+                        max_cells: int | None = None) -> tuple[float, np.ndarray]:
+    r""":math:`m_c` and its gradient, the rebuilt columns made in row blocks of at most
+    ``max_cells`` values (so memory does not grow with the rows, nor with the width of a
+    factor's columns)."""
+    n = design.X.shape[0]
+    if builder is not None and point:
+        info = design.design_info
+        involved = {t for v in point for t in builder.terms.get(v, [])}
+        names = info.column_names
+        moved = {names[k] for t, sl in info.term_slices.items() if t in involved
+                 for k in range(sl.start, sl.stop)}
+        J = np.array([j for j, nm in enumerate(design.names) if nm in moved], dtype=int)
+    else:
+        J = np.array([design.names.index(k) for k in point], dtype=int)
+    step = max(kernels.BLOCK_ROWS, (max_cells or BLOCK_CELLS) // max(len(J), 1))
+    rest = np.array(params, dtype=float)
+    rest[J] = 0.0
+    eta = design.X @ rest + design.offset  # the columns that do not move, all rows at once
+    v = np.empty(n)
+    total, grad_J = 0.0, np.zeros(len(J))
+    for lo in range(0, n, step):
+        hi = min(n, lo + step)
+        sub = builder
+        if builder is not None and (lo, hi) != (0, n):
+            sub = copy.copy(builder)
+            sub.frame = base.iloc[lo:hi]
+        JJ, XJ, _ = _counterfactual(design, sub, None if sub is None else sub.frame, known,
+                                    point, hi - lo)
+        if not np.array_equal(JJ, J):  # the same columns, in J's order
+            where = {j: k for k, j in enumerate(JJ)}
+            XJ = XJ[:, [where[j] for j in J]]
+        e = eta[lo:hi] + XJ @ params[J]
+        total += float(a[lo:hi] @ link.linkinv(e))
+        v[lo:hi] = a[lo:hi] * link.mu_eta(e)
+        grad_J += XJ.T @ v[lo:hi]
+        del XJ  # before the next block is built
+    grad = design.X.T @ v
+    grad[J] = grad_J
+    return total / float(np.sum(a)), grad / float(np.sum(a))
 
 
 def _counterfactual(design, builder, base, known, point: dict, n: int):

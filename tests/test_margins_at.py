@@ -339,3 +339,22 @@ def test_renderings(fits):
     assert "P>\\|z\\|" in s.as_markdown()
     e = str(fits["A"].margins(at={"age": [20]}, dydx="age"))
     assert "dy/dx" in e and "age @ age=20" in e
+
+
+def test_row_blocks_give_the_same_margins(monkeypatch):
+    """The rebuilt columns are made in row blocks (BLOCK_CELLS values at a time): blocks of
+    4096 rows must give the single-block numbers to rounding (sums in a different order)."""
+    import logitstat.margins_at as MA
+
+    rng = np.random.default_rng(11)
+    n = 10_000
+    df = pd.DataFrame({"x": rng.uniform(0.5, 3, n), "g": pd.Categorical(rng.choice(list("abcd"), n)),
+                       "w": rng.integers(1, 4, n)})
+    df["y"] = (rng.uniform(size=n) < special.expit(np.log(df.x) - (df.g == "b"))).astype(int)
+    res = ls.logit("y ~ np.log(x) + I(x**2) + C(g) * center(x)", df, weights="w")
+    one = res.margins(at={"x": [1.0, 2.0], "g": ["a", "c"]}).table
+    pm1 = res.predictive_margins("g").table
+    monkeypatch.setattr(MA, "BLOCK_CELLS", 1)  # 4096-row blocks: three per point
+    pd.testing.assert_frame_equal(res.margins(at={"x": [1.0, 2.0], "g": ["a", "c"]}).table, one,
+                                  rtol=1e-12)
+    pd.testing.assert_frame_equal(res.predictive_margins("g").table, pm1, rtol=1e-12)
