@@ -26,10 +26,13 @@ Standard errors are the delta method :math:`\sqrt{g^\top V g}` with the model's 
 ``vce(delta)``); z, p-values and intervals are the normal ones.  The covariance of the
 estimates is :math:`G V G^\top`.
 
-Memory: only the columns of the terms that the varied variables enter are rebuilt (an
-:math:`n\times|J|` block, one point at a time); the full counterfactual design is never formed,
-the products :math:`X^{(c)}\beta` and :math:`X^{(c)\top}v` are taken from the fitted :math:`X`
-with those columns swapped in (:class:`ReplacedColumns`).
+Memory: the full counterfactual design is never formed.  Only the columns :math:`J` of the
+terms that the varied variables enter are rebuilt, in row blocks of at most
+:data:`BLOCK_CELLS` values for the margins, and
+:math:`X^{(c)}\beta = X_{-J}\beta_{-J} + X^{(c)}_J\beta_J`,
+:math:`X^{(c)\top}v` are taken from the fitted :math:`X` with those columns swapped in.
+With ``dydx=`` the rebuilt columns of one point are held whole (:math:`n\times|J|`, with the
+derivative columns of :mod:`logitstat.margins`), one point at a time (:class:`ReplacedColumns`).
 """
 from __future__ import annotations
 

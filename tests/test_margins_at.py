@@ -358,3 +358,20 @@ def test_row_blocks_give_the_same_margins(monkeypatch):
     pd.testing.assert_frame_equal(res.margins(at={"x": [1.0, 2.0], "g": ["a", "c"]}).table, one,
                                   rtol=1e-12)
     pd.testing.assert_frame_equal(res.predictive_margins("g").table, pm1, rtol=1e-12)
+
+
+def test_units_of_a_column_do_not_matter_also_for_a_column_scaled_fit():
+    """x in units of 1e-200 makes the fit run on power-of-two scaled columns (logitstat.scaling)
+    with its covariance in those units; margins, effects at values and contrasts are the same
+    as on the plain data (to the convergence criterion of the two fits)."""
+    rng = np.random.default_rng(2)
+    n = 400
+    df = pd.DataFrame({"x": rng.normal(size=n), "g": pd.Categorical(rng.choice(list("abc"), n))})
+    df["y"] = (rng.uniform(size=n) < special.expit(df.x + (df.g == "b"))).astype(int)
+    r1 = ls.logit("y ~ x * g", df)
+    r2 = ls.logit("y ~ x * g", df.assign(x=df.x * 1e200))
+    assert hasattr(r2, "col_scale")
+    for a, b in [(r1.margins(at={"x": [0.5]}, dydx="g"), r2.margins(at={"x": [0.5e200]}, dydx="g")),
+                 (r1.contrasts("g"), r2.contrasts("g")),
+                 (r1.margins(at={"x": [-1.0, 1.0]}), r2.margins(at={"x": [-1e200, 1e200]}))]:
+        np.testing.assert_allclose(a.table.to_numpy(), b.table.to_numpy(), rtol=1e-7, atol=1e-12)
