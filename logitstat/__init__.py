@@ -14,7 +14,10 @@ from .errors import (CollinearityError, CollinearityWarning, ConvergenceError, C
                      LogitstatWarning, MissingDataError, PredictionError, ResponseError,
                      SeparationWarning, SpecificationError)
 from .links import get_link
+from .persist import DataRemovedError, load
 from .results import BinaryResults
+from .errors import AlreadyFittedError
+from .smmodels import Logit, Probit
 from .multinomial import MNLogitResults, mnlogit
 from .penresults import CVResults, PathResults, PenalizedResults, logit_cv, logit_path
 from .classweights import ClassWeightedResults, class_weights
@@ -29,5 +32,6 @@ __all__ = [
     "ResponseError", "MissingDataError", "PredictionError", "SpecificationError", "DomainWarning",
     "mnlogit", "MNLogitResults", "logit_path", "logit_cv", "PenalizedResults", "PathResults",
     "CVResults", "ClassWeightedResults", "class_weights", "choose_threshold",
-    "precision_recall_curve", "average_precision",
+    "precision_recall_curve", "average_precision", "load", "DataRemovedError",
+    "Logit", "Probit", "AlreadyFittedError",
 ]

@@ -1,6 +1,7 @@
 """Public fitting functions: ``logit``, ``probit``, ``glm`` (formula or arrays) and ``lr_test``."""
 from __future__ import annotations
 
+import inspect
 import warnings
 
 import numpy as np
@@ -20,6 +21,8 @@ from .inference import FitArrays, TestResult, nested_lr_test
 from .irls import irls
 from .links import get_link
 from .results import BinaryResults
+
+__all__ = ["glm", "logit", "probit", "lr_test"]
 
 METHODS = ("irls", "firth")
 
@@ -221,20 +224,107 @@ def _fit_warnings(res: BinaryResults, caught: list) -> None:
         if not (separated and issubclass(w.category, ConvergenceWarning)):
             warnings.warn(w.message, w.category, stacklevel=level)
     if res.method == "firth" and not res.converged:
-        warnings.warn(f"{res.fit.message}; the estimates may be unreliable (raise max_iter)",
+        warnings.warn(f"{res.fit_result.message}; the estimates may be unreliable (raise max_iter)",
                       ConvergenceWarning, stacklevel=level)
 
 
-def logit(formula, data=None, **kwargs) -> BinaryResults:
-    """Logistic regression: :func:`glm` with ``link="logit"``."""
-    kwargs["eval_env"] = _design.eval_environment(kwargs.get("eval_env", 0), 1)
-    return glm(formula, data, link="logit", **kwargs)
+def logit(formula, data=None, *, weights=None, offset=None, missing: str = "drop", success=None,
+          cov_type: str | None = None, groups=None, cov_kwds: dict | None = None,
+          information: str = "expected", method: str = "irls", tol: float = 1e-8,
+          max_iter: int = 100, start_params=None, drop_collinear: bool = False, names=None,
+          eval_env: int | patsy.EvalEnvironment = 0, penalty: str | None = None,
+          alpha: float | None = None, l1_ratio: float | None = None,
+          class_weight=None) -> BinaryResults:
+    options = dict(locals())
+    del options["formula"], options["data"]
+    options["eval_env"] = _design.eval_environment(eval_env, 1)
+    return glm(formula, data, link="logit", **options)
 
 
-def probit(formula, data=None, **kwargs) -> BinaryResults:
-    """Probit regression: :func:`glm` with ``link="probit"``."""
-    kwargs["eval_env"] = _design.eval_environment(kwargs.get("eval_env", 0), 1)
-    return glm(formula, data, link="probit", **kwargs)
+def probit(formula, data=None, **options) -> BinaryResults:
+    if "link" in options:
+        raise SpecificationError("probit() sets link='probit'; use ls.glm(..., link=...) for "
+                                 "another link")
+    options["eval_env"] = _design.eval_environment(options.get("eval_env", 0), 1)
+    return glm(formula, data, link="probit", **options)
+
+
+probit.__signature__ = inspect.signature(logit)  # logit's keywords (glm's without link)
+
+
+_LINK_DOC = """{title}: :func:`glm` with ``link="{link}"``, :math:`P(y=1\\mid x) = {formula}`.
+
+    Fits the model and returns its results (there is no ``.fit()`` step: calling ``.fit()`` on
+    the results raises :class:`~logitstat.AlreadyFittedError`; ``ls.{cls}(y, X).fit()`` keeps
+    statsmodels' two steps for arrays).
+
+    Parameters
+    ----------
+    formula : str or array-like
+        A patsy formula (``"y ~ x + C(g)"``, ``"succ + fail ~ dose"``) evaluated in the caller's
+        namespace, or the response ``y`` of the array interface (then ``data`` is ``X``).
+    data : DataFrame or array-like, optional
+        The data for the formula, or the design matrix ``X`` (used as given: add a column of ones
+        for an intercept).
+    weights, offset, groups : str or array-like, optional
+        Frequency weights, offset and cluster labels: a column name or one value per row.
+    missing : {{"drop", "raise"}}
+        Listwise deletion (the count is reported) or an error naming the columns.
+    success : optional
+        The response level (or value) that counts as the event.
+    cov_type : {{"nonrobust", "HC0", "HC1", "HC2", "HC3", "cluster"}}, optional
+        Covariance of the estimates (``"cluster"`` needs ``groups=``); see :func:`glm`.
+    cov_kwds : dict, optional
+        Options of the covariance type (``cadjust``, ``type`` for clusters).
+    information : {{"expected", "observed"}}
+        The bread of the covariance: Fisher (R's ``glm``) or observed information (statsmodels'
+        ``{cls}``{same}).
+    method : {{"irls", "firth"}}
+        Maximum likelihood, or Firth's bias-reduced estimates (finite under separation).
+    tol, max_iter, start_params
+        Convergence tolerance (Newton decrement in standard-error units), iteration cap, start.
+    drop_collinear : bool
+        Drop exactly collinear columns, as R does, instead of raising.
+    names : list of str, optional
+        Column names for the array interface.
+    eval_env : int or patsy.EvalEnvironment
+        Extra stack depth (or an explicit environment) for evaluating the formula.
+    penalty, alpha, l1_ratio : optional
+        Penalized fit (``"l1"``, ``"l2"``, ``"elasticnet"``{penalty_note}); see :func:`glm`.
+    class_weight : "balanced" or mapping, optional
+        Class weights (scikit-learn's definition); see :func:`glm`.
+
+    Returns
+    -------
+    BinaryResults
+        The fitted model (``PenalizedResults`` with ``penalty=``, ``ClassWeightedResults`` with
+        ``class_weight=``).
+
+    Raises
+    ------
+    FormulaError, DataError, ResponseError, MissingDataError
+        The formula or the data cannot be used as given (the message names the column).
+    CollinearityError
+        Exactly collinear columns (unless ``drop_collinear=True``).
+    SpecificationError
+        An option has an unknown or inconsistent value.
+
+    Examples
+    --------
+    >>> import logitstat as ls
+    >>> mroz = ls.datasets.load("mroz")
+    >>> res = ls.{link}("lfp ~ k5 + age + C(wc)", mroz)
+    >>> res.params.index.tolist()
+    ['Intercept', 'C(wc)[T.yes]', 'k5', 'age']
+    >>> robust = ls.{link}("lfp ~ k5 + age + C(wc)", mroz, cov_type="HC1")
+    """
+
+logit.__doc__ = _LINK_DOC.format(title="Logistic regression", link="logit", cls="Logit",
+                                 formula="1/(1+e^{-x^\\top\\beta})",
+                                 same=": the same for this link", penalty_note="")
+probit.__doc__ = _LINK_DOC.format(title="Probit regression", link="probit", cls="Probit",
+                                  formula="\\Phi(x^\\top\\beta)", same="",
+                                  penalty_note="; logit link only")
 
 
 def lr_test(restricted: BinaryResults, full: BinaryResults) -> TestResult:
@@ -244,6 +334,9 @@ def lr_test(restricted: BinaryResults, full: BinaryResults) -> TestResult:
     ``anova(restricted, full, test="Chisq")``.  Both must be maximum-likelihood fits with the same
     link on the same rows (response, weights, offset), the restricted design's columns in the span
     of the full one's; otherwise a :class:`~logitstat.SpecificationError` says what differs.
+    Two Firth fits (``method="firth"``, logit link) get the penalized likelihood-ratio test of
+    ``logistf``'s ``anova(method="nested")``, the smaller model refitted under the larger one's
+    penalty (see :func:`logitstat.firthresults.firth_lr_test`).
     Returns a :class:`~logitstat.inference.TestResult` (``statistic``, ``df``, ``pvalue``).
     """
     from .multinomial import MNLogitResults, mn_lr_test
@@ -256,6 +349,11 @@ def lr_test(restricted: BinaryResults, full: BinaryResults) -> TestResult:
         if not isinstance(m, BinaryResults):
             raise SpecificationError(f"lr_test: {what} must be a fitted model (the result of "
                                      f"ls.logit/probit/glm); got {type(m).__name__}")
+    if restricted.method == "firth" and full.method == "firth":
+        from .firthresults import firth_lr_test
+        small, big = (getattr(m, "inner", m) for m in (restricted, full))  # unit-free: fits
+        return firth_lr_test(_fit_arrays(small), _fit_arrays(big),     # in their safe units
+                             (small.fit.params, big.fit.params))
     return nested_lr_test(_fit_arrays(restricted), _fit_arrays(full))
 
 

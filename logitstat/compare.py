@@ -11,7 +11,10 @@ import pandas as pd
 
 from .errors import SpecificationError
 from .inference import normal_quantile
-from .summary import ComparisonTable, format_pvalue
+from .numformat import check_pvalue_format, column_format, format_pvalue
+from .summary import ComparisonTable
+
+__all__ = ["compare"]
 
 STAT_LABELS = {"se": "Standard errors", "z": "z statistics", "p": "p-values",
                "ci": "confidence intervals"}
@@ -19,7 +22,8 @@ STAT_LABELS = {"se": "Standard errors", "z": "z statistics", "p": "p-values",
 
 def compare(results: Sequence, names: Sequence[str] | None = None, stars: bool | Sequence[float] = False,
             stat: str | None = "se", odds_ratios: bool = False, alpha: float = 0.05, digits: int = 3,
-            order: Sequence[str] | None = None, title: str = "Model comparison") -> ComparisonTable:
+            order: Sequence[str] | None = None, title: str = "Model comparison",
+            pvalue_format="auto") -> ComparisonTable:
     """One table of several fitted models side by side.
 
     Parameters
@@ -40,10 +44,16 @@ def compare(results: Sequence, names: Sequence[str] | None = None, stars: bool |
     alpha : float
         1 - confidence level for ``stat="ci"``.
     digits : int
-        Decimals of the estimates and statistics.
+        Decimals of the estimates and statistics.  A coefficient's row (its estimates and the
+        statistics under them, in every model) turns to scientific notation, with ``digits + 1``
+        significant digits, where a non-zero estimate or standard error would show as zero or
+        fixed notation is too wide (an odds ratio of 1e8), as the summary's columns do
+        (:func:`logitstat.numformat.column_format`).
     order : sequence of str, optional
         Coefficients to show, in this order (default: all, in order of first appearance).
     title : str
+    pvalue_format : {"auto", "exact"} or float
+        How ``stat="p"`` prints p-values (:func:`logitstat.numformat.format_pvalues`).
 
     Under separation a coefficient whose maximum-likelihood estimate runs to infinity shows as
     ``+inf`` / ``-inf`` (odds ratios ``+inf`` / ``0.000``), one that is not identified shows the
@@ -80,6 +90,7 @@ def compare(results: Sequence, names: Sequence[str] | None = None, stars: bool |
         if bad:
             raise SpecificationError(f"odds ratios need the logit link; model(s) {', '.join(bad)} "
                                      "use another link")
+    pvalue_format = check_pvalue_format(pvalue_format)
     thresholds = (0.05, 0.01, 0.001) if stars is True else tuple(sorted(stars or (), reverse=True))
     coef_names: list[str] = []
     for r in results:
@@ -92,13 +103,13 @@ def compare(results: Sequence, names: Sequence[str] | None = None, stars: bool |
         coef_names = list(order)
     z = normal_quantile(alpha)
     est = pd.DataFrame(np.nan, index=coef_names, columns=names)
-    pv = est.copy()
-    below = pd.DataFrame("", index=coef_names, columns=names, dtype=object)
+    pv, se_, lo_, hi_, zs = (est.copy() for _ in range(5))
     diverging = {}  # model name -> its coefficients without a finite estimate (separation)
+    missing = pd.DataFrame(False, index=coef_names, columns=names)
     for name, r in zip(names, results):
         directions = dict(zip(r.names, getattr(r, "_divergence", (np.zeros(len(r.names)),))[0]))
-        missing = dict(zip(r.names, getattr(r, "_diverging", np.zeros(len(r.names), dtype=bool))))
-        diverging[name] = [c for c in r.names if missing[c]]
+        gone = dict(zip(r.names, getattr(r, "_diverging", np.zeros(len(r.names), dtype=bool))))
+        diverging[name] = [c for c in r.names if gone[c]]
         for c in coef_names:
             if c not in r.names:
                 continue
@@ -109,11 +120,27 @@ def compare(results: Sequence, names: Sequence[str] | None = None, stars: bool |
             if odds_ratios:
                 with np.errstate(over="ignore"):
                     b, se, lo, hi = np.exp(b), np.exp(b) * se, np.exp(lo), np.exp(hi)
-            est.loc[c, name], pv.loc[c, name] = b, p
-            below.loc[c, name] = "—" if missing[c] else {
-                "se": f"({se:.{digits}f})", "z": f"({float(r.tvalues[c]):.{digits}f})",
-                "p": f"({format_pvalue(p)})", None: "",
-                "ci": f"[{lo:.{digits}f}, {hi:.{digits}f}]"}[stat]
+            est.loc[c, name], pv.loc[c, name], zs.loc[c, name] = b, p, float(r.tvalues[c])
+            se_.loc[c, name], lo_.loc[c, name], hi_.loc[c, name] = se, lo, hi
+            missing.loc[c, name] = gone[c]
+    # one format per coefficient row: its estimates, and the errors or bounds shown under them
+    shown = {"se": [se_], "ci": [lo_, hi_]}.get(stat, [])
+    formats = {c: column_format(pd.concat([est.loc[c]] + [f.loc[c] for f in shown]),
+                                drivers=pd.concat([est.loc[c]] + ([se_.loc[c]] if stat == "se" else [])),
+                                sig=digits + 1, decimals=digits)
+               for c in coef_names}
+    zfmt = {c: column_format(zs.loc[c], drivers=[], min_decimals=digits, sig=digits + 1)
+            for c in coef_names}
+    below = pd.DataFrame("", index=coef_names, columns=names, dtype=object)
+    for name in names:
+        for c in coef_names:
+            if np.isnan(est.loc[c, name]) and not missing.loc[c, name]:
+                continue
+            f = formats[c]
+            below.loc[c, name] = "—" if missing.loc[c, name] else {
+                "se": f"({f(se_.loc[c, name])})", "z": f"({zfmt[c](zs.loc[c, name])})",
+                "p": f"({format_pvalue(pv.loc[c, name], pvalue_format)})", None: "",
+                "ci": f"[{f(lo_.loc[c, name])}, {f(hi_.loc[c, name])}]"}[stat]
     rows = {"Observations": [r.nobs for r in results],
             "Log-likelihood": [r.llf for r in results],
             "AIC": [r.aic for r in results], "BIC": [r.bic for r in results],
@@ -140,4 +167,4 @@ def compare(results: Sequence, names: Sequence[str] | None = None, stars: bool |
     if len(events) > 1:
         notes.append("The models do not all describe the same event: " + "; ".join(sorted(events)) + ".")
     return ComparisonTable(est, below if stat is not None else None, pv, table_stats,
-                           stars=thresholds, digits=digits, notes=notes, title=title)
+                           stars=thresholds, digits=digits, notes=notes, title=title, formats=formats)

@@ -49,6 +49,9 @@ from .errors import DataError, SpecificationError
 from .irls import weighted_gram
 from .links import Link
 
+__all__ = ["CovarianceEstimator", "Nonrobust", "HC0", "HC1", "HC2", "HC3", "Cluster",
+           "get_estimator", "ScoreParts"]
+
 INFORMATION = ("expected", "observed")
 
 
@@ -80,6 +83,10 @@ class ScoreParts:
     weights: np.ndarray
     groups: np.ndarray | None = None
     fisher_cov: np.ndarray | None = None
+
+    def __repr__(self) -> str:  # arrays by shape, not their values
+        from .reprs import compact_repr
+        return compact_repr(self)
 
     @property
     def nobs(self) -> float:

@@ -22,11 +22,13 @@ The results object, :class:`DaskBinaryResults`, is a :class:`~logitstat.results.
 coefficients, standard errors (``nonrobust``, ``HC0``--``HC3``: the sandwich's meat is one more
 reduction), tests, likelihoods, the summary and predictions on new pandas data all work.
 Row-level results stay lazy -- ``fittedvalues`` and ``predict()`` are Dask Series -- or raise
-:class:`RowsNotInMemory` saying what to do (residuals, influence, design VIFs).
+:class:`RowsNotInMemory` saying what to do (residuals, influence, design VIFs).  The exact
+separation check runs its linear programs over the partitions (:mod:`logitstat.dask_separation`).
 """
 from __future__ import annotations
 
 import re
+import warnings
 from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any
@@ -40,16 +42,21 @@ from . import collinearity as _coll
 from . import design as _design
 from . import fastdesign
 from .dask_tasks import _partition_series, _predict_partition, _Spec
-from .diagnostics import ModelSeparation
-from .errors import CollinearityError, DataError, FormulaError, ResponseError, SpecificationError
+from .diagnostics import ModelSeparation, separation_warning_text
+from .errors import (CollinearityError, ConvergenceWarning, DataError, FormulaError, ResponseError,
+                     SeparationWarning, SpecificationError, user_stacklevel)
 from .irls import IRLSResult, drive
 from .links import Link
 from .results import BinaryResults
-from .separation import SeparationReport
+from .separation import SeparationReport, diagnose
 
 __all__ = ["is_dask_frame", "glm_dask", "DaskBinaryResults", "RowsNotInMemory"]
 
 COV_TYPES = ("nonrobust", "hc0", "hc1", "hc2", "hc3")
+
+
+DEVIANCE_RULE = 1e-12   # R's stop on separated data (logitstat.diagnostics.separated_refit)
+RESUME = 5              # iterations past a stop by that rule before the separation check
 
 
 class RowsNotInMemory(SpecificationError):
@@ -204,9 +211,9 @@ class DaskBinaryResults(BinaryResults):
     def _cov(self) -> np.ndarray:
         kind = self.cov_type.lower()
         if kind == "nonrobust":
-            return self.fit.cov
-        B = self.fit.cov
-        parts = self._model.run("meat", self.fit.params, B)
+            return self.fit_result.cov
+        B = self.fit_result.cov
+        parts = self._model.run("meat", self.fit_result.params, B)
         key = {"hc0": "hc0", "hc1": "hc0", "hc2": "hc2", "hc3": "hc3"}[kind]
         meat = _DaskModel._sum(parts, key)
         cov = B @ meat @ B
@@ -270,8 +277,8 @@ class DaskBinaryResults(BinaryResults):
                 raise SpecificationError(f"which={which!r}: use 'mean' or 'linear'")
             frame = self._ddf if newdata is None else newdata
             meta = pd.Series(np.zeros(0), name=which, dtype=float)
-            return frame.map_partitions(_predict_partition, self._model.spec, self.fit.params,
-                                        which, meta=meta)
+            return frame.map_partitions(_predict_partition, self._model.spec,
+                                        self.fit_result.params, which, meta=meta)
         return super().predict(newdata, which)
 
     def get_prediction(self, newdata=None, which: str = "mean"):
@@ -301,12 +308,14 @@ class DaskBinaryResults(BinaryResults):
     @cached_property
     def separation(self) -> ModelSeparation:
         """Overlap certificate computed on the cluster (see
-        :func:`logitstat.separation.overlap_certificate`); the exact linear programs need the
-        rows in memory, so a fit the certificate cannot clear raises :class:`RowsNotInMemory`."""
+        :func:`logitstat.separation.overlap_certificate`); when it cannot clear the fit, the
+        exact linear programs of :func:`logitstat.separation.diagnose` run with row generation
+        over the partitions (:mod:`logitstat.dask_separation`).  Separated rows are numbered by
+        position among the rows used, partitions in order."""
         fin = self._model.final
         names = pd.Index(self.names)
         # multipliers strictly positive (fitted probabilities inside (0, 1)), however they spread
-        ok = bool(self.fit.converged) and fin["max_lam"] > 0 and fin["min_lam"] > 0
+        ok = bool(self.fit_result.converged) and fin["max_lam"] > 0 and fin["min_lam"] > 0
         if ok:
             try:
                 Minv = np.linalg.inv(fin["M"])
@@ -314,7 +323,7 @@ class DaskBinaryResults(BinaryResults):
             except np.linalg.LinAlgError:
                 ok = False
         if ok and np.all(np.isfinite(v)) and np.all(np.isfinite(Minv)):
-            parts = self._model.run("certificate", self.fit.params, v)
+            parts = self._model.run("certificate", self.fit_result.params, v)
             resid = _DaskModel._sum(parts, "resid")
             size = _DaskModel._sum(parts, "size")
             rho = max(q["rho"] for q in parts)
@@ -326,11 +335,17 @@ class DaskBinaryResults(BinaryResults):
             ok = all(q["ok"] for q in parts) and bool(np.isfinite(rho * bound) and rho * bound <= 0.5)
         else:
             ok = False
-        if not ok:
-            raise RowsNotInMemory(
-                "the fit does not prove that the outcomes overlap (fitted probabilities reach 0 "
-                "or 1, or no convergence): the exact separation check needs the rows in memory; "
-                "fit ddf.compute() with pandas to run it")
+        if not ok:   # the linear programs, with row generation over the partitions
+            from .dask_separation import DaskCone
+
+            cone = DaskCone(self._ddf, self._model.spec)
+            if cone.basis.r == 0:
+                rep = SeparationReport("none", np.zeros(len(names), dtype=int),
+                                       np.zeros(len(cone.live), dtype=bool),
+                                       np.zeros(len(names), dtype=bool), "lp", cone.passes)
+            else:
+                rep = diagnose(cone, direction=self.fit_result.params)
+            return ModelSeparation.label(rep, names, pd.RangeIndex(len(rep.separated_rows)))
         p = len(self.names)
         rep = SeparationReport("none", np.zeros(p, dtype=int), np.zeros(0, dtype=bool),
                                np.zeros(p, dtype=bool), "certificate")
@@ -474,23 +489,55 @@ def glm_dask(formula: str, ddf, link: Link, *, eval_env: patsy.EvalEnvironment, 
         def start(self, beta, gram):
             return state.pop("first")
 
-    out = drive(_Once(), len(names), start=start_params, tol=tol, max_iter=max_iter)
-    if model.final is None or model.final_beta is None or not np.array_equal(model.final_beta, out.params):
-        model.final_at(out.params)
-    st = model.stats
-    nobs = st["sum_w"] if weights is not None else st["n"]  # as Design.nobs / n_informative
-    nobs = int(nobs) if float(nobs).is_integer() else float(nobs)
-    n_info = nobs if weights is not None else int(st["n_pos"])
-    des = DaskDesign(names=names, terms=terms, response=spec.lhs_names[0] if response != "grouped"
-                     else " + ".join(spec.lhs_names), event=event, grouped=response == "grouped",
-                     has_weights=weights is not None, has_offset=offset is not None,
-                     n_dropped=int(st["n_in"] - st["n"]), formula=formula, design_info=info,
-                     offset_name=offset, nobs=nobs, gram=G, colsum=st["colsum"], n_rows=int(st["n"]),
-                     aliased=aliased, n_informative=n_info)
-    fit = IRLSResult(params=out.params, cov=out.cov, eta=None, deviance=model.final["dev"],
-                     n_iter=out.n_iter, converged=out.converged, decrement=out.decrement,
-                     message=out.message)
-    return DaskBinaryResults(des, link, fit, model, ddf, cov_type=cov_type, tol=tol, max_iter=max_iter)
+    # R's deviance rule as well: on separated data the iterations stop where R's glm stops
+    # (Fisher scoring from R's start, as logitstat.diagnostics.separated_refit) instead of
+    # running to max_iter; an overlapping fit stopped by it is resumed below
+    rule = DEVIANCE_RULE if start_params is None else None
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        out = drive(_Once(), len(names), start=start_params, tol=tol, max_iter=max_iter,
+                    deviance_rule=rule)
+
+    def results(out) -> DaskBinaryResults:
+        if model.final is None or model.final_beta is None or not np.array_equal(model.final_beta, out.params):
+            model.final_at(out.params)
+        st = model.stats
+        nobs = st["sum_w"] if weights is not None else st["n"]  # as Design.nobs / n_informative
+        nobs = int(nobs) if float(nobs).is_integer() else float(nobs)
+        n_info = nobs if weights is not None else int(st["n_pos"])
+        des = DaskDesign(names=names, terms=terms, response=spec.lhs_names[0] if response != "grouped"
+                         else " + ".join(spec.lhs_names), event=event, grouped=response == "grouped",
+                         has_weights=weights is not None, has_offset=offset is not None,
+                         n_dropped=int(st["n_in"] - st["n"]), formula=formula, design_info=info,
+                         offset_name=offset, nobs=nobs, gram=G, colsum=st["colsum"], n_rows=int(st["n"]),
+                         aliased=aliased, n_informative=n_info)
+        fit = IRLSResult(params=out.params, cov=out.cov, eta=None, deviance=model.final["dev"],
+                         n_iter=out.n_iter, converged=out.converged, decrement=out.decrement,
+                         message=out.message)
+        return DaskBinaryResults(des, link, fit, model, ddf, cov_type=cov_type, tol=tol, max_iter=max_iter)
+
+    res = results(out)
+    if rule is not None and out.message.startswith("relative change of the deviance"):
+        # R's rule can also stop an overlapping fit that converges slowly: go on a few
+        # iterations; still unconverged, the exact check decides whether to go on to the end
+        left = max(max_iter - out.n_iter, 1)
+        with warnings.catch_warnings(record=True) as more:
+            warnings.simplefilter("always")
+            again = drive(model, len(names), start=out.params, tol=tol, max_iter=min(RESUME, left))
+            if not again.converged and not res.separation.separated:
+                again = drive(model, len(names), start=again.params, tol=tol,
+                              max_iter=max(left - again.n_iter, 1))
+        if again.converged or not res.separation.separated:
+            caught = [w for w in caught if not issubclass(w.category, ConvergenceWarning)] + more
+            out, res = again, results(again)
+    if not out.converged and res.separation.separated:   # exact, out of core
+        caught = [w for w in caught if not issubclass(w.category, ConvergenceWarning)]
+        caught.append(warnings.WarningMessage(separation_warning_text(res.separation),
+                                              SeparationWarning, __file__, 0))
+    for w in caught:
+        warnings.warn(w.message if isinstance(w.message, Warning) else w.category(w.message),
+                      stacklevel=user_stacklevel())
+    return res
 
 
 def _response_kind(y_info, success) -> tuple[str, int | None, str]:

@@ -24,6 +24,7 @@ from . import fastdesign
 from . import formula_parse
 from . import frameprep
 from . import kernels
+from . import persist
 from . import transforms
 from .errors import (DataError, FormulaError, LogitstatError, MissingDataError,
                      PredictionError, ResponseError, SpecificationError)
@@ -72,6 +73,20 @@ class Design:
     groups: np.ndarray | None = None
     aliased: dict[str, str] = field(default_factory=dict)
     row_positions: np.ndarray | None = None   # positions in the caller's data of the rows used
+    counts: tuple[float, float] | None = None  # (nobs, n_informative) once remove_data() ran
+
+    def __getstate__(self) -> dict:
+        state = dict(self.__dict__)
+        state["design_info"] = persist.encode(self.design_info)   # patsy refuses to pickle it
+        return state
+
+    def __setstate__(self, state: dict) -> None:
+        state = dict(state, design_info=persist.decode(state["design_info"]))
+        self.__dict__.update(state)
+
+    def __repr__(self) -> str:  # arrays by shape, not their values
+        from .reprs import compact_repr
+        return compact_repr(self)
 
     @property
     def intercept(self) -> bool:
@@ -83,6 +98,8 @@ class Design:
         """Number of observations: sum of frequency weights, else rows (as R's
         ``nrow(model.matrix(fit))``, the ``n`` of R's ``BIC``, also for a grouped row of zero
         trials)."""
+        if self.counts is not None:
+            return self.counts[0]
         if self.has_weights:
             total = float(np.sum(self.weights))
             return int(total) if total.is_integer() else total
@@ -92,6 +109,8 @@ class Design:
     def n_informative(self) -> float:
         """Observations that carry information (R's ``nobs()``, the basis of ``df.residual``):
         rows with trials > 0, or the sum of their frequency weights."""
+        if self.counts is not None:
+            return self.counts[1]
         live = self.trials > 0
         if self.has_weights:
             total = float(np.sum(self.weights[live]))

@@ -18,6 +18,7 @@ import pandas as pd
 from . import collinearity as _coll
 from . import goodness as _gof
 from .errors import LogitstatError, SpecificationError
+from .reprs import Display, Displayable
 from .separation import SeparationReport, check_separation
 
 __all__ = ["ModelSeparation", "DiagnosticsMixin", "diagnostic_notes", "divergence_note",
@@ -27,8 +28,8 @@ CONDITION_LIMIT = 30.0
 VIF_LIMIT = 10.0
 
 
-@dataclass(frozen=True, eq=False)
-class ModelSeparation:
+@dataclass(frozen=True, eq=False, repr=False)
+class ModelSeparation(Displayable):
     """Separation report of a fitted model, labelled by coefficient and row.
 
     Attributes
@@ -86,8 +87,19 @@ class ModelSeparation:
     def __str__(self) -> str:
         return self.describe()
 
-    def __repr__(self) -> str:
-        return f"<ModelSeparation kind={self.kind!r} infinite={self.infinite}>"
+    def _display(self) -> Display:
+        rows = [("kind", self.kind), ("decided by", {"lp": "linear programming",
+                                                     "certificate": "a converged fit"}.get(
+                                                         self.method, self.method))]
+        if self.separated:
+            rows += [("separated rows", f"{self.n_separated} of {len(self.separated_rows)}"),
+                     ("infinite", ", ".join(f"{k} ({'+' if v > 0 else '-'}inf)"
+                                            for k, v in self.infinite.items()) or "none singly")]
+            if self.undetermined.any():
+                rows.append(("not identified", ", ".join(map(str, self.undetermined.index[
+                    self.undetermined.to_numpy()]))))
+        return Display(f"Separation check: {self.kind}", rows, [self.describe()],
+                       hint="(.directions, .separated_rows, .undetermined)" if self.separated else "")
 
 
 def separation_warning_text(sep: ModelSeparation) -> str:
@@ -103,7 +115,7 @@ def separation_warning_text(sep: ModelSeparation) -> str:
 class DiagnosticsMixin:
     """Separation, collinearity and goodness-of-fit diagnostics for ``BinaryResults``.
 
-    Expects ``self.design``, ``self.fit`` (with ``params``, ``cov``, ``eta``, ``converged``),
+    Expects ``self.design``, ``self.fit_result`` (with ``params``, ``cov``, ``eta``, ``converged``),
     ``self.link`` and ``self.names``.
     """
 
@@ -112,13 +124,13 @@ class DiagnosticsMixin:
         """Exact separation check (linear programming, Konis 2007; skipped when the converged
         fit itself proves that the outcomes overlap).  See :mod:`logitstat.separation`."""
         d = self.design
-        eta, at = self.fit.eta, self.fit.eta_info
+        eta, at = self.fit_result.eta, self.fit_result.eta_info
         moved = cov = None
         if at is not None:  # the certificate at the last iterate, with IRLS's last step
-            eta, moved, cov = at, eta - at, getattr(self.fit, "cov", None)
+            eta, moved, cov = at, eta - at, getattr(self.fit_result, "cov", None)
         rep = check_separation(d.X, d.y, d.trials, d.weights, mu=self.link.linkinv(eta),
-                               dmu=self.link.mu_eta(eta), converged=bool(self.fit.converged),
-                               moved=moved, cov=cov, direction=self.fit.params)
+                               dmu=self.link.mu_eta(eta), converged=bool(self.fit_result.converged),
+                               moved=moved, cov=cov, direction=self.fit_result.params)
         rows = pd.RangeIndex(len(d.y)) if d.row_labels is None else pd.Index(d.row_labels)
         return ModelSeparation.label(rep, self.names, rows)
 
@@ -136,7 +148,7 @@ class DiagnosticsMixin:
         none = (np.zeros(p, dtype=int), np.zeros(p, dtype=bool))
         if getattr(self, "method", "irls") == "firth":
             return none
-        if "separation" not in self.__dict__ and self.fit.converged:
+        if "separation" not in self.__dict__ and self.fit_result.converged:
             return none
         try:
             sep = self.separation
@@ -172,7 +184,7 @@ class DiagnosticsMixin:
         """
         d = self.design
         if kind == "model":
-            return _coll.vif_model(self.fit.cov, d.terms, d.intercept)
+            return _coll.vif_model(self.fit_result.cov, d.terms, d.intercept)
         if kind == "design":
             unit = np.all(d.weights == 1.0)
             return _coll.vif_design(d.X, d.terms, d.intercept, None if unit else d.weights,
@@ -208,7 +220,7 @@ class DiagnosticsMixin:
         with its decomposition, expected calibration error and reliability table (``bins``
         equal-width bins).  See :mod:`logitstat.goodness`."""
         d = self.design
-        mu = self.link.linkinv(self.fit.eta)
+        mu = self.link.linkinv(self.fit_result.eta)
         return _gof.goodness_of_fit(d.y, mu, len(self.names), d.trials, d.weights, g=g,
                                     threshold=threshold, bins=bins)
 

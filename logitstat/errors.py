@@ -9,6 +9,11 @@ from __future__ import annotations
 import os
 import sys
 
+__all__ = ["LogitstatError", "LogitstatWarning", "FormulaError", "DataError", "ResponseError",
+           "MissingDataError", "CollinearityError", "SpecificationError", "PredictionError",
+           "ConvergenceError", "ConvergenceWarning", "SeparationWarning", "CollinearityWarning",
+           "DomainWarning", "DataWarning"]
+
 
 class LogitstatError(Exception):
     """Base class of every logitstat error."""
@@ -48,6 +53,11 @@ class PredictionError(DataError):
 
 class ConvergenceError(LogitstatError, RuntimeError):
     """The fit could not proceed at all (e.g. the deviance is not finite at any step)."""
+
+
+class AlreadyFittedError(LogitstatError, AttributeError):
+    """``.fit()`` was called on results: ``ls.logit`` / ``probit`` / ``glm`` already fit the model
+    (statsmodels' ``smf.logit(...).fit()`` habit); an ``AttributeError``, as a missing method."""
 
 
 class ConvergenceWarning(LogitstatWarning):

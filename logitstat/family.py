@@ -20,6 +20,8 @@ from scipy import special
 
 from .links import Link
 
+__all__ = ["loglik", "deviance", "deviance_residuals", "pearson_residuals"]
+
 
 def _weighted_log_probs(y: np.ndarray, eta: np.ndarray, link: Link) -> np.ndarray:
     r"""Per-row :math:`y\log\mu + (1-y)\log(1-\mu)`, with :math:`0\cdot\log 0 = 0`."""

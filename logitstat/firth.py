@@ -38,7 +38,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-from scipy import linalg, optimize, special, stats
+from scipy import linalg, special, stats
 
 from . import kernels
 from .covariance import observed_weights
@@ -462,22 +462,11 @@ def fisher_scoring(X: np.ndarray, y: np.ndarray, trials: np.ndarray | None = Non
 
 def _require_logit(model: _Model, what: str) -> None:
     if model.link.name != "logit":
-        raise SpecificationError(f"{what} needs the logit link: only there is Firth's estimate "
-                                 "the maximum of a penalized likelihood")
-
-
-def _constrained(model: _Model, beta0: np.ndarray, fixed: np.ndarray, values: np.ndarray,
-                 tol: float, max_iter: int) -> float:
-    """Maximum of the penalized log-likelihood with ``beta[fixed] = values``."""
-    beta = beta0.copy()
-    beta[fixed] = values
-    free = np.setdiff1d(np.arange(beta.size), fixed)
-    if free.size == 0:
-        return model.state(beta)["pll"]
-    beta, st, _, conv, _ = _iterate(model, beta, True, free, tol, max_iter)
-    if not conv:
-        raise ConvergenceError("the constrained penalized fit did not converge")
-    return st["pll"]
+        raise SpecificationError(
+            f"{what} need the logit link: with the {model.link.name} link Firth's estimate "
+            "solves the bias-reducing adjusted-score equations (brglm2's AS_mean), which do not "
+            "maximize a penalized likelihood; use Wald intervals (conf_int(method='wald')) or "
+            "refit with ls.logit(..., method='firth')")
 
 
 def penalized_lr_test(X: np.ndarray, y: np.ndarray, test: list[int] | np.ndarray,
@@ -489,18 +478,19 @@ def penalized_lr_test(X: np.ndarray, y: np.ndarray, test: list[int] | np.ndarray
     .. math:: \chi^2 = 2\,[\,l^*(\hat\beta) - \max_{\beta_J = 0} l^*(\beta)\,]
 
     on :math:`|J|` degrees of freedom, where the restricted maximum keeps the full model's
-    penalty :math:`\tfrac12\log|F(\beta)|` (Heinze & Schemper 2002).
+    penalty :math:`\tfrac12\log|F(\beta)|` (Heinze & Schemper 2002); see
+    :mod:`logitstat.firthprofile`.
 
     Returns
     -------
     (statistic, df, pvalue)
     """
-    model = _Model(X, y, trials, weights, offset, "logit")
+    from .firthprofile import _model, penalized_lr_stat   # firthprofile builds on this module
+    model = _model(X, y, trials, weights, offset, "logit")
     if fit is None:
         fit = firth(X, y, trials, weights, offset, "logit", tol=tol, max_iter=max_iter)
     J = np.atleast_1d(np.asarray(test, dtype=int))
-    restricted = _constrained(model, fit.params, J, np.zeros(J.size), tol, max_iter)
-    stat = max(2.0 * (fit.penalized_loglik - restricted), 0.0)
+    stat = penalized_lr_stat(model, fit.params, fit.cov, fit.penalized_loglik, J, tol, max_iter)
     return stat, int(J.size), float(stats.chi2.sf(stat, J.size))
 
 
@@ -512,37 +502,15 @@ def profile_interval(X: np.ndarray, y: np.ndarray, j: int, alpha: float = 0.05,
 
     The interval holds the values :math:`c` with
     :math:`2\,[\,l^*(\hat\beta) - \max_{\beta_j = c} l^*(\beta)\,] \le \chi^2_{1,1-\alpha}`,
-    as ``logistf``'s default intervals; each end is found by Brent's method.
+    as ``logistf``'s default intervals; see
+    :func:`logitstat.firthprofile.penalized_profile_conf_int`.
     """
-    model = _Model(X, y, trials, weights, offset, "logit")
-    _require_logit(model, "profile_interval")
+    from .firthprofile import penalized_profile_conf_int
     if fit is None:
         fit = firth(X, y, trials, weights, offset, "logit", tol=tol, max_iter=max_iter)
-    crit = float(stats.chi2.ppf(1.0 - alpha, 1))
-    b = fit.params[j]
-    se = float(np.sqrt(fit.cov[j, j]))
-
-    def excess(c: float) -> float:
-        fixed = np.array([j])
-        return 2.0 * (fit.penalized_loglik
-                      - _constrained(model, fit.params, fixed, np.array([c]), tol, max_iter)) - crit
-
-    ends = []
-    for sgn in (-1.0, 1.0):
-        width = se * np.sqrt(crit)
-        far = b + sgn * width
-        for _ in range(60):
-            if excess(far) > 0:
-                break
-            width *= 2.0
-            far = b + sgn * width
-        else:
-            ends.append(sgn * np.inf)
-            continue
-        ends.append(optimize.brentq(excess, b, far, xtol=1e-10 * max(1.0, abs(b)), rtol=1e-12)
-                    if sgn > 0 else
-                    optimize.brentq(excess, far, b, xtol=1e-10 * max(1.0, abs(b)), rtol=1e-12))
-    return float(ends[0]), float(ends[1])
+    lo, hi = penalized_profile_conf_int(X, y, trials, weights, offset, "logit", fit.params,
+                                        fit.cov, fit.penalized_loglik, alpha, [j], tol, max_iter)
+    return float(lo[j]), float(hi[j])
 
 
 def firth_fit(X: np.ndarray, y: np.ndarray, trials: np.ndarray, weights: np.ndarray,

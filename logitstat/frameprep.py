@@ -171,7 +171,9 @@ def categorical_only(formula: str, columns) -> set:
     """The ``columns`` that ``formula`` uses only as ``C(column, ...)``: declared categorical, so
     that numbers among their labels are labels, not numbers stored as text."""
     out = set()
-    for col in map(str, columns):
+    inside_c = {a or b for a, b in re.findall(
+        r"(?<![\w.])C\(\s*(?:Q\(\s*['\"](.+?)['\"]\s*\)|([A-Za-z_][\w.]*))", formula)}
+    for col in (c for c in map(str, columns) if c in inside_c):   # one pass, not one per column
         name = rf"(?:{re.escape(col)}|Q\(\s*['\"]{re.escape(col)}['\"]\s*\))"
         every = len(re.findall(rf"(?<![\w.'\"]){name}(?![\w'\"])", formula))
         inside = len(re.findall(rf"(?<![\w.])C\(\s*{name}\s*[,)]", formula))

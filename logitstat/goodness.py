@@ -32,6 +32,7 @@ import pandas as pd
 from scipy import special, stats
 
 from .checks import real_number
+from .reprs import Display, Displayable, number, pvalue
 
 __all__ = ["HosmerLemeshow", "ChiSquareTest", "ClassificationTable", "BrierScore",
            "GoodnessOfFit", "hosmer_lemeshow", "pearson_test", "deviance_test",
@@ -54,8 +55,8 @@ def _prepare(y, mu, trials=None, weights=None):
     return y[keep], mu[keep], n[keep]
 
 
-@dataclass(frozen=True, eq=False)
-class HosmerLemeshow:
+@dataclass(frozen=True, eq=False, repr=False)
+class HosmerLemeshow(Displayable):
     """Hosmer–Lemeshow test: ``statistic`` on ``df`` degrees of freedom, ``pvalue``, and the
     group ``table`` (interval of fitted probabilities, size, observed and expected counts)."""
 
@@ -68,9 +69,14 @@ class HosmerLemeshow:
         return (f"Hosmer-Lemeshow: chi2 = {self.statistic:.4f}, df = {self.df}, "
                 f"p = {self.pvalue:.4g} ({len(self.table)} groups)")
 
+    def _display(self) -> Display:
+        return Display("Hosmer-Lemeshow test", [
+            ("chi2", f"{self.statistic:.4f}"), ("df", self.df), ("p-value", pvalue(self.pvalue)),
+            ("groups", len(self.table))], tables=[("Groups", self.table)], hint="(.table)")
 
-@dataclass(frozen=True, eq=False)
-class ChiSquareTest:
+
+@dataclass(frozen=True, eq=False, repr=False)
+class ChiSquareTest(Displayable):
     """A goodness-of-fit statistic referred to a chi-squared distribution."""
 
     name: str
@@ -80,6 +86,10 @@ class ChiSquareTest:
 
     def __str__(self) -> str:
         return f"{self.name}: chi2 = {self.statistic:.4f}, df = {self.df:g}, p = {self.pvalue:.4g}"
+
+    def _display(self) -> Display:
+        return Display(f"{self.name} goodness-of-fit test", [
+            ("chi2", f"{self.statistic:.4f}"), ("df", number(self.df)), ("p-value", pvalue(self.pvalue))])
 
 
 def hosmer_lemeshow(y, mu, g: int = 10, trials=None, weights=None) -> HosmerLemeshow:
@@ -150,8 +160,8 @@ def _rate(count: float, total: float) -> float:
     return count / total if total else float("nan")
 
 
-@dataclass(frozen=True, eq=False)
-class ClassificationTable:
+@dataclass(frozen=True, eq=False, repr=False)
+class ClassificationTable(Displayable):
     """Counts of a classification at ``threshold`` (predicted event when ``mu >= threshold``)."""
 
     threshold: float
@@ -195,6 +205,12 @@ class ClassificationTable:
         return (f"threshold {self.threshold:g}: accuracy {self.accuracy:.4f}, sensitivity "
                 f"{self.sensitivity:.4f}, specificity {self.specificity:.4f}\n"
                 f"{self.to_frame().to_string()}")
+
+    def _display(self) -> Display:
+        return Display(f"Classification at threshold {self.threshold:g}", [
+            ("accuracy", f"{self.accuracy:.4f}"), ("sensitivity", f"{self.sensitivity:.4f}"),
+            ("specificity", f"{self.specificity:.4f}"), ("PPV", f"{self.ppv:.4f}"),
+            ("NPV", f"{self.npv:.4f}")], tables=[("Counts", self.to_frame())])
 
 
 def classification_table(y, mu, threshold: float = 0.5, trials=None,
@@ -261,8 +277,8 @@ def expected_calibration_error(y, mu, bins: int = 10, trials=None, weights=None)
     return float(np.sum(tab["n"] * tab["gap"].abs()) / tab["n"].sum())
 
 
-@dataclass(frozen=True, eq=False)
-class BrierScore:
+@dataclass(frozen=True, eq=False, repr=False)
+class BrierScore(Displayable):
     """Brier score and its decomposition over forecast bins (see the module notes).
 
     ``brier == calibration + refinement + within_variance - 2 * within_covariance`` and
@@ -283,6 +299,14 @@ class BrierScore:
                 f"refinement {self.refinement:.5f} + within-bin "
                 f"{self.within_variance - 2 * self.within_covariance:.5f} "
                 f"(uncertainty {self.uncertainty:.5f}, resolution {self.resolution:.5f})")
+
+    def _display(self) -> Display:
+        return Display(f"Brier score ({self.bins} bins)", [
+            (label, f"{value:.5f}") for label, value in (
+                ("score", self.brier), ("calibration", self.calibration),
+                ("refinement", self.refinement),
+                ("within-bin", self.within_variance - 2 * self.within_covariance),
+                ("uncertainty", self.uncertainty), ("resolution", self.resolution))])
 
 
 def brier_score(y, mu, bins: int = 10, trials=None, weights=None) -> BrierScore:
@@ -305,8 +329,8 @@ def brier_score(y, mu, bins: int = 10, trials=None, weights=None) -> BrierScore:
     return BrierScore(brier, cal, ref, res, ybar * (1.0 - ybar), wbv, wbc, bins)
 
 
-@dataclass(frozen=True, eq=False)
-class GoodnessOfFit:
+@dataclass(frozen=True, eq=False, repr=False)
+class GoodnessOfFit(Displayable):
     """Everything :func:`goodness_of_fit` computes, with a readable ``str``."""
 
     hosmer_lemeshow: HosmerLemeshow
@@ -328,6 +352,21 @@ class GoodnessOfFit:
                   "Classification " + str(self.classification),
                   "Reliability by bins:", self.reliability.to_string()]
         return "\n".join(lines)
+
+    def _display(self) -> Display:
+        hl, c = self.hosmer_lemeshow, self.classification
+        note = [] if self.grouped else ["Pearson and deviance tests of Bernoulli (0/1) rows are not "
+                                        "chi-squared: for reference only."]
+        return Display("Goodness of fit", [
+            ("Hosmer-Lemeshow", f"chi2 = {hl.statistic:.4f}, df = {hl.df}, p = {pvalue(hl.pvalue)}"),
+            *[(t.name, f"chi2 = {t.statistic:.4f}, df = {number(t.df)}, p = {pvalue(t.pvalue)}")
+              for t in (self.pearson, self.deviance)],
+            ("AUC (ROC)", f"{self.auc:.4f}"), ("Brier score", f"{self.brier.brier:.5f}"),
+            ("calibration error", f"{self.ece:.5f} (expected, {self.brier.bins} bins)"),
+            (f"at threshold {c.threshold:g}", f"accuracy {c.accuracy:.4f}, sensitivity "
+             f"{c.sensitivity:.4f}, specificity {c.specificity:.4f}")], note,
+            tables=[("Reliability by bins", self.reliability)],
+            hint="(.hosmer_lemeshow, .classification, .brier, .reliability for the details)")
 
 
 def goodness_of_fit(y, mu, n_params: int, trials=None, weights=None, g: int = 10,

@@ -21,6 +21,10 @@ from . import kernels
 from .errors import ConvergenceWarning, SpecificationError
 from .irls import irls
 from .links import Link
+from .reprs import Display, Displayable, number, pvalue
+
+__all__ = ["TestResult", "normal_quantile", "constraint_matrix", "wald_test", "lr_statistic",
+           "term_wald_tests", "nested_lr_test", "analysis_of_deviance"]
 
 
 def normal_quantile(alpha: float) -> float:
@@ -30,8 +34,8 @@ def normal_quantile(alpha: float) -> float:
     return float(stats.norm.ppf(1.0 - interval_alpha(alpha) / 2.0))
 
 
-@dataclass(frozen=True)
-class TestResult:
+@dataclass(frozen=True, repr=False)
+class TestResult(Displayable):
     """A χ² test: ``statistic``, ``df``, ``pvalue`` and a one-line description."""
 
     statistic: float
@@ -44,6 +48,14 @@ class TestResult:
         p = f"{self.pvalue:.4g}" if self.pvalue >= 1e-16 else "< 1e-16"
         what = f" of {self.hypothesis}" if self.hypothesis else ""
         return f"{self.kind} test{what}: chi2({self.df}) = {self.statistic:.4f}, p = {p}"
+
+    def _display(self) -> Display:
+        note = getattr(self, "note", "")
+        rows = [("hypothesis", self.hypothesis)] if self.hypothesis else []
+        if note:
+            return Display(f"{self.kind} test (not available)", rows, [note])
+        return Display(f"{self.kind} test", rows + [
+            ("chi2", f"{self.statistic:.4f}"), ("df", number(self.df)), ("p-value", pvalue(self.pvalue))])
 
     __test__ = False  # not a pytest class
 

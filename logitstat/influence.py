@@ -28,9 +28,13 @@ import numpy as np
 import pandas as pd
 from scipy import linalg
 
+from . import collinearity as _coll
 from . import family, kernels
 from .irls import scaled_cholesky
 from .links import Link
+from .reprs import Display, Displayable, number
+
+__all__ = ["Influence", "influence", "hat_values", "residuals"]
 
 
 def residuals(kind: str, y: np.ndarray, trials: np.ndarray, weights: np.ndarray, eta: np.ndarray,
@@ -55,16 +59,22 @@ def hat_values(X: np.ndarray, trials: np.ndarray, weights: np.ndarray, eta: np.n
 
     :math:`h_i = W_i \lVert L^{-1} x_i \rVert^2` with :math:`L L^\top = X^\top W X` (scaled
     Cholesky), in row blocks of :math:`X`; when the information is ill-conditioned, the squared
-    row norms of :math:`Q` in :math:`W^{1/2}X = QR` (as R's ``lm.influence``).
+    row norms of :math:`Q = W^{1/2}XR^{-1}` in :math:`W^{1/2}X = QR` (as R's ``lm.influence``),
+    with :math:`R` from a row-blocked QR: two passes over :math:`X`, no copy of it.
     """
     mu = link.linkinv(eta)
     d = link.mu_eta(eta)
     W = weights * trials * d * d / (mu * (1.0 - mu))
     factor = scaled_cholesky(kernels.gram(X, W))
-    if factor is None:
-        q = np.linalg.qr(np.sqrt(W)[:, None] * X, mode="reduced")[0]
-        return np.einsum("ij,ij->i", q, q)
+    if factor is None:   # ill-conditioned: R of W^(1/2) X = QR, h_i = W_i |R^-T x_i|^2
+        X = _coll._balanced(X)
+        return _row_norms(X, W, _coll.tsqr_r(X, W).T, np.ones(X.shape[1]))
     (L, _), scale = factor
+    return _row_norms(X, W, L, scale)
+
+
+def _row_norms(X: np.ndarray, W: np.ndarray, L: np.ndarray, scale: np.ndarray) -> np.ndarray:
+    r""":math:`W_i \lVert L^{-1} (x_i / s) \rVert^2` for every row, in row blocks."""
     out = np.empty(X.shape[0])
 
     def rows(lo: int, hi: int) -> None:
@@ -84,8 +94,8 @@ def _ratio(num: np.ndarray, den: np.ndarray) -> np.ndarray:
     return out
 
 
-@dataclass(frozen=True, eq=False)
-class Influence:
+@dataclass(frozen=True, eq=False, repr=False)
+class Influence(Displayable):
     """Influence measures of a fit (see the module docstring for the formulas).
 
     Attributes are Series indexed like the estimation rows.  Names follow statsmodels'
@@ -146,6 +156,21 @@ class Influence:
                 "std_resid_pearson": self.resid_std_pearson, "resid_likelihood": self.resid_likelihood,
                 "cooks_d": self.cooks_distance}
         return pd.DataFrame({k: np.asarray(v) for k, v in cols.items()}, index=self.index)
+
+    def _display(self, top: int = 5) -> Display:
+        frame = self.summary_frame()[["hat", "std_resid_deviance", "cooks_d"]]
+        n, k = len(frame), self.k
+        rows: list[tuple[str, object]] = [("observations", n), ("coefficients", k)]
+        for label, col in (("largest hat value", "hat"), ("largest Cook's distance", "cooks_d")):
+            if frame[col].notna().any():
+                rows.append((label, f"{number(frame[col].max())} (row {frame[col].idxmax()})"))
+        if n:
+            rows += [("hat > 2k/n", int((frame["hat"] > 2 * k / n).sum())),
+                     ("|std. residual| > 2", int((frame["std_resid_deviance"].abs() > 2).sum()))]
+        worst = frame.nlargest(min(top, n), "cooks_d")
+        return Display("Influence measures", rows,
+                       tables=[(f"{len(worst)} rows with the largest Cook's distance", worst)],
+                       hint="(.summary_frame() has every measure of every row)")
 
 
 def influence(X: np.ndarray, y: np.ndarray, trials: np.ndarray, weights: np.ndarray,

@@ -120,6 +120,10 @@ class IRLSResult:
     message: str = ""
     eta_info: np.ndarray | None = None
 
+    def __repr__(self) -> str:  # arrays by shape, not their values
+        from .reprs import compact_repr
+        return compact_repr(self)
+
 
 def weighted_gram(X: np.ndarray, W: np.ndarray, Wz: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray | None]:
     r"""Return :math:`X^\top W X` (and :math:`X^\top (Wz)` when ``Wz`` is given), in row blocks.

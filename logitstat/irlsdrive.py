@@ -14,6 +14,7 @@ from dataclasses import dataclass
 import numpy as np
 from scipy import linalg
 
+from . import kernels
 from .errors import ConvergenceError, ConvergenceWarning, SpecificationError
 
 NEWTON_SWITCH = 1.0
@@ -32,11 +33,12 @@ def scaled_cholesky(A: np.ndarray, min_rcond: float = 1e-12) -> tuple[tuple, np.
     if np.all(diag > 0) and np.all(np.isfinite(A)):   # (observed information may have diag <= 0)
         d = np.sqrt(diag)
         S = A / np.outer(d, d)
-        try:
-            c = linalg.cho_factor(S, lower=True, check_finite=False)
-        except linalg.LinAlgError:
-            return None
-        rcond = linalg.lapack.dpocon(c[0], np.abs(S).sum(axis=0).max(), uplo="L")[0]
+        with kernels.dense_threads(S.shape[0]):
+            try:
+                c = linalg.cho_factor(S, lower=True, check_finite=False)
+            except linalg.LinAlgError:
+                return None
+            rcond = linalg.lapack.dpocon(c[0], np.abs(S).sum(axis=0).max(), uplo="L")[0]
         if rcond > min_rcond:
             return c, d
     return None

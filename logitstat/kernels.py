@@ -90,6 +90,22 @@ def single_threaded_blas() -> Iterator[bool]:
         yield True
 
 
+SMALL_DENSE = 1024   # p x p factorizations up to this size run on one BLAS thread
+
+
+@contextmanager
+def dense_threads(p: int) -> Iterator[None]:
+    """BLAS threads for a p x p factorization: one up to :data:`SMALL_DENSE` (a 1000 x 1000
+    Cholesky is a few tens of milliseconds on one core, while a multi-threaded OpenBLAS can
+    take a hundred times longer on such small problems when the cores are busy: its threads
+    wait for each other), the library's default above."""
+    if p > SMALL_DENSE:
+        yield
+        return
+    with single_threaded_blas():
+        yield
+
+
 def row_chunks(n: int, k: int) -> list[tuple[int, int]]:
     """Cut ``range(n)`` into at most ``k`` contiguous chunks whose starts are block-aligned."""
     blocks = -(-n // BLOCK_ROWS)

@@ -13,6 +13,8 @@ from scipy import special
 
 from .errors import SpecificationError
 
+__all__ = ["Link", "Logit", "Probit", "CLogLog", "Cauchit", "LINKS", "get_link"]
+
 EPS = np.finfo(float).eps
 
 

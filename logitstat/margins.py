@@ -49,6 +49,8 @@ from .frameprep import code_variables
 from .inference import normal_quantile
 from .links import Link
 
+__all__ = ["marginal_effects"]
+
 AT = ("overall", "mean")
 REL_STEP = 1e-5
 GRADIENT_TOL = 1e-6  # relative weight of a diverging coefficient in an effect's gradient
@@ -272,6 +274,11 @@ def marginal_effects(design: Design, data, params: np.ndarray, cov: np.ndarray, 
     else:
         labels, effects, grads, cols, ev = _formula_effects(design, data, params, link, at, dummy,
                                                             variables, a)
+    # rows in the order of the coefficients (params): by each effect's first design column
+    order = sorted(range(len(labels)), key=lambda k: int(np.min(cols[k], initial=len(params))))
+    labels, effects, cols = [labels[k] for k in order], [effects[k] for k in order], \
+        [cols[k] for k in order]
+    grads = [grads[k] for k in order]
     G = np.asarray(grads, dtype=float).reshape(len(labels), len(params))
     if col_scale is not None:
         G = G / col_scale

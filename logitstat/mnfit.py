@@ -129,6 +129,10 @@ class MNFit:
     decrement: float
     message: str = ""
 
+    def __repr__(self) -> str:  # arrays by shape, not their values
+        from .reprs import compact_repr
+        return compact_repr(self)
+
 
 def log_probs(X: np.ndarray, B: np.ndarray, base: int) -> np.ndarray:
     r"""Log class probabilities :math:`\log p_{ik}` (n, K) for coefficients ``B`` (p, K-1)."""

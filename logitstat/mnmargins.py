@@ -36,7 +36,7 @@ from .inference import normal_quantile
 def _full_B(res) -> np.ndarray:
     p, K = len(res.names), len(res.levels)
     B = np.zeros((p, K))
-    B[:, [k for k in range(K) if k != res.base_index]] = res.fit.params
+    B[:, [k for k in range(K) if k != res.base_index]] = res.fit_result.params
     return B
 
 
@@ -86,7 +86,7 @@ def average_marginal_effects(res, alpha: float = 0.05, variables=None, data=None
     K = len(res.levels)
     others = [k for k in range(K) if k != res.base_index]
     B = _full_B(res)
-    P = np.exp(res.fit.log_probs)
+    P = np.exp(res.fit_result.log_probs)
     labels, effects, grads = [], [], []
     for v in chosen:
         if v.kind == "numeric":
@@ -99,7 +99,7 @@ def average_marginal_effects(res, alpha: float = 0.05, variables=None, data=None
         J, X0J = builder.columns({v.name: margins._set_level(col, v.reference)})
         for lvl, label in zip([lv for lv in v.levels if lv != v.reference], v.labels):
             X1J = builder.columns({v.name: margins._set_level(col, lvl)})[1]
-            e, g = _change(X, res.fit.params, res.base_index, w, others, J, X1J, X0J)
+            e, g = _change(X, res.fit_result.params, res.base_index, w, others, J, X1J, X0J)
             labels.append(label), effects.append(e), grads.append(g)
     cols = ["effect", "se", "z", "pvalue", "lower", "upper"]
     if not labels:

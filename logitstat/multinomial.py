@@ -26,7 +26,9 @@ from . import scaling as _scaling
 from .checks import real_number, whole_number
 from .errors import DataError, SeparationWarning, SpecificationError
 from .diagnostics import ModelSeparation
+from .persist import Persistable
 from .postestimation import FitStatisticsMixin
+from .smcompat import AlreadyFittedMixin
 from .separation import SeparationReport, detect_separation
 
 __all__ = ["mnlogit", "MNLogitResults", "mn_lr_test"]
@@ -114,7 +116,7 @@ def mnlogit(formula, data=None, *, base=None, weights=None, missing: str = "drop
     return res
 
 
-class MNLogitResults(FitStatisticsMixin):
+class MNLogitResults(FitStatisticsMixin, Persistable, AlreadyFittedMixin):
     """Results of a multinomial logit fit (construct through :func:`mnlogit`).
 
     ``params``, ``bse``, ``tvalues`` and ``pvalues`` are DataFrames with one row per design
@@ -127,7 +129,7 @@ class MNLogitResults(FitStatisticsMixin):
         self.design = design
         self.levels = list(levels)
         self.base_index = base
-        self.fit = fit
+        self.fit_result = fit
         self.dropped_levels = list(dropped_levels or [])
         self.cov_type = "nonrobust"
         # a fit on column-scaled data (see logitstat.scaling): column scales s and the
@@ -146,7 +148,7 @@ class MNLogitResults(FitStatisticsMixin):
     def _scaled(self) -> tuple[np.ndarray, np.ndarray]:
         """Stacked parameters and their covariance in the coordinates of the fit."""
         if self.col_scale is None:
-            return self._theta, self.fit.cov
+            return self._theta, self.fit_result.cov
         return self._theta * self._flat_scale, self._scaled_cov
 
     @cached_property
@@ -188,15 +190,15 @@ class MNLogitResults(FitStatisticsMixin):
     @cached_property
     def params(self) -> pd.DataFrame:
         """Coefficients: rows are design columns, columns are non-base outcomes."""
-        return self._frame(self.fit.params)
+        return self._frame(self.fit_result.params)
 
     @property
     def _theta(self) -> np.ndarray:
-        return self.fit.params.T.reshape(-1)
+        return self.fit_result.params.T.reshape(-1)
 
     def cov_params(self) -> pd.DataFrame:
         """Inverse Fisher information over the ``flat_names`` (outcome-major)."""
-        return pd.DataFrame(self.fit.cov, index=self.flat_names, columns=self.flat_names)
+        return pd.DataFrame(self.fit_result.cov, index=self.flat_names, columns=self.flat_names)
 
     @cached_property
     def bse(self) -> pd.DataFrame:
@@ -235,7 +237,7 @@ class MNLogitResults(FitStatisticsMixin):
     @property
     def llf(self) -> float:
         """Log-likelihood :math:`\\sum_i w_i \\log p_{i,c_i}` (R's ``logLik(multinom)``)."""
-        return self.fit.llf
+        return self.fit_result.llf
 
     @cached_property
     def llnull(self) -> float:
@@ -278,7 +280,7 @@ class MNLogitResults(FitStatisticsMixin):
     @cached_property
     def fittedvalues(self) -> pd.DataFrame:
         """Fitted class probabilities of the estimation rows (one column per outcome)."""
-        return pd.DataFrame(np.exp(self.fit.log_probs), index=self.design.row_labels,
+        return pd.DataFrame(np.exp(self.fit_result.log_probs), index=self.design.row_labels,
                             columns=pd.Index(self.levels, name="outcome"))
 
     def predict(self, newdata=None, which: str = "probs") -> pd.DataFrame | pd.Series:
@@ -295,7 +297,7 @@ class MNLogitResults(FitStatisticsMixin):
             X, _, ok = _design.new_design_matrix(self.design, newdata)
             P = np.full((X.shape[0], len(self.levels)), np.nan)
             if ok.any():
-                P[ok] = np.exp(mnfit.log_probs(X[ok], self.fit.params, self.base_index))
+                P[ok] = np.exp(mnfit.log_probs(X[ok], self.fit_result.params, self.base_index))
             index = newdata.index if isinstance(newdata, pd.DataFrame) else None
             P = pd.DataFrame(P, index=index, columns=pd.Index(self.levels, name="outcome"))
         if which == "class":
@@ -397,7 +399,7 @@ class MNLogitResults(FitStatisticsMixin):
         labels = pd.RangeIndex(len(d.y)) if d.row_labels is None else pd.Index(d.row_labels)
         Z, row, rival = mnfit.cone_rows(X, codes, K, self.base_index)
         if self.converged:
-            lam = w[row] * np.exp(self.fit.log_probs[live][row, rival])
+            lam = w[row] * np.exp(self.fit_result.log_probs[live][row, rival])
             if mnfit.overlap_certificate(Z, lam):
                 rep = SeparationReport("none", np.zeros(Z.shape[1], dtype=int),
                                        np.zeros(len(d.y), dtype=bool),
@@ -418,15 +420,20 @@ class MNLogitResults(FitStatisticsMixin):
                 for a, k in enumerate(self.outcomes)}
 
     # ------------------------------------------------------------------ summary
-    def summary(self, rrr: bool = False, alpha: float = 0.05):
-        """A :class:`~logitstat.summary.BlockSummary`: header, one coefficient block per outcome."""
+    def summary(self, rrr: bool = False, alpha: float = 0.05, pvalue_format="auto"):
+        """A :class:`~logitstat.summary.BlockSummary`: header, one coefficient block per outcome
+        (``pvalue_format`` as :meth:`BinaryResults.summary <logitstat.results.BinaryResults.summary>`)."""
         from .summary import BlockSummary
 
-        return BlockSummary.from_mnlogit(self, rrr=rrr, alpha=alpha)
+        return BlockSummary.from_mnlogit(self, rrr=rrr, alpha=alpha, pvalue_format=pvalue_format)
 
     def __repr__(self) -> str:
         return (f"<MNLogitResults: {self.design.response} with {len(self.levels)} outcomes "
                 f"(base {self.base!r}), {self.k_params} coefficients, nobs={self.nobs}>")
+
+    def _repr_html_(self) -> str:
+        """A notebook shows the summary table."""
+        return self.summary()._repr_html_()
 
 
 def mn_lr_test(restricted: MNLogitResults, full: MNLogitResults) -> inference.TestResult:

@@ -25,6 +25,9 @@ from . import family, penalized
 from .checks import real_number, whole_number
 from .errors import DataError, LogitstatError, SpecificationError
 from .links import get_link
+from .persist import Persistable
+from .reprs import Display, Displayable, number
+from .smcompat import AlreadyFittedMixin
 
 __all__ = ["PENALTIES", "resolve_penalty", "fit_penalized", "PenalizedResults", "PathResults",
            "CVResults", "logit_path", "logit_cv"]
@@ -108,7 +111,7 @@ def fit_penalized(des: _design.Design, link="logit", *, penalty: str | None = "l
     return PenalizedResults(des, fit, 0, penalty, ratio, standardize, info, nobs)
 
 
-class PenalizedResults:
+class PenalizedResults(Displayable, Persistable, AlreadyFittedMixin):
     """One penalized logistic fit: coefficients, likelihood, predictions — no standard errors."""
 
     def __init__(self, design: _design.Design, path: penalized.PathFit, index: int, penalty: str,
@@ -260,12 +263,15 @@ class PenalizedResults:
             notes.append("The coordinate-descent fit did not converge; the estimates may be unreliable.")
         return Summary(f"Penalized logistic regression results ({kind})", header, table, notes)
 
-    def __repr__(self) -> str:
-        return (f"<PenalizedResults: {self.penalty} logit of {self.design.event}, alpha={self.alpha:.4g}, "
-                f"{self.df_model} non-zero of {len(self.standardized_params)}>")
+    def _display(self) -> Display:
+        return Display(f"Penalized logistic regression ({self.penalty}): {self.design.event}", [
+            ("alpha", number(self.alpha)), ("l1_ratio", number(self.l1_ratio)),
+            ("non-zero", f"{self.df_model} of {len(self.standardized_params)}"),
+            ("deviance", f"{self.deviance:.4f}"), ("converged", self.converged)],
+            tables=[("Coefficients", self.params)], hint="(.summary() for the full table)")
 
 
-class PathResults:
+class PathResults(Displayable, Persistable):
     """Coefficients along a path of penalty strengths (largest ``alpha`` first).
 
     ``coefs`` is a DataFrame indexed by ``alpha`` with one column per coefficient; ``fit(i)``
@@ -315,8 +321,14 @@ class PathResults:
         ax.legend(fontsize="small")
         return ax
 
-    def __repr__(self) -> str:
-        return f"<PathResults: {len(self.alphas)} alphas, l1_ratio={self.l1_ratio:g}>"
+    def _display(self) -> Display:
+        a = self.alphas
+        table = pd.DataFrame({"nonzero": self.df, "dev_ratio": self.dev_ratio},
+                             index=pd.Index(a, name="alpha"))
+        return Display(f"Penalized path ({self.penalty}): {self.design.event}", [
+            ("alphas", f"{len(a)}, from {number(a.max())} to {number(a.min())}"),
+            ("l1_ratio", number(self.l1_ratio))], tables=[("Along the path", table)],
+            hint="(.coefs for the coefficients, .fit(i) for the fit at the i-th alpha)")
 
 
 def _axes(ax):
@@ -386,7 +398,7 @@ def logit_path(formula, data=None, *, penalty: str = "l1", l1_ratio: float | Non
     return PathResults(des, fit, penalty, ratio, standardize)
 
 
-class CVResults:
+class CVResults(Displayable, Persistable):
     """k-fold cross-validation of a penalized path (binomial deviance, glmnet's ``cv.glmnet``).
 
     ``cv_mean``/``cv_se`` are the fold-weighted mean deviance per observation and its standard
@@ -437,7 +449,15 @@ class CVResults:
                 f"{self.alpha_min:.6g} (deviance {self.cv_mean[self._i_min]:.5g}), alpha_1se = "
                 f"{self.alpha_1se:.6g}")
 
-    __repr__ = __str__
+    def _display(self) -> Display:
+        return Display(f"{len(np.unique(self.folds))}-fold cross-validation "
+                       f"({self.path.penalty}, l1_ratio={self.path.l1_ratio:g})", [
+            ("alpha_min", f"{self.alpha_min:.6g} (deviance {self.cv_mean[self._i_min]:.5g}, "
+                          f"{self.path.df[self._i_min]} non-zero)"),
+            ("alpha_1se", f"{self.alpha_1se:.6g} (deviance {self.cv_mean[self._i_1se]:.5g}, "
+                          f"{self.path.df[self._i_1se]} non-zero)"),
+            ("alphas", len(self.alphas))], tables=[("Cross-validated deviance", self.table())],
+            hint="(.table() for every alpha, .best / .best_1se for the fits)")
 
 
 def logit_cv(formula, data=None, *, penalty: str = "l1", l1_ratio: float | None = None,

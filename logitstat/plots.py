@@ -20,9 +20,16 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from . import influence as _influence
 from .errors import DataError, SpecificationError
 from .inference import normal_quantile
+
+__all__ = ["forest_plot", "calibration_table", "calibration_plot", "roc_curve", "roc_plot",
+           "prediction_grid", "predicted_probability_plot", "influence_measures", "influence_plot"]
+
+
+def __dir__() -> list[str]:
+    """Tab completion and ``dir(ls.plots)`` show the plotting functions, not numpy or pandas."""
+    return sorted(__all__)
 
 
 def _pyplot():
@@ -81,50 +88,137 @@ def forest_plot(res, odds_ratios: bool | None = None, alpha: float = 0.05, inter
     if table.empty:
         raise SpecificationError("the model has no coefficients to plot besides the intercept")
     if odds_ratios:
-        table = np.exp(table)
+        with np.errstate(over="ignore"):
+            table = np.exp(table)
     n = len(table)
-    fig, ax = _figure_and_axes(ax, (7.5, 1.2 + 0.42 * n))
+    fig, ax = _figure_and_axes(ax, (7.5, 1.3 + 0.42 * n))
     y = np.arange(n)[::-1]
-    finite = np.isfinite(table.to_numpy()).all(axis=1)
+    values = table.to_numpy()
+    finite = np.isfinite(values).all(axis=1)
     ax.hlines(y[finite], table["lower"][finite], table["upper"][finite], color="C0", lw=2)
     ax.plot(table["est"][finite], y[finite], "s", color="C0", ms=7)
     ref = 1.0 if odds_ratios else 0.0
     ax.axvline(ref, color="0.4", ls="--", lw=1)
     if odds_ratios:
         ax.set_xscale("log")
-        _log_ticks(ax, table.to_numpy()[finite])
+        _log_axis(ax, values[finite])
+    else:
+        _linear_axis(ax, values[finite])
     ax.set_yticks(y, labels=list(table.index))
     ax.set_ylim(-0.7, n - 0.3)
-    ax.margins(x=0.05)
     level = f"{100 * (1 - alpha):g}%"
     ax.set_xlabel(f"odds ratio ({level} CI, log scale)" if odds_ratios else f"coefficient ({level} CI)")
-    ax.set_title(f"{'Odds ratios' if odds_ratios else 'Coefficients'}: {res.design.event}")
+    _set_title(ax, f"{'Odds ratios' if odds_ratios else 'Coefficients'}: {res.design.event}")
     ax.grid(axis="x", alpha=0.3)
     if annotate:
-        for yi, (name, row) in zip(y, table.iterrows()):
-            text = (f"{row['est']:.3g} [{row['lower']:.3g}, {row['upper']:.3g}]"
-                    if np.isfinite(row.to_numpy()).all() else "not finite")
+        for yi, row in zip(y, values):
+            text = (f"{_number(row[0])} [{_number(row[1])}, {_number(row[2])}]"
+                    if np.isfinite(row).all() else "not finite (separation?)")
             ax.annotate(text, xy=(1.02, yi), xycoords=("axes fraction", "data"), va="center",
                         fontsize=9)
     return fig
 
 
-def _log_ticks(ax, values: np.ndarray) -> None:
-    """Readable ticks (0.2, 0.5, 1, 2, 5...) on a log axis, no minor labels."""
-    from matplotlib.ticker import FixedLocator, FuncFormatter, NullFormatter
+def _number(v: float) -> str:
+    """Three significant digits, trailing zeros kept; scientific outside [0.001, 100000)."""
+    a = abs(v)
+    if a == 0:
+        return "0.00"
+    if 1e-3 <= a < 1e5:
+        return f"{v:.{max(0, 2 - int(np.floor(np.log10(a))))}f}"
+    return f"{v:.2e}"
 
-    vals = values[np.isfinite(values) & (values > 0)]
-    lo, hi = min(vals.min(), 1.0), max(vals.max(), 1.0)
-    ticks: list[float] = []
-    for mults in ((1,), (1, 2, 5), (1, 1.5, 2, 3, 5, 7), (1, 1.1, 1.2, 1.3, 1.5, 1.7, 2, 3, 5, 7, 9)):
-        cand = sorted({round(m * 10.0 ** k, 12) for k in range(-8, 9) for m in mults} |
-                      {round(1 / (m * 10.0 ** k), 12) for k in range(0, 9) for m in mults})
-        ticks = [t for t in cand if lo / 1.08 <= t <= hi * 1.08]
-        if len(ticks) >= 4:
-            break
-    ax.xaxis.set_major_locator(FixedLocator(ticks))
-    ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:g}"))
+
+def _span(values: np.ndarray, ref: float, log: bool) -> tuple[float, float]:
+    """Axis limits covering every interval and the reference line, with a 4% margin."""
+    vals = values[np.isfinite(values)]
+    if log:
+        vals = vals[vals > 0]
+    lo, hi = min(vals.min(initial=ref), ref), max(vals.max(initial=ref), ref)
+    if log:
+        pad = (hi / lo) ** 0.04 if hi > lo else 1.25
+        return lo / pad, hi * pad
+    pad = 0.04 * (hi - lo) if hi > lo else 0.5
+    return lo - pad, hi + pad
+
+
+def _linear_axis(ax, values: np.ndarray) -> None:
+    from matplotlib.ticker import MaxNLocator
+
+    ax.set_xlim(*_span(values, 0.0, log=False))
+    ax.xaxis.set_major_locator(MaxNLocator(nbins=7, steps=[1, 2, 2.5, 5, 10]))
+
+
+def _log_ticks(lo: float, hi: float, max_ticks: int = 9) -> list[float]:
+    """Round tick values in ``[lo, hi]`` for a log axis, plainly labelled; [] when decades
+    labelled :math:`10^k` read better (more than six decades, or values outside [0.001, 10000]).
+
+    Up to 0.3 decades: ordinary linear ticks; up to 3.5: the first of 1-2-5, 1-1.5-2-3-5-7,
+    1-3 multiples of powers of ten that gives at least four (at most ``max_ticks``) ticks, else
+    linear ticks on less than a decade; then decades.
+    """
+    from matplotlib.ticker import MaxNLocator
+
+    decades = np.log10(hi / lo)
+
+    def linear() -> list[float]:
+        ticks = MaxNLocator(nbins=5, steps=[1, 2, 2.5, 5, 10]).tick_values(lo, hi)
+        return [round(float(t), 12) for t in ticks if lo <= t <= hi and t > 0]
+
+    if decades <= 0.3:
+        return linear()
+    k0, k1 = int(np.floor(np.log10(lo))), int(np.ceil(np.log10(hi)))
+
+    def multiples(mults) -> list[float]:
+        return [t for t in (float(f"{m}e{k}") for k in range(k0, k1 + 1) for m in mults)
+                if lo <= t <= hi]
+
+    if decades <= 3.5:
+        for mults in ((1, 2, 5), (1, 1.5, 2, 3, 5, 7), (1, 1.2, 1.5, 2, 3, 4, 5, 7)):
+            ticks = multiples(mults)
+            if 4 <= len(ticks) <= max_ticks:
+                return ticks
+        ticks = multiples((1, 3))
+        if 4 <= len(ticks) <= max_ticks:
+            return ticks
+    if decades < 1:
+        return linear()
+    ticks = multiples((1,))
+    if decades <= 6 and 3 <= len(ticks) <= max_ticks and ticks[0] >= 1e-3 and ticks[-1] <= 1e4:
+        return ticks
+    return []
+
+
+def _log_axis(ax, values: np.ndarray, max_ticks: int = 9) -> None:
+    """Limits covering every interval and 1, with readable ticks (:func:`_log_ticks`, else
+    ``LogLocator`` decades, thinned to at most ``max_ticks``, labelled :math:`10^k`); minor
+    ticks are never labelled."""
+    from matplotlib.ticker import (FixedLocator, FuncFormatter, LogFormatterSciNotation,
+                                   LogLocator, NullFormatter)
+
+    lo, hi = _span(values, 1.0, log=True)
+    ax.set_xlim(lo, hi)
+    ticks = _log_ticks(lo, hi, max_ticks)
+    if ticks:
+        ax.xaxis.set_major_locator(FixedLocator(ticks))
+        ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:g}"))
+    else:
+        ax.xaxis.set_major_locator(LogLocator(base=10, numticks=max_ticks))
+        ax.xaxis.set_major_formatter(LogFormatterSciNotation(base=10))
     ax.xaxis.set_minor_formatter(NullFormatter())
+
+
+def _set_title(ax, title: str, subtitle: str | None = None, fontsize: float = 11) -> None:
+    """Title wrapped to the axes width (an estimate from the font size), subtitle smaller."""
+    import textwrap
+
+    fig = ax.figure
+    width_in = ax.get_position().width * fig.get_figwidth()
+    chars = max(20, int(width_in * 72 / (0.6 * fontsize)))
+    text = textwrap.fill(title, chars)
+    if subtitle:
+        text += "\n" + textwrap.fill(subtitle, int(chars * 1.15))
+    ax.set_title(text, fontsize=fontsize)
 
 
 # --------------------------------------------------------------------------- calibration
@@ -133,18 +227,27 @@ def _log_ticks(ax, values: np.ndarray) -> None:
 def _rows(res) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Fitted probability, observed proportion and prior weight (weights x trials) of each row."""
     d = res.design
-    mu = np.asarray(res.link.linkinv(res.fit.eta), dtype=float)
+    mu = np.asarray(res.fittedvalues, dtype=float)
     prior = np.asarray(d.weights * d.trials, dtype=float)
     keep = prior > 0
     return mu[keep], np.asarray(d.y, dtype=float)[keep], prior[keep]
 
 
 def _wilson(events: np.ndarray, n: np.ndarray, alpha: float) -> tuple[np.ndarray, np.ndarray]:
+    r"""Wilson score interval of ``events / n`` (counts may be fractional with weights):
+    :math:`\frac{\hat p + z^2/2n \pm z\sqrt{\hat p(1-\hat p)/n + z^2/4n^2}}{1 + z^2/n}`.
+
+    Mathematically the interval contains :math:`\hat p` and its lower end is 0 at
+    :math:`\hat p = 0` (upper end 1 at :math:`\hat p = 1`); rounding can break both by an ulp,
+    so the ends are clipped to :math:`[0, \hat p]` and :math:`[\hat p, 1]`.
+    """
     z = normal_quantile(alpha)
     p = events / n
     centre = (p + z * z / (2 * n)) / (1 + z * z / n)
     half = z * np.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / (1 + z * z / n)
-    return np.clip(centre - half, 0, 1), np.clip(centre + half, 0, 1)
+    lower = np.where(events <= 0, 0.0, np.clip(centre - half, 0.0, p))
+    upper = np.where(events >= n, 1.0, np.clip(centre + half, p, 1.0))
+    return lower, upper
 
 
 def calibration_table(res, bins: int = 10, strategy: str = "quantile", alpha: float = 0.05) -> pd.DataFrame:
@@ -207,13 +310,14 @@ def calibration_plot(res, bins: int = 10, strategy: str = "quantile", alpha: flo
     else:
         fig, hax = ax.figure, None
     ax.plot([0, 1], [0, 1], ls="--", color="0.5", lw=1, label="perfect calibration")
-    yerr = np.vstack([table["observed"] - table["lower"], table["upper"] - table["observed"]])
+    yerr = np.clip(np.vstack([table["observed"] - table["lower"],
+                              table["upper"] - table["observed"]]), 0.0, None)
     ax.errorbar(table["predicted"], table["observed"], yerr=yerr, fmt="o-", color="C0", capsize=3,
                 label=f"observed ({100 * (1 - alpha):g}% CI)")
-    ax.set_xlim(0, 1)
+    ax.set_xlim(-0.02, 1.02)
     ax.set_ylim(-0.02, 1.02)
     ax.set_ylabel("observed event rate")
-    ax.set_title(f"Calibration: {res.design.event} ({len(table)} {strategy} bins)")
+    _set_title(ax, f"Calibration: {res.design.event}", f"{len(table)} {strategy} bins")
     ax.legend(loc="upper left")
     ax.grid(alpha=0.3)
     if hax is not None:
@@ -273,7 +377,7 @@ def roc_plot(res, ax=None):
     ax.set_aspect("equal")
     ax.set_xlabel("1 - specificity (false-positive rate)")
     ax.set_ylabel("sensitivity (true-positive rate)")
-    ax.set_title(f"ROC curve: {res.design.event}")
+    _set_title(ax, f"ROC curve: {res.design.event}")
     ax.legend(loc="lower right")
     ax.grid(alpha=0.3)
     return fig
@@ -344,6 +448,18 @@ def prediction_grid(res, x: str, data: pd.DataFrame, by: str | None = None, at: 
     return grid[list(used.columns)]
 
 
+def _covariates(res, columns) -> list:
+    """The columns the model's right-hand side uses (all of them when that is unknown)."""
+    import re
+
+    info = getattr(res.design, "design_info", None)
+    if info is None:
+        return list(columns)
+    codes = [f.code for term in info.terms for f in term.factors]
+    return [c for c in columns
+            if any(re.search(rf"(?<![\w.]){re.escape(str(c))}(?![\w.])", code) for code in codes)]
+
+
 def predicted_probability_plot(res, x: str, data: pd.DataFrame | None = None, by: str | None = None,
                                at: dict | None = None, alpha: float = 0.05, n_points: int = 100,
                                ax=None):
@@ -398,9 +514,9 @@ def predicted_probability_plot(res, x: str, data: pd.DataFrame | None = None, by
     ax.set_ylim(0, 1)
     ax.set_xlabel(x)
     ax.set_ylabel(f"P({res.design.event})")
-    held = [c for c in grid.columns if c not in (x, by)]
-    ax.set_title(f"Predicted probability with {100 * (1 - alpha):g}% CI"
-                 + ("\n(other variables at means / reference levels)" if held else ""), fontsize=11)
+    held = [c for c in _covariates(res, grid.columns) if c not in (x, by)]
+    _set_title(ax, f"Predicted probability with {100 * (1 - alpha):g}% CI",
+               "other variables at means / reference levels" if held else None)
     if by:
         ax.legend()
     ax.grid(alpha=0.3)
@@ -421,8 +537,7 @@ def influence_measures(res) -> pd.DataFrame:
         ``hat``, ``std_resid``, ``cooks_d``, indexed by row; rows of zero weight or trials left out.
     """
     d = res.design
-    infl = _influence.influence(d.X, d.y, d.trials, d.weights, res.fit.eta, res.link,
-                                index=d.row_labels)
+    infl = res.get_influence()
     frame = pd.DataFrame({"hat": infl.hat, "std_resid": np.asarray(infl.resid_std_deviance),
                           "cooks_d": np.asarray(infl.cooks_distance)},
                          index=d.row_labels if d.row_labels is not None else pd.RangeIndex(len(d.y)))
@@ -462,6 +577,7 @@ def influence_plot(res, n_labels: int = 3, ax=None):
                     textcoords="offset points", fontsize=9)
     ax.set_xlabel("hat value (leverage)")
     ax.set_ylabel("standardized deviance residual")
-    ax.set_title(f"Influence: bubble area ∝ Cook's distance (max {cmax:.3g})")
+    _set_title(ax, "Influence: bubble area ∝ Cook's distance",
+               f"largest Cook's distance {_number(cmax)}")
     ax.grid(alpha=0.3)
     return fig

@@ -29,7 +29,7 @@ from .profile import profile_conf_int
 __all__ = ["FitStatisticsMixin", "InferenceMixin", "UnavailableTest"]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, repr=False)
 class UnavailableTest(inference.TestResult):
     """A Wald test that does not exist: ``statistic`` and ``pvalue`` NaN, ``note`` says why
     (a restriction on a coefficient that runs to infinity under separation)."""
@@ -44,8 +44,9 @@ class UnavailableTest(inference.TestResult):
 
 
 class FitStatisticsMixin:
-    """Size, convergence and comparison with the intercept-only model, from ``design``, ``fit``,
-    ``llf``, ``llnull`` and ``df_model`` (shared by the binary and multinomial results)."""
+    """Size, convergence and comparison with the intercept-only model, from ``design``,
+    ``fit_result``, ``llf``, ``llnull`` and ``df_model`` (shared by the binary and multinomial
+    results)."""
 
     @property
     def nobs(self) -> float:
@@ -55,12 +56,12 @@ class FitStatisticsMixin:
     @property
     def converged(self) -> bool:
         """Whether the fit met its convergence criterion."""
-        return self.fit.converged
+        return self.fit_result.converged
 
     @property
     def n_iter(self) -> int:
         """Iterations the fit took."""
-        return self.fit.n_iter
+        return self.fit_result.n_iter
 
     @property
     def llr(self) -> float:
@@ -80,8 +81,8 @@ class FitStatisticsMixin:
 
 
 class InferenceMixin:
-    """Methods for :class:`~logitstat.results.BinaryResults` (needs ``design``, ``link``, ``fit``,
-    ``params``, ``names``, ``method``, ``nobs`` and ``_cov``)."""
+    """Methods for :class:`~logitstat.results.BinaryResults` (needs ``design``, ``link``,
+    ``fit_result``, ``params``, ``names``, ``method``, ``nobs`` and ``_cov``)."""
 
     # ------------------------------------------------------------------ tests
     def wald_test_terms(self) -> pd.DataFrame:
@@ -101,9 +102,9 @@ class InferenceMixin:
         reasons = {t: self._unavailable_reason(eye[sl]) for t, sl in terms.items()}
         blocked = [t for t, r in reasons.items() if r]
         if not blocked:
-            return inference.term_wald_tests(self.fit.params, self._cov, terms)
+            return inference.term_wald_tests(self.fit_result.params, self._cov, terms)
         ok = {t: sl for t, sl in terms.items() if t not in blocked}
-        tested = inference.term_wald_tests(self.fit.params, self._cov, ok) if ok else None
+        tested = inference.term_wald_tests(self.fit_result.params, self._cov, ok) if ok else None
         rows = {t: ((np.nan, sl.stop - sl.start, np.nan) if t in blocked
                     else tuple(tested.loc[t, ["statistic", "df", "pvalue"]]))
                 for t, sl in terms.items()}
@@ -188,7 +189,10 @@ class InferenceMixin:
 
     def _profile_conf_int(self, alpha: float, which=None) -> pd.DataFrame:
         """Profile-likelihood interval ends of the coefficients ``which`` (cached per ``alpha``
-        and coefficient); see :mod:`logitstat.profile`."""
+        and coefficient); see :mod:`logitstat.profile`.  Firth fits: profile penalized-likelihood
+        intervals, see :mod:`logitstat.firthprofile`."""
+        if getattr(self, "method", "irls") == "firth":
+            return self._firth_profile_conf_int(alpha, which)
         self._require_ml("conf_int(method='profile')")
         idx = self._which(which)
         cache = self.__dict__.setdefault("_profile_cache", {}).setdefault(alpha, {})
@@ -197,8 +201,8 @@ class InferenceMixin:
             d = self.design
             sep = self.separation
             lower, upper = profile_conf_int(d.X, d.y, d.trials, d.weights, d.offset, self.link,
-                                            self.fit.params, self.fit.cov, self.deviance, alpha=alpha,
-                                            which=todo,
+                                            self.fit_result.params, self.fit_result.cov,
+                                            self.deviance, alpha=alpha, which=todo,
                                             max_iter=max(getattr(self, "_max_iter", 100), 100),
                                             directions=sep.directions.to_numpy() if sep.separated
                                             else None)
@@ -246,7 +250,8 @@ class InferenceMixin:
         DataFrame
             Indexed by variable (numeric; the derivative is with respect to the *variable*, through
             every column it enters, e.g. ``x`` and ``x:C(g)`` or ``np.log(x)``) or by level
-            (categorical, e.g. ``race[T.black]``); columns ``effect``, ``se`` (delta method with
+            (categorical, e.g. ``race[T.black]``), in the order of the coefficients (by each
+            variable's first column in ``params``); columns ``effect``, ``se`` (delta method with
             the model's covariance), ``z``, ``pvalue``, ``lower``, ``upper``.  See
             :mod:`logitstat.margins` for the formulas.
 
@@ -264,7 +269,7 @@ class InferenceMixin:
         directions, undetermined = self._divergence
         # a fit on column-scaled data (logitstat.scaling) runs the delta method in its units
         scaled = getattr(self, "inner", None)
-        out = _marginal_effects(self.design, frame, self.fit.params,
+        out = _marginal_effects(self.design, frame, self.fit_result.params,
                                 self._cov if scaled is None else scaled._cov, self.link, at=at,
                                 dummy=dummy, variables=variables, alpha=alpha,
                                 col_scale=getattr(self, "col_scale", None),
@@ -376,7 +381,7 @@ class InferenceMixin:
     # ------------------------------------------------------------------ residuals
     def _resid(self, kind: str) -> pd.Series:
         d = self.design
-        values = residuals(kind, d.y, d.trials, d.weights, self.fit.eta, self.link)
+        values = residuals(kind, d.y, d.trials, d.weights, self.fit_result.eta, self.link)
         return pd.Series(values, index=d.row_labels, name=f"resid_{kind}")
 
     @cached_property
@@ -408,7 +413,7 @@ class InferenceMixin:
         cached = self.__dict__.get("_influence")
         if cached is None:
             d = self.design
-            cached = influence(d.X, d.y, d.trials, d.weights, self.fit.eta, self.link,
+            cached = influence(d.X, d.y, d.trials, d.weights, self.fit_result.eta, self.link,
                                index=d.row_labels)
             self.__dict__["_influence"] = cached
         return cached

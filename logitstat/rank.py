@@ -83,7 +83,8 @@ def check_rank(X: np.ndarray, names: list[str], drop: bool = False,
     d = np.sqrt(np.diag(gram))
     suspicious = bool(np.any(d == 0))
     if not suspicious:
-        lam = np.linalg.eigvalsh(gram / np.outer(d, d))
+        with kernels.dense_threads(gram.shape[0]):
+            lam = np.linalg.eigvalsh(gram / np.outer(d, d))
         suspicious = lam[0] < 1e-11 * max(lam[-1], 1.0)
     aliased = aliased_columns(X if rows is None else X[rows], names, scale=scale) if suspicious else {}
     if aliased and not drop:

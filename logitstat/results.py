@@ -1,24 +1,34 @@
 """Fitted-model results: every number as a cached property, no formatting (see ``summary``)."""
 from __future__ import annotations
 
+from dataclasses import replace
 from functools import cached_property
 
 import numpy as np
 import pandas as pd
 from scipy import stats
 
-from . import family, inference, kernels
+from . import family, inference, kernels, persist
 from .covariance import (ScoreParts, check_information, get_estimator, invert_information, n_clusters,
                          observed_information)
 from .design import Design, new_design_matrix
 from .diagnostics import DiagnosticsMixin
 from .errors import DomainWarning, SpecificationError
+from .firthresults import FirthInferenceMixin
 from .irls import IRLSResult, irls
 from .links import Link
 from .postestimation import FitStatisticsMixin, InferenceMixin, odds_ratio_frame
+from .reprs import Display, Displayable
+from .smcompat import SMCompatMixin, exog_rows
+
+__all__ = ["BinaryResults", "Prediction"]
 
 
-class BinaryResults(DiagnosticsMixin, InferenceMixin, FitStatisticsMixin):
+PREDICT_BLOCK_VALUES = 1 << 22   # values of the new design built at a time by predict()
+
+
+class BinaryResults(DiagnosticsMixin, InferenceMixin, FirthInferenceMixin, FitStatisticsMixin,
+                    persist.Persistable, SMCompatMixin):
     """Results of a binary (or binomial) GLM fit.
 
     Names follow statsmodels where it has one (``params``, ``bse``, ``tvalues``...); numbers follow
@@ -31,7 +41,7 @@ class BinaryResults(DiagnosticsMixin, InferenceMixin, FitStatisticsMixin):
                  cov_kwds: dict | None = None, information: str = "expected"):
         self.design = design
         self.link = link
-        self.fit = fit
+        self.fit_result = fit
         self.method = method
         self.cov_estimator = get_estimator(cov_type, cov_kwds)
         self.cov_type = self.cov_estimator.name
@@ -56,7 +66,7 @@ class BinaryResults(DiagnosticsMixin, InferenceMixin, FitStatisticsMixin):
         diverging ones as ``+inf`` / ``-inf`` and :attr:`bse`, :attr:`tvalues`,
         :attr:`pvalues` and :meth:`conf_int` give NaN for them.
         """
-        return pd.Series(self.fit.params, index=self.names, name="coef")
+        return pd.Series(self.fit_result.params, index=self.names, name="coef")
 
     @cached_property
     def _cov(self) -> np.ndarray:
@@ -70,21 +80,21 @@ class BinaryResults(DiagnosticsMixin, InferenceMixin, FitStatisticsMixin):
         d = self.design
         if self.information == "observed" and not self.link.canonical:
             return invert_information(observed_information(d.X, d.y, d.trials, d.weights,
-                                                           self.fit.eta, self.link))
-        return self.fit.cov
+                                                           self.fit_result.eta, self.link))
+        return self.fit_result.cov
 
     @cached_property
     def score_parts(self) -> ScoreParts:
         """Score and weights of each row (for the sandwich estimators)."""
         d = self.design
-        eta = self.fit.eta
+        eta = self.fit_result.eta
         mu = self.link.linkinv(eta)
         me = self.link.mu_eta(eta)
         var = mu * (1.0 - mu)
         weights = d.weights if d.trials.all() else d.weights * (d.trials > 0)  # n of HC1
         return ScoreParts(X=d.X, bread=self._bread, score=d.trials * (d.y - mu) * me / var,
                           unit_weight=d.trials * me * me / var, weights=weights, groups=d.groups,
-                          fisher_cov=self.fit.cov)
+                          fisher_cov=self.fit_result.cov)
 
     @property
     def cov_description(self) -> str:
@@ -119,7 +129,7 @@ class BinaryResults(DiagnosticsMixin, InferenceMixin, FitStatisticsMixin):
     @cached_property
     def tvalues(self) -> pd.Series:
         """z statistics (named ``tvalues`` as in statsmodels); NaN where :attr:`bse` is."""
-        return pd.Series(self.fit.params / self.bse.to_numpy(), index=self.names, name="z")
+        return pd.Series(self.fit_result.params / self.bse.to_numpy(), index=self.names, name="z")
 
     @cached_property
     def pvalues(self) -> pd.Series:
@@ -147,7 +157,7 @@ class BinaryResults(DiagnosticsMixin, InferenceMixin, FitStatisticsMixin):
         z = inference.normal_quantile(alpha)
         if method != "wald":
             return self._profile_or_wald(alpha, method, which)
-        b, se = self.fit.params, self.bse.to_numpy()
+        b, se = self.fit_result.params, self.bse.to_numpy()
         out = pd.DataFrame({"lower": b - z * se, "upper": b + z * se}, index=self.names)
         return out if which is None else out.iloc[self._which(which)]
 
@@ -165,21 +175,24 @@ class BinaryResults(DiagnosticsMixin, InferenceMixin, FitStatisticsMixin):
             raise SpecificationError(f"odds ratios need the logit link; this model uses {self.link.name!r}")
         ci = self.conf_int(alpha, method=method, which=which)
         pos = self._which(which)
-        return odds_ratio_frame(self._limit_params[pos], ci, self.pvalues.iloc[pos])
+        # Firth: profile penalized-likelihood intervals go with penalized LR p-values (logistf)
+        pv = self.pvalues_lr if method == "profile" and self.method == "firth" else self.pvalues
+        return odds_ratio_frame(self._limit_params[pos], ci, pv.iloc[pos])
 
     @property
     def _limit_params(self) -> np.ndarray:
         r"""The estimates with :math:`\pm\infty` for those that run to infinity under separation
         (the iterate's values for every other one)."""
         directions, _ = self._divergence
-        return np.where(directions > 0, np.inf, np.where(directions < 0, -np.inf, self.fit.params))
+        return np.where(directions > 0, np.inf,
+                        np.where(directions < 0, -np.inf, self.fit_result.params))
 
     # ------------------------------------------------------------------ likelihoods
     @cached_property
     def llf(self) -> float:
         """Log-likelihood (includes the binomial coefficients for grouped data, as R)."""
         d = self.design
-        return family.loglik(d.y, d.trials, d.weights, self.fit.eta, self.link, d.grouped)
+        return family.loglik(d.y, d.trials, d.weights, self.fit_result.eta, self.link, d.grouped)
 
     @cached_property
     def _null_eta(self) -> np.ndarray:
@@ -207,7 +220,7 @@ class BinaryResults(DiagnosticsMixin, InferenceMixin, FitStatisticsMixin):
 
     @property
     def deviance(self) -> float:
-        return self.fit.deviance
+        return self.fit_result.deviance
 
     @cached_property
     def null_deviance(self) -> float:
@@ -245,30 +258,59 @@ class BinaryResults(DiagnosticsMixin, InferenceMixin, FitStatisticsMixin):
     @cached_property
     def fittedvalues(self) -> pd.Series:
         """Fitted probabilities of the estimation rows."""
-        return pd.Series(self.link.linkinv(self.fit.eta), index=self.design.row_labels)
+        return pd.Series(self.link.linkinv(self.fit_result.eta), index=self.design.row_labels)
 
-    def predict(self, newdata=None, which: str = "mean") -> pd.Series:
+    def predict(self, newdata=None, which: str = "mean", *, exog=None, transform: bool = True,
+                offset=None) -> pd.Series:
         """Predicted probabilities (``which="mean"``) or linear predictor (``"linear"``).
 
-        Rows of ``newdata`` with a missing value get NaN.
+        Rows of ``newdata`` with a missing value get NaN.  As statsmodels, ``exog=`` (or
+        ``newdata`` with ``transform=False``) is a design matrix (columns in ``params``' order),
+        with ``offset=`` its offset (default 0).
         """
-        return self.get_prediction(newdata, which).predicted
+        matrix = {} if exog is None and transform and offset is None else {
+            "exog": exog, "transform": transform, "offset": offset}
+        return self.get_prediction(newdata, which, **matrix).predicted
 
-    def get_prediction(self, newdata=None, which: str = "mean") -> "Prediction":
-        """Predictions with delta-method standard errors (see :class:`Prediction`)."""
+    def get_prediction(self, newdata=None, which: str = "mean", *, exog=None,
+                       transform: bool = True, offset=None) -> "Prediction":
+        """Predictions with delta-method standard errors (see :class:`Prediction`); ``exog``,
+        ``transform`` and ``offset`` as in :meth:`predict`."""
         if which not in ("mean", "linear"):
             raise SpecificationError(f"which={which!r}: use 'mean' or 'linear'")
-        if newdata is None:
+        if offset is not None and exog is None and transform:
+            raise SpecificationError("offset= goes with a design matrix (exog=); with newdata the "
+                                     "offset is the model's offset column of newdata")
+        if exog is not None or (not transform and newdata is not None):
+            X, offset, ok, index = exog_rows(self.design, newdata if exog is None else exog, offset)
+            eta, se = X @ self.fit_result.params + offset, self._eta_se(X)
+        elif newdata is None:
             X, offset, index = self.design.X, self.design.offset, self.design.row_labels
             ok = np.ones(X.shape[0], dtype=bool)
+            eta, se = X @ self.fit_result.params + offset, self._eta_se(X)
         else:
-            X, offset, ok = new_design_matrix(self.design, newdata)
+            eta, se, ok = self._new_predictor(newdata)
             index = newdata.index if isinstance(newdata, pd.DataFrame) else None
-        eta = X @ self.fit.params + offset
-        se = self._eta_se(X)
         eta[~ok] = np.nan
         se[~ok] = np.nan
         return Prediction(eta, se, self.link, which, index)
+
+    def _new_predictor(self, newdata) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Linear predictor, its standard error and the complete-row mask of ``newdata``, built
+        in row blocks of a DataFrame (the transforms' state is the fit's, so each row's design
+        does not depend on the others): at most one block of the new design is alive."""
+        rows = len(newdata) if isinstance(newdata, pd.DataFrame) else 0
+        step = max(1024, PREDICT_BLOCK_VALUES // max(len(self.names), 1))
+        parts = []
+        starts = range(0, rows, step) if rows > step else [None]
+        for s in starts:
+            chunk = newdata if s is None else newdata.iloc[s:s + step]
+            X, offset, ok = new_design_matrix(self.design, chunk)
+            parts.append((X @ self.fit_result.params + offset, self._eta_se(X), ok))
+            del X
+        if len(parts) == 1:
+            return parts[0]
+        return tuple(np.concatenate([part[k] for part in parts]) for k in range(3))
 
     def _eta_se(self, X: np.ndarray) -> np.ndarray:
         r"""Standard error of each row's linear predictor, :math:`\sqrt{x_i^\top V x_i}`."""
@@ -292,10 +334,14 @@ class BinaryResults(DiagnosticsMixin, InferenceMixin, FitStatisticsMixin):
         blocked = self._blocked_restriction(R, text)
         if blocked is not None:
             return blocked
-        return inference.wald_test(self.fit.params, self._cov, R, q, text)
+        return inference.wald_test(self.fit_result.params, self._cov, R, q, text)
 
-    def summary(self, odds_ratios: bool = False, alpha: float = 0.05):
-        """A :class:`~logitstat.summary.Summary` of the fit (text, HTML, LaTeX, Markdown)."""
+    def summary(self, odds_ratios: bool = False, alpha: float = 0.05, pvalue_format="auto"):
+        """A :class:`~logitstat.summary.Summary` of the fit (text, HTML, LaTeX, Markdown).
+
+        ``pvalue_format``: ``"auto"`` (3 decimals, ``<0.001`` below), ``"exact"`` (scientific,
+        e.g. ``8.92e-24``) or a threshold such as ``1e-4``; :attr:`pvalues` holds the numbers.
+        """
         from .summary import Summary
 
         if odds_ratios and self.link.name != "logit":
@@ -303,14 +349,47 @@ class BinaryResults(DiagnosticsMixin, InferenceMixin, FitStatisticsMixin):
             warnings.warn("odds ratios need the logit link; showing coefficients only",
                           DomainWarning, stacklevel=2)
             odds_ratios = False
-        return Summary.from_results(self, odds_ratios=odds_ratios, alpha=alpha)
+        return Summary.from_results(self, odds_ratios=odds_ratios, alpha=alpha,
+                                    pvalue_format=pvalue_format)
 
     def __repr__(self) -> str:
         return (f"<{type(self).__name__}: {self.link.name} model of {self.design.event}, "
                 f"{len(self.names)} coefficients, nobs={self.nobs}>")
 
+    def _repr_html_(self) -> str:
+        """A notebook shows the summary table."""
+        return self.summary()._repr_html_()
 
-class Prediction:
+    # ------------------------------------------------------------------ keeping the model
+    def remove_data(self) -> "BinaryResults":
+        """Drop the row-level arrays (design matrix, response, weights, fitted values, the data
+        frame) and keep everything else: estimates, covariance, tests, likelihoods, the summary,
+        separation and collinearity diagnostics, and prediction on new data.
+
+        What needs the rows afterwards (residuals, influence, marginal effects, goodness of fit,
+        profile intervals, ``predict()`` without new data) raises :class:`DataRemovedError`.
+        Returns ``self`` (modified in place), as statsmodels' ``remove_data``.
+        """
+        n = self.design.X.shape[0]
+        if not isinstance(self.design.X, persist.RemovedData):
+            self.summary().as_text()   # warms every cached number the summary shows
+            for name in ("pvalues", "llr_pvalue", "bic", "aic", "df_resid", "nobs"):
+                getattr(self, name)
+            counts = (self.design.nobs, self.design.n_informative)
+            self.design = persist.strip_rows(
+                replace(self.design, counts=counts),
+                ("X", "y", "trials", "weights", "offset", "groups", "row_positions"), "design")
+            self.fit_result = persist.strip_rows(self.fit_result, ("eta", "eta_info"),
+                                                 "fit_result")
+            for key, value in list(vars(self).items()):
+                row_level = (isinstance(value, (np.ndarray, pd.Series, pd.DataFrame))
+                             and value.ndim >= 1 and value.shape[0] == n != len(self.names))
+                if row_level or key in ("_frame", "fittedvalues", "_null_eta", "score_parts"):
+                    del self.__dict__[key]
+        return self
+
+
+class Prediction(Displayable):
     """Predictions with standard errors; ``summary_frame(alpha)`` gives a table.
 
     For ``which="mean"`` the standard error is the delta method :math:`\\mu'(\\eta)\\,\\mathrm{se}(\\eta)`
@@ -333,6 +412,14 @@ class Prediction:
             return self.se_eta
         return self.link.mu_eta(self.eta) * self.se_eta
 
+    predicted_mean = property(lambda self: self.predicted.to_numpy(),
+                              doc="statsmodels' name: the predictions as an array")
+    se_mean = property(lambda self: self.se, doc="statsmodels' name of :attr:`se`")
+
+    def conf_int(self, alpha: float = 0.05) -> np.ndarray:
+        """Intervals as an (n, 2) array (statsmodels), those of :meth:`summary_frame`."""
+        return self.summary_frame(alpha).iloc[:, 2:].to_numpy()
+
     def summary_frame(self, alpha: float = 0.05) -> pd.DataFrame:
         """DataFrame with ``mean``, ``mean_se``, ``mean_ci_lower``, ``mean_ci_upper``."""
         z = inference.normal_quantile(alpha)
@@ -343,3 +430,9 @@ class Prediction:
             hi = np.where(np.isnan(self.eta), np.nan, hi)
         return pd.DataFrame({"mean": self.predicted.to_numpy(), "mean_se": self.se,
                              "mean_ci_lower": lo, "mean_ci_upper": hi}, index=self.index)
+
+    def _display(self) -> Display:
+        what = "linear predictor" if self.which == "linear" else "probability"
+        return Display(f"Predicted {what} ({self.link.name} link)", [("rows", len(self.eta))],
+                       tables=[("With 95% intervals", self.summary_frame())],
+                       hint="(.summary_frame(alpha) for every row)")

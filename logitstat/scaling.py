@@ -115,7 +115,8 @@ class ScaledBinaryResults(BinaryResults):
                  cov_kwds: dict | None = None):
         s = np.asarray(col_scale, dtype=float)
         with np.errstate(over="ignore", under="ignore"):
-            fit = replace(inner.fit, params=inner.fit.params / s, cov=unscale_cov(inner.fit.cov, s))
+            fit = replace(inner.fit_result, params=inner.fit_result.params / s,
+                          cov=unscale_cov(inner.fit_result.cov, s))
         super().__init__(design, inner.link, fit, cov_type=inner.cov_type, method=inner.method,
                          tol=inner._tol, max_iter=inner._max_iter, cov_kwds=cov_kwds,
                          information=inner.information)
@@ -153,7 +154,7 @@ class ScaledBinaryResults(BinaryResults):
         blocked = self.inner._blocked_restriction(Rs, text)
         if blocked is not None:
             return blocked
-        return inference.wald_test(self.inner.fit.params, self.inner._cov, Rs, qs, text)
+        return inference.wald_test(self.inner.fit_result.params, self.inner._cov, Rs, qs, text)
 
     # ------------------------------------------------------------------ invariant to units
     def wald_test_terms(self) -> pd.DataFrame:

@@ -38,14 +38,15 @@ from scipy.optimize import linprog
 
 from . import kernels
 from . import separation_lp as slp
+from .reprs import Display, Displayable
 
 __all__ = ["SeparationReport", "check_separation", "detect_separation", "needs_lp",
            "overlap_certificate", "finite_part"]
 
 
 
-@dataclass(frozen=True, eq=False)
-class SeparationReport:
+@dataclass(frozen=True, eq=False, repr=False)
+class SeparationReport(Displayable):
     """What the linear programs found.
 
     Attributes
@@ -83,6 +84,13 @@ class SeparationReport:
     def n_separated(self) -> int:
         """Number of rows whose fitted probability runs to 0 or 1."""
         return int(np.count_nonzero(self.separated_rows))
+
+    def _display(self) -> Display:
+        return Display(f"Separation report: {self.kind}", [
+            ("method", self.method), ("separated rows", f"{self.n_separated} of {len(self.separated_rows)}"),
+            ("infinite", ", ".join(f"x{j} ({'+' if d > 0 else '-'}inf)"
+                                   for j, d in enumerate(self.directions) if d != 0) or "none")],
+            [self.describe()])
 
     def infinite(self, names: Sequence[str]) -> dict[str, int]:
         """Map each coefficient that runs to infinity to its direction (+1 or -1)."""
@@ -199,7 +207,18 @@ def detect_separation(X: np.ndarray, y: np.ndarray, trials: np.ndarray | None = 
     basis = slp.make_basis(X, live)
     if basis.r == 0:
         return none
-    cone = slp.Cone(X, succ, fail, basis)
+    return diagnose(slp.Cone(X, succ, fail, basis), extreme=extreme, direction=direction)
+
+
+def diagnose(cone: "slp.Cone", *, extreme: np.ndarray | None = None,
+             direction: np.ndarray | None = None) -> SeparationReport:
+    """The programs of :func:`detect_separation` on a cone of rows: in memory
+    (:class:`~logitstat.separation_lp.Cone`) or any object with its interface (the rows of a
+    Dask DataFrame, :mod:`logitstat.dask_separation`)."""
+    basis, live = cone.basis, cone.live
+    n, p = live.shape[0], basis.T.shape[0]
+    none = SeparationReport("none", np.zeros(p, dtype=int), np.zeros(n, dtype=bool),
+                            np.zeros(p, dtype=bool), "lp")
     found = None if direction is None else strict_separator(cone, direction)
     if found is None:
         work = slp.Working(cone, *slp.initial_rows(cone, extreme))
@@ -262,7 +281,7 @@ def strict_separator(cone: "slp.Cone", beta: np.ndarray, rounds: int = 6
     except np.linalg.LinAlgError:
         return None
     n_live = int(np.count_nonzero(cone.live))
-    none_in = np.zeros(cone.X.shape[0], dtype=bool)
+    none_in = np.zeros(cone.live.shape[0], dtype=bool)
     k = max(2000, 20 * cone.basis.r)
     idx = np.zeros(0, dtype=np.intp)
     sign = np.zeros(0)

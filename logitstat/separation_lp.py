@@ -85,14 +85,21 @@ def _reduce(fn, n: int):
 
 def make_basis(X: np.ndarray, live: np.ndarray) -> Basis:
     """Whitened basis of the column space of ``X[live]`` (two passes: means, centred Gram)."""
-    n, p = X.shape
     nl = max(int(np.count_nonzero(live)), 1)
+    m = live_sums(X, live) / nl
+    return basis_from_moments(m, centred_gram(X, live, m) / nl)
+
+
+def live_sums(X: np.ndarray, live: np.ndarray) -> np.ndarray:
+    """One pass: the column sums of the rows ``live``."""
     fl = live.astype(float)
+    return kernels._sum(_reduce(lambda a, b: X[a:b].T @ fl[a:b], X.shape[0]))
 
-    def sums(a, b):
-        return X[a:b].T @ fl[a:b]
 
-    m = kernels._sum(_reduce(sums, n)) / nl
+def centred_gram(X: np.ndarray, live: np.ndarray, m: np.ndarray) -> np.ndarray:
+    r"""One pass: :math:`\sum_{i\ \mathrm{live}} (x_i - m)(x_i - m)^\top`, in row blocks."""
+    p = X.shape[1]
+    fl = live.astype(float)
 
     def cgram(a, b):
         G = np.zeros((p, p))
@@ -104,7 +111,13 @@ def make_basis(X: np.ndarray, live: np.ndarray) -> Basis:
             G += Xc.T @ Xc
         return G
 
-    C = kernels._sum(_reduce(cgram, n)) / nl
+    return kernels._sum(_reduce(cgram, X.shape[0]))
+
+
+def basis_from_moments(m: np.ndarray, C: np.ndarray) -> Basis:
+    """The :class:`Basis` from the column means ``m`` and the centred second moments ``C`` of
+    the rows that carry information (p x p algebra only)."""
+    p = m.shape[0]
     C = (C + C.T) / 2
     sd = np.sqrt(np.maximum(np.diag(C), 0.0))
     rms = np.sqrt(sd ** 2 + m ** 2)
@@ -267,6 +280,51 @@ class Cone:
         size = np.concatenate([t[1] for t in got])
         return idx[np.argsort(-size, kind="stable")]
 
+    def cross_limits(self, d: np.ndarray, cols: np.ndarray, sg: np.ndarray) -> np.ndarray:
+        """One pass: for each coefficient ``cols[k]`` the largest step along
+        :math:`-s_k e_{j_k}` from the point :math:`T d` before some row's margin turns negative."""
+        X = self.X
+        self.passes += 1
+        q = cols.size
+
+        def chunk(a, b):
+            tmax = np.full(q, np.inf)
+            buf = kernels.block_buffer(X, b - a)
+            for s, e in _blocks_range(a, b):
+                mg = self.basis.apply(X[s:e], d[:, None], buf)[:, 0]
+                Xj = X[s:e][:, cols] * sg
+                for rows, sign in ((self.succ[s:e], 1.0), (self.fail[s:e], -1.0)):
+                    if not rows.any():
+                        continue
+                    A = sign * Xj[rows]
+                    m = np.maximum(sign * mg[rows], 0.0)[:, None]
+                    m[m <= TOL] = 0.0
+                    with np.errstate(divide="ignore", invalid="ignore"):
+                        R = np.where(A > 0, m / np.where(A > 0, A, 1.0), np.inf)
+                    tmax = np.minimum(tmax, R.min(axis=0))
+            return tmax
+
+        return np.min(np.vstack([np.full(q, np.inf)] + kernels.map_chunks(chunk, X.shape[0])),
+                      axis=0)
+
+    def null_gram(self, keep: np.ndarray) -> tuple[np.ndarray, int]:
+        """One pass: :math:`Z_N^\top Z_N` over the rows ``keep`` and their number."""
+        X, r = self.X, self.basis.r
+        self.passes += 1
+        fk = keep.astype(float)
+
+        def chunk(a, b):
+            G = np.zeros((r, r))
+            buf = kernels.block_buffer(X, b - a)
+            for s, e in _blocks_range(a, b):
+                if not keep[s:e].any():
+                    continue
+                Zb = self.basis.apply(X[s:e], np.eye(r), buf) * np.sqrt(fk[s:e, None])
+                G += Zb.T @ Zb
+            return G
+
+        return kernels._sum(kernels.map_chunks(chunk, X.shape[0])), int(keep.sum())
+
     def signed(self, idx: np.ndarray):
         """Cone rows (index, sign) of the original rows ``idx`` (both signs for mixed rows)."""
         s, f = idx[self.succ[idx]], idx[self.fail[idx]]
@@ -334,7 +392,7 @@ def separated_set(cone: Cone, work: Working) -> tuple[np.ndarray, np.ndarray, li
     the row space of :math:`Z_U` could still be separated: those are brought in until none is
     left.
     """
-    n = cone.X.shape[0]
+    n = cone.live.shape[0]
     S = np.zeros(n, dtype=bool)
     d = np.zeros(cone.basis.r)
     known = []
@@ -382,7 +440,7 @@ def minimise(cone: Cone, work: Working, C: np.ndarray, known: list) -> np.ndarra
     q = C.shape[1]
     out = np.full(q, np.nan)
     todo = list(range(q))
-    S = np.zeros(cone.X.shape[0], dtype=bool)
+    S = np.zeros(cone.live.shape[0], dtype=bool)
 
     def settle():
         nonlocal todo
@@ -413,52 +471,17 @@ def crosses_zero(cone: Cone, d: np.ndarray, coef: np.ndarray, cols: np.ndarray,
                  sg: np.ndarray) -> np.ndarray:
     r"""One pass: for coefficients ``cols`` (with sign ``sg`` at the point :math:`T d` of the
     cone, value ``coef``), whether moving from that point along :math:`-s_j e_j` reaches
-    :math:`b_j = 0` before any row's margin turns negative (a ratio test on the rows).  True
-    means :math:`b_j` takes both signs on the cone, so the coefficient need not diverge; False
-    settles nothing."""
-    X = cone.X
-    cone.passes += 1
-    q = cols.size
-
-    def chunk(a, b):
-        tmax = np.full(q, np.inf)
-        buf = kernels.block_buffer(X, b - a)
-        for s, e in _blocks_range(a, b):
-            mg = cone.basis.apply(X[s:e], d[:, None], buf)[:, 0]
-            Xj = X[s:e][:, cols] * sg
-            for rows, sign in ((cone.succ[s:e], 1.0), (cone.fail[s:e], -1.0)):
-                if not rows.any():
-                    continue
-                A = sign * Xj[rows]
-                m = np.maximum(sign * mg[rows], 0.0)[:, None]
-                m[m <= TOL] = 0.0
-                with np.errstate(divide="ignore", invalid="ignore"):
-                    R = np.where(A > 0, m / np.where(A > 0, A, 1.0), np.inf)
-                tmax = np.minimum(tmax, R.min(axis=0))
-        return tmax
-
-    tmax = np.min(np.vstack(kernels.map_chunks(chunk, X.shape[0])), axis=0)
-    return tmax > np.abs(coef) * (1.0 + 1e-6)
+    :math:`b_j = 0` before any row's margin turns negative (a ratio test on the rows, see
+    :meth:`Cone.cross_limits`).  True means :math:`b_j` takes both signs on the cone, so the
+    coefficient need not diverge; False settles nothing."""
+    return cone.cross_limits(d, cols, sg) > np.abs(coef) * (1.0 + 1e-6)
 
 
 def null_of_rows(cone: Cone, keep: np.ndarray) -> np.ndarray:
     r"""Orthonormal basis (z-coordinates, r x k) of the null space of :math:`Z_N`, ``N`` the
     rows in ``keep``, from the r x r Gram matrix summed in row blocks (eigh)."""
-    X, r = cone.X, cone.basis.r
-    cone.passes += 1
-    fk = keep.astype(float)
-
-    def chunk(a, b):
-        G = np.zeros((r, r))
-        buf = kernels.block_buffer(X, b - a)
-        for s, e in _blocks_range(a, b):
-            if not keep[s:e].any():
-                continue
-            Zb = cone.basis.apply(X[s:e], np.eye(r), buf) * np.sqrt(fk[s:e, None])
-            G += Zb.T @ Zb
-        return G
-
-    G = kernels._sum(kernels.map_chunks(chunk, X.shape[0])) / max(int(keep.sum()), 1)
+    G, count = cone.null_gram(keep)
+    G = G / max(count, 1)
     e, V = np.linalg.eigh((G + G.T) / 2)
     top = max(e[-1] if e.size else 0.0, 0.0)
-    return V[:, e <= 1e-10 * top] if top > 0 else np.eye(r)
+    return V[:, e <= 1e-10 * top] if top > 0 else np.eye(cone.basis.r)

@@ -7,7 +7,6 @@ several models side by side.
 """
 from __future__ import annotations
 
-import html as _html
 import textwrap
 from dataclasses import dataclass, field
 
@@ -18,49 +17,96 @@ from tabulate import tabulate
 from .diagnostics import diagnostic_notes as _model_diagnostic_notes
 from .diagnostics import divergence_note
 from .errors import LogitstatError
+from .htmlstyle import comparison_html, summary_html
+from .numformat import (NumberFormat, check_pvalue_format, column_format, format_pvalue,
+                        format_pvalues)
 
 LINK_TITLES = {"logit": "Logistic regression", "probit": "Probit regression",
                "cloglog": "Complementary log-log regression", "cauchit": "Cauchit regression"}
 
 
-def format_pvalue(p: float) -> str:
-    """P-values as ``0.0123``, ``<1e-16`` below machine precision, ``nan`` when undefined."""
-    if not np.isfinite(p):
-        return "nan"
-    if p < 1e-16:
-        return "<1e-16"
-    if p < 1e-4:
-        return f"{p:.2e}"
-    return f"{p:.4f}"
-
-
 def _num(x, digits: int = 4) -> str:
+    """A header number: an integer as such, a float with ``digits`` decimals, NaN a dash."""
     if isinstance(x, (int, np.integer)):
         return str(int(x))
+    if not np.isfinite(x):
+        return "—" if np.isnan(x) else ("+inf" if x > 0 else "-inf")
     if isinstance(x, float) and x.is_integer() and abs(x) < 1e15:
         return str(int(x))
-    return f"{x:.{digits}f}" if abs(x) >= 1e-3 or x == 0 else f"{x:.3e}"
+    return NumberFormat(digits)(x)
 
 
-def _cell(v: float, pvalue: bool = False, dash: str = "—") -> str:
+def ci_names(alpha: float) -> tuple[str, str]:
+    """The headers of a Wald interval's bounds, Stata's ``[95% conf.`` and ``interval]``."""
+    return f"[{100 * (1 - alpha):g}% conf.", "interval]"
+
+
+SPECIAL = ("std err", "z", "P>|z|")
+
+
+def _is_bound(col: str) -> bool:
+    return col == "interval]" or (col.startswith("[") and col.endswith("% conf."))
+
+
+def column_formats(table: pd.DataFrame) -> dict[str, NumberFormat | None]:
+    """One number format per column of a coefficient table (None for the p-values).
+
+    An estimate column (``coef``, ``odds ratio``, ``RRR``, ...) shares its format with the
+    ``std err`` and interval bounds that follow it; its estimates and standard errors set the
+    decimals (:func:`logitstat.numformat.column_format`).  ``z`` has three decimals.
+    """
+    groups: list[list[str]] = []
+    formats: dict[str, NumberFormat | None] = {}
+    for col in table.columns:
+        if col == "P>|z|":
+            formats[col] = None
+        elif col == "z":
+            formats[col] = column_format(table[col], drivers=[], min_decimals=3)
+        elif (col == "std err" or _is_bound(col)) and groups:
+            groups[-1].append(col)
+        else:
+            groups.append([col])
+    for cols in groups:
+        drivers = [c for c in cols if not _is_bound(c)]
+        formats.update(dict.fromkeys(cols, column_format(table[cols], drivers=table[drivers])))
+    return formats
+
+
+def _cell(v: float, fmt: NumberFormat, dash: str = "—") -> str:
     """One number of a coefficient table: ``+inf`` / ``-inf`` for an estimate that runs to
     infinity, ``dash`` for one that does not exist (NaN)."""
     if np.isnan(v):
         return dash
     if np.isinf(v):
         return "+inf" if v > 0 else "-inf"
-    return format_pvalue(v) if pvalue else _num(v)
+    return fmt(v)
 
 
-def _coef_cells(table: pd.DataFrame, dash: str = "—") -> list[list[str]]:
-    """The coefficient table as strings: the row name, then each value (p-values as such)."""
-    rows = []
-    for name, row in table.iterrows():
-        cells = [str(name)]
-        for col, v in row.items():
-            cells.append(_cell(float(v), col == "P>|z|", dash))
-        rows.append(cells)
-    return rows
+def _coef_cells(table: pd.DataFrame, dash: str = "—", pvalue_format="auto",
+                formats: dict | None = None) -> list[list[str]]:
+    """The coefficient table as strings: the row name, then each value in its column's format
+    (``formats``, default :func:`column_formats` of ``table``)."""
+    formats = column_formats(table) if formats is None else formats
+    columns = []
+    for col in table.columns:
+        values = table[col].to_numpy(dtype=float)
+        fmt = formats[col]
+        columns.append(format_pvalues(values, pvalue_format, dash) if fmt is None
+                       else [_cell(v, fmt, dash) for v in values])
+    return [[str(name)] + [c[i] for c in columns] for i, name in enumerate(table.index)]
+
+
+def text_table(headers: list[str], rows: list[list[str]], align: str = "right") -> str:
+    """A plain-text table: the first column left-aligned, the others aligned by ``align``
+    (``"right"`` or ``"center"``), two spaces between columns, dashes under the headers (unlike
+    tabulate's ``"simple"``, no padding is added to a header wider than its cells)."""
+    widths = [max(len(c) for c in col) for col in zip(headers, *rows)]
+
+    def line(cells):
+        out = [cells[0].ljust(widths[0])]
+        out += [c.rjust(w) if align == "right" else c.center(w) for c, w in zip(cells[1:], widths[1:])]
+        return "  ".join(out).rstrip()
+    return "\n".join([line(headers), "  ".join("-" * w for w in widths)] + [line(r) for r in rows])
 
 
 def _coef_dict(table: pd.DataFrame) -> dict:
@@ -72,12 +118,15 @@ def _coef_dict(table: pd.DataFrame) -> dict:
 
 
 def _fit_header(res, dependent: str, model: str, detail: tuple[str, str], method: str,
-                covariance: str) -> list[tuple[str, str]]:
+                covariance: str, pvalue_format="auto") -> list[tuple[str, str]]:
     """Header pairs shared by the binary and multinomial summaries, in two-column reading order.
 
-    ``detail`` is the pair beside "Df model:" (the link, or the outcomes).
+    ``detail`` is the pair beside "Df model:" (the link, or the outcomes).  The intercept-only
+    model has no LR test: its statistic and pseudo-R² are 0 by definition (not the rounding
+    error of ℓ - ℓ₀), its p-value a dash.
     """
     d = res.design
+    null_model = res.df_model == 0
     conv = f"yes, {res.n_iter} iterations" if res.converged else f"NO after {res.n_iter} iterations"
     return [
         ("Dep. variable:", dependent), ("No. observations:", _num(res.nobs)),
@@ -85,10 +134,11 @@ def _fit_header(res, dependent: str, model: str, detail: tuple[str, str], method
         detail, ("Df model:", _num(res.df_model)),
         ("Method:", method), ("Log-likelihood:", _num(res.llf)),
         ("Covariance:", covariance), ("LL-null:", _num(res.llnull)),
-        ("Converged:", conv), (f"LR chi2({res.df_model}):", _num(res.llr)),
+        ("Converged:", conv), (f"LR chi2({res.df_model}):", "0" if null_model else _num(res.llr)),
         ("Rows dropped:", f"{d.n_dropped} (missing values)" if d.n_dropped else "0"),
-        ("Prob > chi2:", format_pvalue(res.llr_pvalue)),
-        ("Deviance:", _num(res.deviance)), ("Pseudo R-sq.:", _num(res.prsquared)),
+        ("Prob > chi2:", "—" if null_model else format_pvalue(res.llr_pvalue, pvalue_format)),
+        ("Deviance:", _num(res.deviance)),
+        ("Pseudo R-sq.:", "0" if null_model else _num(res.prsquared)),
         ("AIC:", _num(res.aic)), ("BIC:", _num(res.bic)),
     ]
 
@@ -100,7 +150,7 @@ def _fit_notes(res, report_nonconvergence: bool = True) -> list[str]:
     notes = []
     if report_nonconvergence and not res.converged:
         notes.append(f"The fit did not converge after {res.n_iter} iterations"
-                     f"{': ' + res.fit.message if res.fit.message else ''}; "
+                     f"{': ' + res.fit_result.message if res.fit_result.message else ''}; "
                      "the estimates may be unreliable.")
     if d.n_dropped:
         notes.append(f"{d.n_dropped} row(s) with missing values were dropped (listwise).")
@@ -140,36 +190,43 @@ class Summary(_Rendered):
     header: list[tuple[str, str]]
     table: pd.DataFrame
     notes: list[str] = field(default_factory=list)
+    pvalue_format: str | float = "auto"
 
     @classmethod
-    def from_results(cls, res, odds_ratios: bool = False, alpha: float = 0.05) -> "Summary":
-        """Collect everything a reader needs from a fitted :class:`~logitstat.results.BinaryResults`."""
+    def from_results(cls, res, odds_ratios: bool = False, alpha: float = 0.05,
+                     pvalue_format="auto") -> "Summary":
+        """Collect everything a reader needs from a fitted :class:`~logitstat.results.BinaryResults`.
+
+        With ``odds_ratios`` the table shows the odds ratios and their interval in place of the
+        interval of the coefficients (as Stata's ``logit, or``), so that it fits 100 columns.
+        ``pvalue_format``: see :func:`logitstat.numformat.format_pvalues`.
+        """
+        pvalue_format = check_pvalue_format(pvalue_format)
         d = res.design
         # Fisher scoring is Newton's method for the logit; other links add Newton steps with the
         # observed information once close (logitstat.irls), except R's path under separation
         newton = (res.link.name != "logit"
-                  and not getattr(res.fit, "message", "").startswith("separated data"))
+                  and not getattr(res.fit_result, "message", "").startswith("separated data"))
         method = {"irls": "IRLS (scoring, Newton)" if newton else "IRLS (Fisher scoring)",
                   "firth": "Firth penalized likelihood"}.get(res.method, res.method)
         header = _fit_header(res, d.event, "Binomial GLM", ("Link:", res.link.name), method,
-                             _cov_description(res))
+                             _cov_description(res), pvalue_format)
         if d.has_weights:
             header.append(("Weights:", "frequency"))
         if d.has_offset:
             header.append(("Offset:", d.offset_name or "yes"))
         ci = res.conf_int(alpha)  # checks alpha first
-        lo_name, hi_name = f"[{alpha / 2:g}", f"{1 - alpha / 2:g}]"
+        lo_name, hi_name = ci_names(alpha)
         # +inf / -inf for estimates that run to infinity under separation (see results.bse)
         coef = pd.Series(getattr(res, "_limit_params", res.params), index=res.params.index)
         table = pd.DataFrame({"coef": coef, "std err": res.bse, "z": res.tvalues,
-                              "P>|z|": res.pvalues, lo_name: ci["lower"], hi_name: ci["upper"]})
+                              "P>|z|": res.pvalues})
         if odds_ratios:
-            orr = res.odds_ratios(alpha)
-            table["odds ratio"] = orr["odds_ratio"]
-            table[f"OR {lo_name}"] = orr["lower"]
-            table[f"OR {hi_name}"] = orr["upper"]
+            ci = res.odds_ratios(alpha)
+            table["odds ratio"] = ci["odds_ratio"]
+        table[lo_name], table[hi_name] = ci["lower"], ci["upper"]
         return cls(LINK_TITLES.get(res.link.name, "Binomial regression") + " results",
-                   header, table, diagnostic_notes(res))
+                   header, table, diagnostic_notes(res), pvalue_format)
 
     # ------------------------------------------------------------------ rendering
     # every format renders the header table, then each coefficient section (an optional title
@@ -179,22 +236,33 @@ class Summary(_Rendered):
         """The coefficient tables to render, each with its title (None: untitled)."""
         return [(None, self.table)]
 
+    def _cell_sections(self, dash: str = "—") -> list[tuple[str | None, list[str], list[list[str]]]]:
+        """Each section's title, column headers and rows of strings, every column in one format
+        shared by all sections (:func:`column_formats` of the whole table)."""
+        formats = column_formats(self.table)
+        return [(title, [str(c) for c in table.columns],
+                 _coef_cells(table, dash, self.pvalue_format, formats))
+                for title, table in self._sections()]
+
     def _tabulated(self, fmt: str) -> tuple[str, list[tuple[str | None, str]]]:
         """The header table and every section's coefficient table, tabulated in ``fmt`` (the
-        header of the ``"simple"`` text is ``"plain"``, without rules)."""
-        headers = ["", "", "", ""] if fmt == "pipe" else ()
+        header of the ``"simple"`` text is ``"plain"``, without rules); numbers right-aligned."""
         # in Markdown a bare "|" (in "P>|z|", a column or level name) would split the cell
-        cell = (lambda c: str(c).replace("|", "\\|")) if fmt == "pipe" else str
-        top = tabulate([[cell(c) for c in r] for r in self._header_rows()], headers=headers,
-                       tablefmt="plain" if fmt == "simple" else fmt, disable_numparse=True)
+        cell = ((lambda c: str(c).replace("|", "\\|")) if fmt == "pipe" else
+                (lambda c: str(c).replace("—", "---")) if fmt.startswith("latex") else str)
+        top = [[cell(c) for c in r] for r in self._header_rows()]
+        # a Markdown table needs a header row: the first pair of lines
+        headers = top.pop(0) if fmt == "pipe" else ()
+        top = tabulate(top, headers=headers, tablefmt="plain" if fmt == "simple" else fmt,
+                       disable_numparse=True)
+        dash = "---" if fmt.startswith("latex") else "—"  # LaTeX's em dash
         sections = []
-        for title, table in self._sections():
-            columns = [cell(c) for c in table.columns]
-            dash = "---" if fmt.startswith("latex") else "—"  # LaTeX's em dash
-            rows = [[cell(c) for c in r] for r in _coef_cells(table, dash)]
-            align = {"colalign": ("left",) + ("right",) * len(columns)} if fmt == "simple" else {}
-            sections.append((title, tabulate(rows, headers=[""] + columns,
-                                             tablefmt=fmt, disable_numparse=True, **align)))
+        for title, columns, rows in self._cell_sections(dash):
+            rows = [[cell(c) for c in r] for r in rows]
+            headers = [""] + [cell(c) for c in columns]
+            sections.append((title, text_table(headers, rows) if fmt == "simple" else tabulate(
+                rows, headers=headers, tablefmt=fmt, disable_numparse=True,
+                colalign=("left",) + ("right",) * len(columns))))
         return top, sections
 
     def _header_rows(self) -> list[list[str]]:
@@ -229,17 +297,15 @@ class Summary(_Rendered):
         return "\n".join(parts)
 
     def as_html(self) -> str:
-        """HTML: the header table, the coefficient table(s) (titled by block) and the notes."""
-        top, sections = self._tabulated("html")
-        body = "".join(("" if title is None else f"<h5>{_html.escape(title)}</h5>") + text
-                       for title, text in sections)
-        notes = "".join(f"<li>{_html.escape(n)}</li>" for n in self.notes)
-        return (f'<div class="logitstat-summary"><h4>{_html.escape(self.title)}</h4>{top}{body}'
-                + (f"<ol>{notes}</ol>" if notes else "") + "</div>")
+        """HTML with its own scoped style: a title, the header, the coefficient table(s) with
+        right-aligned numbers (captioned by block), the notes."""
+        return summary_html(self.title, self._header_rows(), self._cell_sections(), self.notes)
 
     def as_latex(self) -> str:
         """LaTeX (booktabs) tables, one per block, with the notes as a list."""
         top, sections = self._tabulated("latex_booktabs")
+        # tabulate escapes ">" only: the header reads best in math mode
+        sections = [(t, text.replace(r"P\ensuremath{>}|z|", r"$P>|z|$")) for t, text in sections]
         body = "".join(("" if title is None else f"% {title}\n") + f"{text}\n"
                        for title, text in sections)
         notes = "".join(f"\\item {_latex_escape(n.replace('—', '---'))}\n" for n in self.notes)
@@ -295,26 +361,29 @@ class BlockSummary(Summary):
     blocks: list[tuple[str, pd.DataFrame]] = field(default_factory=list)
 
     @classmethod
-    def from_mnlogit(cls, res, rrr: bool = False, alpha: float = 0.05) -> "BlockSummary":
-        """Header, one block per non-base outcome and footer of a multinomial logit fit."""
+    def from_mnlogit(cls, res, rrr: bool = False, alpha: float = 0.05,
+                     pvalue_format="auto") -> "BlockSummary":
+        """Header, one block per non-base outcome and footer of a multinomial logit fit (with
+        ``rrr``, the relative-risk ratios and their interval replace the coefficients' interval)."""
+        pvalue_format = check_pvalue_format(pvalue_format)
         d = res.design
         header = _fit_header(res, d.response, "Multinomial logit",
                              ("Outcomes:", f"{len(res.levels)} (base: {res.base})"),
-                             "Newton (full Hessian)", "nonrobust (inverse Fisher information)")
+                             "Newton (full Hessian)", "nonrobust (inverse Fisher information)",
+                             pvalue_format)
         if d.has_weights:
             header.append(("Weights:", "frequency"))
         ci = res.conf_int(alpha)  # checks alpha first
-        lo_name, hi_name = f"[{alpha / 2:g}", f"{1 - alpha / 2:g}]"
-        rr = res.relative_risk_ratios(alpha) if rrr else None
+        lo_name, hi_name = ci_names(alpha)
+        if rrr:
+            ci = res.relative_risk_ratios(alpha)
         blocks = []
         for k in res.outcomes:
             t = pd.DataFrame({"coef": res.params[k], "std err": res.bse[k], "z": res.tvalues[k],
-                              "P>|z|": res.pvalues[k], lo_name: ci.loc[k, "lower"].to_numpy(),
-                              hi_name: ci.loc[k, "upper"].to_numpy()})
-            if rr is not None:
-                t["RRR"] = rr.loc[k, "rrr"].to_numpy()
-                t[f"RRR {lo_name}"] = rr.loc[k, "lower"].to_numpy()
-                t[f"RRR {hi_name}"] = rr.loc[k, "upper"].to_numpy()
+                              "P>|z|": res.pvalues[k]})
+            if rrr:
+                t["RRR"] = ci.loc[k, "rrr"].to_numpy()
+            t[lo_name], t[hi_name] = ci.loc[k, "lower"].to_numpy(), ci.loc[k, "upper"].to_numpy()
             blocks.append((f"{d.response} = {k} (vs {res.base})", t))
         notes = _fit_notes(res)
         if res.dropped_levels:
@@ -327,7 +396,7 @@ class BlockSummary(Summary):
             notes.append("RRR = relative-risk ratio exp(coef): the factor by which P(outcome)/P(base) "
                          "changes per unit of the column.")
         table = pd.concat({title: t for title, t in blocks})
-        return cls("Multinomial logit results", header, table, notes, blocks)
+        return cls("Multinomial logit results", header, table, notes, pvalue_format, blocks=blocks)
 
     def _sections(self) -> list[tuple[str | None, pd.DataFrame]]:
         return list(self.blocks)
@@ -357,31 +426,42 @@ class ComparisonTable(_Rendered):
     digits: int = 3
     notes: list[str] = field(default_factory=list)
     title: str = "Model comparison"
+    formats: dict[str, NumberFormat] = field(default_factory=dict)
 
     def _star(self, p: float) -> str:
         return "*" * sum(bool(np.isfinite(p) and p < t) for t in self.stars)
 
-    def _estimate(self, v: float, p: float) -> str:
+    def _estimate(self, v: float, p: float, fmt: NumberFormat) -> str:
         """An estimate cell: blank where the model lacks the coefficient (NaN), ``+inf`` /
         ``-inf`` where its estimate runs to infinity (separation)."""
         if np.isnan(v):
             return ""
         if np.isinf(v):
             return "+inf" if v > 0 else "-inf"
-        return f"{v:.{self.digits}f}" + self._star(p)
+        return fmt(v) + self._star(p)
+
+    def _stat_row(self, label: str, vals) -> list[str]:
+        """A row of model statistics: counts as integers, the others in one format (``digits``
+        decimals unless too wide)."""
+        if label == "Observations":
+            return [v if isinstance(v, str) else _num(float(v)) for v in vals]
+        numbers = [float(v) for v in vals if not isinstance(v, str)]
+        fmt = column_format(numbers, drivers=[], min_decimals=self.digits, sig=self.digits + 1)
+        return [v if isinstance(v, str) else _num(float(v)) if not np.isfinite(v) else fmt(float(v))
+                for v in vals]
 
     def _rows(self) -> tuple[list[list[str]], int]:
         rows = []
         for name in self.estimates.index:
-            est = [self._estimate(v, p) for v, p in zip(self.estimates.loc[name],
-                                                        self.pvalues.loc[name])]
+            fmt = self.formats.get(name, NumberFormat(self.digits))
+            est = [self._estimate(v, p, fmt) for v, p in zip(self.estimates.loc[name],
+                                                             self.pvalues.loc[name])]
             rows.append([str(name)] + est)
             if self.below is not None:
                 rows.append([""] + [b if isinstance(b, str) else "" for b in self.below.loc[name]])
         n_coef = len(rows)
         for label, vals in self.stats.iterrows():
-            rows.append([str(label)] + [v if isinstance(v, str) else _num(float(v), self.digits)
-                                        for v in vals])
+            rows.append([str(label)] + self._stat_row(str(label), vals))
         return rows, n_coef
 
     def _table(self, fmt: str) -> tuple[list[str], int]:
@@ -409,20 +489,10 @@ class ComparisonTable(_Rendered):
         return f"**{self.title}**\n\n{body}\n\n" + "  \n".join(self.notes) + "\n"
 
     def as_html(self) -> str:
-        """An HTML table with a rule between coefficients and model statistics."""
+        """An HTML table (the summary's scoped style) with a rule before the model statistics."""
         rows, n_coef = self._rows()
-        esc = _html.escape
-        head = "".join(f"<th>{esc(str(c))}</th>" for c in [""] + list(self.estimates.columns))
-        body = []
-        for i, row in enumerate(rows):
-            style = ' style="border-top: 1px solid"' if i == n_coef else ""
-            cells = "".join(f'<td style="text-align:{"left" if j == 0 else "center"}">{esc(c)}</td>'
-                            for j, c in enumerate(row))
-            body.append(f"<tr{style}>{cells}</tr>")
-        notes = "".join(f"<br>{esc(n)}" for n in self.notes)
-        return (f'<div class="logitstat-comparison"><table><caption>{esc(self.title)}</caption>'
-                f"<thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table>"
-                f"<small>{notes[4:]}</small></div>")
+        return comparison_html(self.title, [str(c) for c in self.estimates.columns], rows, n_coef,
+                               self.notes)
 
     def as_latex(self) -> str:
         """A booktabs ``tabular`` with a midrule before the model statistics."""
@@ -489,7 +559,7 @@ def margins_summary(m) -> Summary:
             method += f" (vs {info.get('reference')})"
         header += [("Contrasts:", method), ("P-value adjustment:", info.get("adjust", "none"))]
     alpha, ci_alpha = info.get("alpha", 0.05), info.get("ci_alpha", 0.05)
-    lo_name, hi_name = f"[{ci_alpha / 2:.4g}", f"{1 - ci_alpha / 2:.4g}]"
+    lo_name, hi_name = ci_names(ci_alpha)
     first = {"margin": "margin", "effect": "dy/dx", "contrast": "contrast"}[m.kind]
     table = m.table.rename(columns={m.kind: first, "se": "std err", "pvalue": "P>|z|",
                                     "lower": lo_name, "upper": hi_name})
@@ -510,3 +580,6 @@ def margins_summary(m) -> Summary:
 
 def _show_value(v) -> str:
     return f"{v:g}" if isinstance(v, float) else str(v)
+
+
+__all__ = ["Summary", "BlockSummary", "ComparisonTable", "format_pvalue", "margins_summary"]

@@ -30,6 +30,7 @@ import pandas as pd
 
 from .checks import real_number
 from .errors import DataError, SpecificationError
+from .reprs import Display, Displayable
 
 __all__ = ["precision_recall_curve", "average_precision", "choose_threshold", "ThresholdChoice"]
 
@@ -110,8 +111,8 @@ def average_precision(y_true, p=None, sample_weight=None) -> float:
     return float(np.sum(np.diff(np.r_[0.0, r]) * curve["precision"].to_numpy()))
 
 
-@dataclass(frozen=True)
-class ThresholdChoice:
+@dataclass(frozen=True, repr=False)
+class ThresholdChoice(Displayable):
     """The chosen threshold, its operating point, the whole curve and the AUPRC."""
 
     threshold: float
@@ -135,6 +136,19 @@ class ThresholdChoice:
         return (f"Threshold {self.threshold:.6g} ({goal}): precision {self.precision:.4f}, "
                 f"recall {self.recall:.4f}, F1 {self.f1:.4f}; TP {self.tp:g}, FP {self.fp:g}, "
                 f"FN {self.fn:g}, TN {self.tn:g}; AUPRC (average precision) {self.auprc:.4f}")
+
+    def _display(self) -> Display:
+        v = f"{self.value:g}" if self.value is not None else ""
+        goal = {"f1": "maximum F1", "precision": f"precision >= {v}, largest recall",
+                "recall": f"recall >= {v}, largest precision",
+                "cost": f"minimum cost {v}*FP + FN"}[self.target]
+        counts = pd.DataFrame([[self.tn, self.fp], [self.fn, self.tp]],
+                              index=pd.Index([0, 1], name="observed"),
+                              columns=pd.Index([0, 1], name="predicted"))
+        return Display(f"Threshold {self.threshold:.6g} ({goal})", [
+            ("precision", f"{self.precision:.4f}"), ("recall", f"{self.recall:.4f}"),
+            ("F1", f"{self.f1:.4f}"), ("AUPRC", f"{self.auprc:.4f} (average precision)"),
+            ("curve", f"{len(self.curve)} thresholds (.curve)")], tables=[("Counts", counts)])
 
 
 def choose_threshold(y_true, p=None, *, target: str = "f1", value: float | None = None,

@@ -82,10 +82,21 @@ def _na_aware(base: type, doc_name: str) -> type:
     return NAAware
 
 
+def _stateful(cls: type, name: str):
+    """patsy's formula function for ``cls``, named ``name`` so that pickle finds it here."""
+    func = patsy.stateful_transform(cls)
+    func.__name__ = func.__qualname__ = name
+    return func
+
+
 #: NA-aware ``center(x)``: subtracts the mean of the non-missing values.
-center = patsy.stateful_transform(_na_aware(_state.Center, "center"))
+Center = _na_aware(_state.Center, "center")   # module-level classes: fitted models pickle
+center = _stateful(Center, "center")
 #: NA-aware ``standardize(x, center=True, rescale=True, ddof=0)``; ``ddof=1`` is R's ``scale(x)``.
-standardize = patsy.stateful_transform(_na_aware(_state.Standardize, "standardize"))
+Standardize = _na_aware(_state.Standardize, "standardize")
+standardize = _stateful(Standardize, "standardize")
+
+
 class _ExtrapolatingBS(_splines.BS):
     """patsy's ``bs`` that, like R's ``predict`` for ``splines::bs``, continues the boundary
     polynomial pieces beyond the boundary knots instead of refusing such points (which new data
@@ -111,11 +122,14 @@ class _ExtrapolatingBS(_splines.BS):
 
 #: NA-aware ``bs(x, df=None, knots=None, degree=3, ...)``: knots as ``splines::bs`` on
 #: ``x[!is.na(x)]``; beyond the boundary knots the basis is extrapolated as R's ``predict`` does.
-bs = patsy.stateful_transform(_na_aware(_ExtrapolatingBS, "bs"))
+ExtrapolatingBS = _na_aware(_ExtrapolatingBS, "bs")
+bs = _stateful(ExtrapolatingBS, "bs")
 #: NA-aware natural cubic regression spline ``cr(x, df=...)`` (mgcv's ``cr`` basis).
-cr = patsy.stateful_transform(_na_aware(_mgcv.CR, "cr"))
+CR = _na_aware(_mgcv.CR, "cr")
+cr = _stateful(CR, "cr")
 #: NA-aware cyclic cubic regression spline ``cc(x, df=...)`` (mgcv's ``cc`` basis).
-cc = patsy.stateful_transform(_na_aware(_mgcv.CC, "cc"))
+CC = _na_aware(_mgcv.CC, "cc")
+cc = _stateful(CC, "cc")
 
 _NAMESPACE = {"center": center, "standardize": standardize, "bs": bs, "cr": cr, "cc": cc}
 

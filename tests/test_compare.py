@@ -1,6 +1,8 @@
 """ls.compare: several models in one table, in every format."""
 from __future__ import annotations
 
+import re
+
 import numpy as np
 import pytest
 
@@ -125,3 +127,42 @@ def test_undetermined_and_negative_divergence_with_every_statistic():
         assert frame.iloc[intercept, 0] == ("0.000" if stat == "ci" else "-inf")
         assert frame.iloc[intercept + 1, 0] == "—" and frame.iloc[z + 1, 0] == "—"
     assert ls.compare([res], stat=None).notes[-1].endswith("runs to infinity).")
+
+
+# --------------------------------------------------------------------------- number formats
+
+def test_one_format_per_row_and_no_scientific_statistics():
+    """A coefficient's row turns scientific as a whole where fixed notation with ``digits``
+    decimals would show a non-zero number as zero (the odds ratio of wt, 3.1e-4) or is too wide
+    (that of the intercept, 1.6e8); statistics keep ``digits`` decimals (a pseudo-R² of 0 for
+    the intercept-only model is 0.000, not 2.2e-16)."""
+    mtcars = ls.datasets.load("mtcars")
+    full, null = ls.logit("am ~ wt + hp", mtcars), ls.logit("am ~ 1", mtcars)
+    frame = ls.compare([full, null], odds_ratios=True, stat="ci").to_frame()
+    rows = list(frame.index)
+    i, w, h = rows.index("Intercept"), rows.index("wt"), rows.index("hp")
+    assert frame.iloc[i, 0] == f"{np.exp(full.params['Intercept']):.3e}"
+    assert frame.iloc[i, 1] == f"{np.exp(null.params['Intercept']):.3e}"  # the row's format
+    assert re.fullmatch(r"\[\d\.\d{3}e[-+]\d\d, \d\.\d{3}e[-+]\d\d\]", frame.iloc[i + 1, 0])
+    assert frame.iloc[w, 0] == f"{np.exp(full.params['wt']):.3e}" == "3.086e-04"
+    assert frame.iloc[h, 0] == f"{np.exp(full.params['hp']):.3f}"
+    assert frame.loc["Pseudo R² (McFadden)"].tolist() == [f"{full.prsquared:.3f}", "0.000"]
+    assert frame.loc["Observations"].tolist() == ["32", "32"]
+
+
+def test_pvalues_under_the_estimates_follow_pvalue_format(models):
+    full = models[1]
+    frame = ls.compare([full], stat="p").to_frame()
+    rows = list(frame.index)
+    for name, p in full.pvalues.items():
+        assert frame.iloc[rows.index(name) + 1, 0] == ("(<0.001)" if p < 0.001 else f"({p:.3f})")
+    exact = ls.compare([full], stat="p", pvalue_format="exact").to_frame()
+    assert exact.iloc[rows.index("k5") + 1, 0] == f"({full.pvalues['k5']:.2e})"
+    with pytest.raises(ls.SpecificationError, match="pvalue_format"):
+        ls.compare([full], pvalue_format="nope")
+
+
+def test_html_uses_the_scoped_style_with_stars_as_superscripts(models):
+    html = ls.compare(models, stars=True)._repr_html_()
+    assert html.startswith('<div class="logitstat-comparison"><style>')
+    assert "<sup>***</sup>" in html and 'class="ls-rule"' in html

@@ -39,8 +39,8 @@ def data():
 
 def with_cov(res, cov_type, cov_kwds=None, information="expected"):
     """The same fit with another covariance (no refit)."""
-    return ls.BinaryResults(res.design, res.link, res.fit, cov_type=cov_type, cov_kwds=cov_kwds,
-                            information=information)
+    return ls.BinaryResults(res.design, res.link, res.fit_result, cov_type=cov_type,
+                            cov_kwds=cov_kwds, information=information)
 
 
 COVS = [("HC0", None), ("HC1", None), ("HC2", None), ("HC3", None), ("cluster", None),
@@ -115,8 +115,8 @@ def test_observed_information_is_minus_the_hessian(data, link):
     df, _ = data
     res = ls.glm(FORMULA, df, link=link, weights="w")
     d = res.design
-    info = observed_information(d.X, d.y, d.trials, d.weights, res.fit.eta, res.link)
-    H = numerical_hessian(d.X, d.y, d.trials, d.weights, d.offset, res.fit.params, res.link)
+    info = observed_information(d.X, d.y, d.trials, d.weights, res.fit_result.eta, res.link)
+    H = numerical_hessian(d.X, d.y, d.trials, d.weights, d.offset, res.fit_result.params, res.link)
     np.testing.assert_allclose(info, -H, rtol=2e-6, atol=1e-6 * np.abs(H).max())
     obs = ls.glm(FORMULA, df, link=link, weights="w", information="observed")
     np.testing.assert_allclose(obs.cov_params(), np.linalg.inv(info), rtol=1e-8)
@@ -136,7 +136,7 @@ def test_observed_information_at_a_non_optimum_is_still_the_hessian(data):
     df, _ = data
     res = ls.probit(FORMULA, df)
     d = res.design
-    beta = res.fit.params + 0.3
+    beta = res.fit_result.params + 0.3
     info = observed_information(d.X, d.y, d.trials, d.weights, d.X @ beta, get_link("probit"))
     H = numerical_hessian(d.X, d.y, d.trials, d.weights, d.offset, beta, get_link("probit"))
     np.testing.assert_allclose(info, -H, rtol=2e-6, atol=1e-6 * np.abs(H).max())

@@ -1,6 +1,8 @@
 """Fits on Dask DataFrames equal the in-memory fit on the same rows (on a real LocalCluster)."""
 from __future__ import annotations
 
+import warnings
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -159,10 +161,9 @@ def test_extreme_but_overlapping_fit_is_certified_out_of_core(client, link):
     assert r.separation.kind == "none" and r.separation.report.method == "certificate"
 def test_summary_of_a_fit_the_certificate_cannot_clear(client):
     """A probit stopped before convergence (max_iter=2): no certificate exists without a
-    converged fit, so res.separation needs the linear programs, hence the rows
-    (RowsNotInMemory).  The summary still prints, its footer saying that separation was not
-    checked; the collinearity diagnostics come from the cluster's X'X and equal the in-memory
-    ones (same Gram route)."""
+    converged fit, so res.separation runs the linear programs over the partitions and finds
+    the overlap that the in-memory programs find; the collinearity diagnostics come from the
+    cluster's X'X and equal the in-memory ones (same Gram route)."""
     rng = np.random.default_rng(1)
     n = 10_000
     df = pd.DataFrame({"x": rng.standard_normal(n), "z": rng.standard_normal(n)})
@@ -170,13 +171,71 @@ def test_summary_of_a_fit_the_certificate_cannot_clear(client):
     with pytest.warns(ls.ConvergenceWarning):
         r = ls.probit("y ~ x + z", dd.from_pandas(df, npartitions=2), max_iter=2)
     assert not r.converged
-    with pytest.raises(RowsNotInMemory):
-        r.separation
+    assert r.separation.kind == "none" and r.separation.method == "lp"
     text = str(r.summary())
-    assert "Separation was not checked" in text and "rows in memory" in text
+    assert "Separation was not checked" not in text
     m = ls.probit("y ~ x + z", df)
     np.testing.assert_allclose(r.collinearity().to_numpy(), m.collinearity().to_numpy(),
                                rtol=1e-9, atol=1e-12)
+
+
+def test_an_overlapping_fit_stopped_by_the_deviance_rule_is_resumed(client, frame, monkeypatch):
+    """With a coarse rule the first iterations stop early on overlapping data: the fit is
+    resumed to the ordinary convergence criterion, equal to the in-memory fit, without a
+    convergence warning."""
+    import logitstat.dask as ldask
+
+    monkeypatch.setattr(ldask, "DEVIANCE_RULE", 1e-2)
+    calls = []
+    drive = ldask.drive
+    monkeypatch.setattr(ldask, "drive", lambda *a, **k: calls.append(k) or drive(*a, **k))
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", ls.LogitstatWarning)
+        r = ls.logit("y ~ x + z + g", dd.from_pandas(frame, npartitions=3))
+    assert_same_fit(r, ls.logit("y ~ x + z + g", frame))
+    assert r.separation.kind == "none"
+    assert [k.get("deviance_rule") for k in calls][:2] == [1e-2, None]   # stopped, resumed
+
+
+def _separated_frames():
+    """Quasi-complete (a level with events only, frequency weights), complete (a threshold on
+    x) and grouped (successes + failures, a level with no failure) data."""
+    rng = np.random.default_rng(3)
+    n = 6000
+    df = pd.DataFrame({"x": rng.standard_normal(n), "z": rng.standard_normal(n),
+                       "g": rng.choice(["a", "b", "c"], n), "w": rng.integers(0, 3, n).astype(float)})
+    df["y"] = (rng.random(n) < special.expit(df.x - df.z)).astype(float)
+    quasi = df.assign(y=np.where(df.g == "c", 1.0, df.y))
+    complete = df.assign(y=(df.x + 0.3 * df.z > 0.1).astype(float))
+    grp = df.iloc[:600].assign(s=rng.integers(0, 4, 600).astype(float),
+                               f=rng.integers(0, 4, 600).astype(float))
+    grp.loc[grp.g == "b", "f"] = 0.0
+    return {"quasi": ("y ~ x + z + g", quasi, dict(weights="w")),
+            "complete": ("y ~ x + z + g", complete, {}),
+            "grouped": ("s + f ~ x + g", grp, {})}
+
+
+@pytest.mark.parametrize("kind", ["quasi", "complete", "grouped"])
+def test_separated_data_are_diagnosed_out_of_core_as_in_memory(client, kind):
+    """The programs over the partitions give exactly the in-memory answer: the same kind,
+    directions, undetermined coefficients and separated rows (row positions among the rows
+    used), by the same sequence of programs (the same number of passes)."""
+    formula, data, kw = _separated_frames()[kind]
+    with pytest.warns(ls.LogitstatWarning):
+        mem = ls.logit(formula, data, **kw)
+    with pytest.warns(ls.SeparationWarning, match="separation") as got:
+        r = ls.logit(formula, dd.from_pandas(data, npartitions=3), **kw)
+    assert not any(issubclass(w.category, ls.ConvergenceWarning) for w in got)
+    # both stop where R's glm stops (Fisher scoring from R's start, deviance rule 1e-12): the
+    # same iterates to rounding, amplified along the diverging directions
+    np.testing.assert_allclose(r.params, mem.params, rtol=1e-6)
+    assert not r.converged
+    a, b = r.separation, mem.separation
+    assert a.kind == b.kind != "none" and a.method == "lp"
+    assert a.directions.equals(b.directions) and a.undetermined.equals(b.undetermined)
+    np.testing.assert_array_equal(a.separated_rows.to_numpy(), b.separated_rows.to_numpy())
+    text = str(r.summary())
+    assert "separation" in text and "+inf" in text
 
 
 def test_every_result_method_works_or_says_why(client, frame):

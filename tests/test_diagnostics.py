@@ -65,7 +65,7 @@ def test_separation_through_formulas(name):
         got, want = res.params.to_numpy()[perm][free], np.array(c["glm_params"])[free]
         np.testing.assert_allclose(got[ident], want[ident], rtol=1e-4)
         np.testing.assert_allclose(got, want, rtol=5e-3)
-        assert not res.converged and "stopped where the deviance" in res.fit.message
+        assert not res.converged and "stopped where the deviance" in res.fit_result.message
 
 
 def test_rare_events_with_overlap_never_warn():

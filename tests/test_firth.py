@@ -209,7 +209,7 @@ def test_biopsy_through_the_api_converges_within_its_max_iter():
         warnings.simplefilter("error")
         res = ls.logit(formula, df, method="firth")
     assert res.converged and res.n_iter <= 15 and res.nobs == 683
-    assert res.fit.decrement <= 1e-10
+    assert res.fit_result.decrement <= 1e-10
     se = np.sqrt(np.diag(np.asarray(res.cov_params())))
     np.testing.assert_array_less(np.abs(np.asarray(res.params) - BIO_REF["logit"]["params"]),
                                  1e-9 * se)

@@ -57,7 +57,7 @@ def test_term_tests_follow_the_covariance_type(df):
 def test_term_tests_of_the_array_interface_are_per_column(df):
     X = np.column_stack([np.ones(len(df)), df["x"], df["z"]])
     res = ls.logit(df["y"].to_numpy(), X, names=["const", "x", "z"])
-    table = term_wald_tests(res.fit.params, res.cov_params().to_numpy(), res.design.terms)
+    table = term_wald_tests(res.fit_result.params, res.cov_params().to_numpy(), res.design.terms)
     np.testing.assert_allclose(table["statistic"], res.tvalues ** 2, rtol=1e-12)
 
 

@@ -122,3 +122,155 @@ def test_plot_on_given_axes(res):
     fig, axes = plt.subplots(1, 2)
     assert plots.roc_plot(res, ax=axes[0]) is fig
     assert plots.calibration_plot(res, ax=axes[1]) is fig
+
+
+# --------------------------------------------------------------------------- every dataset
+
+MODELS = {  # a sensible model per bundled dataset: (formula, x for the prediction plot, by)
+    "birthwt": ("low ~ age + lwt + race + smoke + ptl + ht + ui + ftv", "lwt", "race"),
+    "budworm": ("numdead + numalive ~ sex * ldose", "ldose", "sex"),
+    "endometrial": ("HG ~ NV + PI + EH", "PI", None),  # quasi-complete separation
+    "infert": ("case ~ spontaneous + induced + education + age", "age", "education"),
+    "mroz": ("lfp ~ k5 + k618 + age + wc + hc + lwg + inc", "age", "wc"),
+    "mtcars": ("am ~ wt", "wt", None),
+    "titanic": ("survived ~ sex + age + passengerClass", "age", "sex"),
+}
+
+
+def test_every_dataset_has_a_model():
+    assert sorted(MODELS) == sorted(ls.datasets.names())
+
+
+@pytest.fixture(scope="module", params=sorted(MODELS))
+def fitted(request):
+    name = request.param
+    formula, x, by = MODELS[name]
+    data = ls.datasets.load(name)
+    with __import__("warnings").catch_warnings():
+        __import__("warnings").simplefilter("ignore", ls.SeparationWarning)
+        return ls.logit(formula, data), data, x, by
+
+
+DRAWINGS = {
+    "forest": lambda r, d, x, by: plots.forest_plot(r),
+    "forest_intercept": lambda r, d, x, by: plots.forest_plot(r, intercept=True),
+    "coefficients": lambda r, d, x, by: plots.forest_plot(r, odds_ratios=False, intercept=True),
+    "calibration": lambda r, d, x, by: plots.calibration_plot(r),
+    "calibration_uniform": lambda r, d, x, by: plots.calibration_plot(r, strategy="uniform"),
+    "roc": lambda r, d, x, by: plots.roc_plot(r),
+    "predicted": lambda r, d, x, by: plots.predicted_probability_plot(r, x, d, by=by),
+    "influence": lambda r, d, x, by: plots.influence_plot(r),
+}
+
+
+@pytest.mark.parametrize("kind", sorted(DRAWINGS))
+def test_every_plot_draws_on_every_dataset_without_warnings(fitted, kind, tmp_path):
+    import warnings
+
+    res, data, x, by = fitted
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        fig = DRAWINGS[kind](res, data, x, by)
+        save(fig, tmp_path, kind)
+    for ax in fig.axes:
+        title = ax.get_title()
+        # wrapped to the axes: no line wider than the axes holds at the title's font size
+        width_chars = ax.get_position().width * fig.get_figwidth() * 72 / (0.6 * 11)
+        assert all(len(line) <= width_chars * 1.15 + 1 for line in title.splitlines())
+
+
+def _major_labels(ax):
+    lo, hi = ax.get_xlim()
+    ticks = [t for t in ax.xaxis.get_majorticklocs() if lo <= t <= hi]
+    fmt = ax.xaxis.get_major_formatter()
+    fmt.set_locs(ticks)
+    return ticks, [fmt(t) for t in ticks]
+
+
+def test_forest_axis_covers_every_interval_with_few_readable_ticks(fitted):
+    res = fitted[0]
+    for intercept in (False, True):
+        fig = plots.forest_plot(res, intercept=intercept)
+        ax = fig.axes[0]
+        ci = np.exp(res.conf_int().drop(index=[] if intercept else ["Intercept"]))
+        ci = ci[np.isfinite(ci).all(axis=1)]
+        lo, hi = ax.get_xlim()
+        assert lo <= ci["lower"].min() and ci["upper"].max() <= hi and lo < 1 < hi
+        ticks, labels = _major_labels(ax)
+        assert 2 <= len(ticks) <= 9, labels
+        assert len(set(labels)) == len(labels)
+        # plain labels are round numbers (at most 3 significant digits), never 0.333333
+        for t, label in zip(ticks, labels):
+            if "10^" not in label:
+                assert len(label.replace(".", "").strip("0")) <= 3, label
+                assert float(label) == pytest.approx(t, rel=1e-9)
+        plt.close(fig)
+
+
+def test_forest_intercept_of_mtcars_reaches_its_upper_limit():
+    """The issue's case: the intercept's odds-ratio interval reaches 3.4e14, beyond a fixed
+    list of ticks that stopped at 1e8; fifteen decade labels ran together."""
+    res = ls.logit("am ~ wt + hp", ls.datasets.load("mtcars"))
+    ax = plots.forest_plot(res, intercept=True).axes[0]
+    upper = float(np.exp(res.conf_int().loc["Intercept", "upper"]))
+    assert upper > 3e14 and ax.get_xlim()[1] >= upper
+    ticks, labels = _major_labels(ax)
+    assert ticks[-1] >= upper / 10 and len(ticks) <= 9
+
+
+@pytest.mark.parametrize("lo, hi", [(0.3, 0.75), (0.333, 0.7), (0.9, 1.1), (0.95, 1.0),
+                                    (0.2, 1.5), (0.1, 100), (0.004, 6), (0.01, 2000)])
+def test_log_ticks_are_round_and_few(lo, hi):
+    ticks = plots._log_ticks(lo, hi)
+    assert 3 <= len(ticks) <= 9
+    assert all(lo <= t <= hi for t in ticks) and ticks == sorted(set(ticks))
+    # at most three significant digits: t * 10^k is a whole number below 1000 for some k
+    for t in ticks:
+        k = -int(np.floor(np.log10(t))) + 2
+        assert abs(t * 10.0 ** k - round(t * 10.0 ** k)) < 1e-9
+
+
+def test_forest_annotations_use_one_format():
+    res = ls.logit("lfp ~ k5 + k618 + age + wc + hc + lwg + inc", ls.datasets.load("mroz"))
+    fig = plots.forest_plot(res)
+    texts = [t.get_text() for t in fig.axes[0].texts]
+    assert "1.83 [1.36, 2.46]" in texts and "0.937 [0.820, 1.07]" in texts  # trailing zero kept
+    assert [plots._number(v) for v in (1.6, 74.0, 1833.2, 0.00107, 1.69e5, 1.17e9)] == [
+        "1.60", "74.0", "1833", "0.00107", "1.69e+05", "1.17e+09"]
+
+
+def test_wilson_interval_matches_scipy_and_contains_the_rate():
+    """Integer counts: the Wilson score interval of scipy's binomtest (an independent
+    implementation); the observed rate is inside even at 0 and 1 (the mtcars case)."""
+    from scipy.stats import binomtest
+
+    events = np.array([0.0, 1.0, 3.0, 7.0, 9.0, 20.0])
+    n = np.array([3.0, 4.0, 10.0, 7.0, 20.0, 20.0])
+    lower, upper = plots._wilson(events, n, 0.05)
+    for k, m, lo, hi in zip(events, n, lower, upper):
+        ci = binomtest(int(k), int(m)).proportion_ci(confidence_level=0.95, method="wilson")
+        assert (lo, hi) == pytest.approx((ci.low, ci.high), abs=1e-12)
+        assert lo <= k / m <= hi
+    assert lower[0] == 0.0 and upper[-1] == 1.0 and upper[3] == 1.0
+
+
+def test_calibration_of_mtcars_draws():
+    """The issue's case: a bin with no events gave a lower Wilson bound of 5.6e-17 > 0."""
+    res = ls.logit("am ~ wt", ls.datasets.load("mtcars"))
+    for strategy in ("quantile", "uniform"):
+        table = plots.calibration_table(res, strategy=strategy)
+        assert (table["lower"] <= table["observed"]).all()
+        assert (table["observed"] <= table["upper"]).all()
+        assert (table.loc[table["observed"] == 0, "lower"] == 0).all()
+        plots.calibration_plot(res, strategy=strategy)
+
+
+def test_prediction_title_mentions_held_variables_only_when_there_are_some(mroz):
+    bud = ls.datasets.load("budworm")
+    res = ls.logit("numdead + numalive ~ sex * ldose", bud)  # numdead, numalive: the response
+    title = plots.predicted_probability_plot(res, "ldose", bud, by="sex").axes[0].get_title()
+    assert "other variables" not in title
+    res = ls.logit("lfp ~ k5 + age", mroz)
+    assert plots._covariates(res, mroz.columns) == ["k5", "age"]
+    title = plots.predicted_probability_plot(res, "age", mroz).axes[0].get_title()
+    assert "other variables at means" in title

@@ -142,8 +142,8 @@ def test_profile_does_not_depend_on_the_covariance_type(df):
 def test_pure_function_and_errors(df):
     res = ls.logit("y ~ x + z", df)
     d = res.design
-    lo, hi = profile_conf_int(d.X, d.y, d.trials, d.weights, d.offset, res.link, res.fit.params,
-                              res.fit.cov, res.deviance, which=[1])
+    lo, hi = profile_conf_int(d.X, d.y, d.trials, d.weights, d.offset, res.link,
+                              res.fit_result.params, res.fit_result.cov, res.deviance, which=[1])
     assert np.isnan(lo[0]) and np.isnan(hi[2]) and lo[1] < res.params["x"] < hi[1]
     with pytest.raises(ls.SpecificationError, match="alpha"):
         res.conf_int(alpha=1.5, method="profile")

@@ -49,8 +49,9 @@ def test_score_equations(fitted):
     """At the estimate the score X'[w m (y - mu) mu'/V] vanishes (to rounding), for every link."""
     _, _, res, _ = fitted
     d, link = res.design, res.link
-    mu = link.linkinv(res.fit.eta)
-    score = d.X.T @ (d.weights * d.trials * (d.y - mu) * link.mu_eta(res.fit.eta) / (mu * (1 - mu)))
+    mu = link.linkinv(res.fit_result.eta)
+    score = d.X.T @ (d.weights * d.trials * (d.y - mu) * link.mu_eta(res.fit_result.eta)
+                     / (mu * (1 - mu)))
     # in standard-error units: |score_j| * se_j is the size of the remaining Newton step
     assert np.max(np.abs(score) * res.bse.to_numpy()) < 1e-8
 

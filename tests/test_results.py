@@ -96,6 +96,21 @@ def test_predict_defaults_to_estimation_rows_and_marks_missing(df):
     assert np.all((ok.mean_ci_lower < ok["mean"]) & (ok["mean"] < ok.mean_ci_upper))
 
 
+def test_prediction_in_row_blocks_equals_one_block(df, monkeypatch):
+    """Row blocks of new data give the same numbers as one design of all rows (the transforms'
+    state is the fit's), including missing rows and a block holding one level only."""
+    res = ls.logit("y ~ x + center(z) + I(z**2) + g", df)
+    nd = df.sort_values("g").copy()
+    nd.loc[nd.index[[3, 150]], "x"] = np.nan
+    whole = res.get_prediction(nd).summary_frame()
+    monkeypatch.setattr(ls.results, "PREDICT_BLOCK_VALUES", 7 * len(res.params))  # 1024 rows min
+    big = pd.concat([nd] * 8)                   # 2400 rows: three blocks of 1024, 1024, 352
+    blocked = res.get_prediction(big).summary_frame()
+    # the same arithmetic per row; a BLAS kernel may sum a row's products in another order
+    np.testing.assert_allclose(blocked.to_numpy(), pd.concat([whole] * 8).to_numpy(), rtol=1e-13)
+    assert blocked.index.equals(big.index)
+
+
 def test_drop_collinear_drops_the_aliased_column_as_r(df):
     d = df.assign(x2=2 * df.x)
     res = ls.logit("y ~ x + z + x2", d, drop_collinear=True)
@@ -172,7 +187,7 @@ def test_diverging_coefficients_have_no_standard_error_z_p_or_wald_interval(name
         assert np.isnan(values.to_numpy()[gone]).all()
     # params stay R's iterate; every other number keeps its formula, bit for bit (NaN where the
     # information is singular at that iterate on some BLAS kernels: then on both sides)
-    np.testing.assert_array_equal(res.params, res.fit.params)
+    np.testing.assert_array_equal(res.params, res.fit_result.params)
     keep = ~gone
     se = np.sqrt(np.diag(res.cov_params().to_numpy()))
     np.testing.assert_array_equal(res.bse.to_numpy()[keep], se[keep])

@@ -14,6 +14,12 @@ import pandas as pd
 
 from ..errors import DataError
 
+__all__ = ["load", "describe", "names", "DatasetInfo", "CATALOG"]
+
+
+def __dir__() -> list[str]:
+    return sorted(__all__)
+
 
 @dataclass(frozen=True)
 class DatasetInfo:
@@ -48,6 +54,10 @@ class DatasetInfo:
 
     def __repr__(self) -> str:
         return str(self)
+
+    def _repr_html_(self) -> str:
+        import html
+        return f"<pre>{html.escape(str(self))}</pre>"
 
 
 _R = "R 4.2.2"
