@@ -368,7 +368,7 @@ class InferenceMixin:
         directions, undetermined = self._divergence
         scaled = getattr(self, "inner", None)
         if fn is _margins_at.margins_at:
-            kwargs.update(data=self._margins_frame(data), params=self.fit.params, link=self.link)
+            kwargs.update(data=self._margins_frame(data), params=self.fit_result.params, link=self.link)
         out = fn(design=self.design, cov=self._cov if scaled is None else scaled._cov,
                  col_scale=getattr(self, "col_scale", None), diverging=self._diverging,
                  reason=divergence_reason(self.names, directions, undetermined), **kwargs)

@@ -196,7 +196,7 @@ def test_jacobian_matches_central_difference(fits, key):
     res = fits[key]
     at = {"A": {"age": [20, 30], "race": ["black"]}, "B": {"lwt": [120], "smoke": [0, 1]},
           "C": {"ldose": [2.0], "sex": ["F", "M"]}}[key]
-    d, b = res.design, res.fit.params
+    d, b = res.design, res.fit_result.params
 
     def f(params):
         return margins_at(d, res._frame, params, res._cov, res.link, at=at).table["margin"].to_numpy()
