@@ -1,5 +1,6 @@
 """logitstat against statsmodels, glum and scikit-learn: one command, one side-by-side table.
 
+    python benchmarks/run.py --quick               # about a minute: n = 1e4, 1e5; p = 10; logit
     python benchmarks/run.py                       # the full table (about 15 minutes)
     python benchmarks/run.py --n 1e3,1e4 --p 10    # a subset
     python benchmarks/run.py --markdown out.md     # also write the table as Markdown
@@ -297,6 +298,11 @@ def fmt_time(t: float) -> str:
     return f"{t * 1000:.1f} ms" if t < 1 else f"{t:.2f} s"
 
 
+#: ``--quick``: the small end of the table, fewer repeats (overrides --n, --p, --links, --repeats)
+QUICK = {"n": "1e4,1e5", "p": "10", "links": "logit", "repeats": 3}
+QUICK_HELP = "--n 1e4,1e5 --p 10 --links logit --repeats 3"
+
+
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--n", default="1e3,1e4,1e5,1e6")
@@ -308,11 +314,14 @@ def main(argv=None) -> int:
     ap.add_argument("--markdown", help="also write the table to this Markdown file")
     ap.add_argument("--json", help="also write the raw measurements to this JSON file")
     ap.add_argument("--dask-rows", type=float, help="run only the out-of-core Dask benchmark")
+    ap.add_argument("--quick", action="store_true", help="a one-minute subset: " + QUICK_HELP)
     ap.add_argument("--worker", action="store_true", help=argparse.SUPPRESS)
     ap.add_argument("--tool", help=argparse.SUPPRESS)
     ap.add_argument("--data", help=argparse.SUPPRESS)
     ap.add_argument("--link", help=argparse.SUPPRESS)
     args = ap.parse_args(argv)
+    if args.quick:
+        args.n, args.p, args.links, args.repeats = QUICK["n"], QUICK["p"], QUICK["links"], QUICK["repeats"]
     if args.worker:
         args.p = int(args.p)
         worker_main(args)

@@ -353,7 +353,7 @@ def lr_test(restricted: BinaryResults, full: BinaryResults) -> TestResult:
         from .firthresults import firth_lr_test
         small, big = (getattr(m, "inner", m) for m in (restricted, full))  # unit-free: fits
         return firth_lr_test(_fit_arrays(small), _fit_arrays(big),     # in their safe units
-                             (small.fit.params, big.fit.params))
+                             (small.fit_result.params, big.fit_result.params))
     return nested_lr_test(_fit_arrays(restricted), _fit_arrays(full))
 
 

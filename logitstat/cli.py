@@ -8,10 +8,10 @@ the command line is data, not code: see :mod:`logitstat.formula_guard`.
 from __future__ import annotations
 
 import argparse
-import io
 import json
 import math
 import os
+import re
 import sys
 import warnings
 from pathlib import Path
@@ -19,16 +19,14 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from . import datasets, frameprep
+from . import csvread, datasets, frameprep
+from .csvread import NA_STRINGS, read_data  # noqa: F401 - part of this module's interface
 from .errors import DataError, LogitstatError, LogitstatWarning, SpecificationError
 
 FORMATS = ("text", "markdown", "html", "latex", "json")
 _SUFFIX_FORMATS = {".json": "json", ".md": "markdown", ".markdown": "markdown", ".html": "html",
                    ".htm": "html", ".tex": "latex", ".txt": "text"}
 JSON_SCHEMA = "logitstat.fit/1"
-#: cells read as missing, besides pandas' defaults ("", "NA", "NaN", "null", "N/A", ...):
-#: "." is the missing value of Stata and SAS exports
-NA_STRINGS = (".",)
 
 
 class CommandLineError(Exception):
@@ -43,80 +41,6 @@ class _Parser(argparse.ArgumentParser):
 
 
 # --------------------------------------------------------------------------- data
-
-
-def read_data(source: str, stdin=None) -> tuple[pd.DataFrame, str]:
-    """Read DATA: a CSV/TSV path, a Parquet path, ``-`` for standard input, or a bundled dataset.
-
-    Returns the DataFrame and a short description of where it came from.  A file of that name
-    takes precedence over a bundled dataset.
-    """
-    if source == "-":
-        text = (stdin or sys.stdin).read()
-        if not text.strip():
-            raise DataError("standard input is empty: pipe a CSV file into 'logitstat fit -'")
-        return _read_delimited(io.StringIO(text), _sniff(text), "standard input"), "standard input"
-    path = Path(source)
-    if not path.exists():
-        if source in datasets.names():
-            return datasets.load(source), f"bundled dataset {source!r}"
-        raise DataError(f"no file {source!r} (nor a bundled dataset of that name; bundled "
-                        f"datasets are: {', '.join(datasets.names())})")
-    if path.is_dir():
-        raise DataError(f"{source!r} is a directory, not a data file")
-    suffixes = [s.lower() for s in path.suffixes if s.lower() not in (".gz", ".bz2", ".xz", ".zip", ".zst")]
-    suffix = suffixes[-1] if suffixes else ""
-    if suffix in (".parquet", ".pq"):
-        try:
-            import pyarrow  # noqa: F401
-        except ImportError:
-            raise DataError(f"reading the Parquet file {source!r} needs pyarrow: "
-                            "pip install pyarrow") from None
-        try:
-            return pd.read_parquet(path), str(path)
-        except Exception as exc:  # pyarrow raises many kinds
-            raise DataError(f"cannot read Parquet file {source!r}: {_first_line(exc)}") from None
-    if suffix in (".tsv", ".tab"):
-        sep = "\t"
-    else:  # .csv, .txt, ...: comma unless the header line has more tabs or semicolons
-        try:
-            with pd.io.common.get_handle(path, "r", encoding="utf-8", errors="replace",
-                                         compression="infer") as handle:
-                sep = _sniff(handle.handle.readline())
-        except (OSError, EOFError, ValueError) as exc:
-            raise DataError(f"cannot read {source!r}: {_first_line(exc)}") from None
-    return _read_delimited(path, sep, repr(source)), str(path)
-
-
-_SEPARATORS = {",": "comma", "\t": "tab", ";": "semicolon"}
-
-
-def _sniff(text: str) -> str:
-    """The separator of a delimited text: the most frequent of comma, tab and semicolon on its
-    first line (comma on ties)."""
-    first = text.split("\n", 1)[0]
-    return max(_SEPARATORS, key=lambda sep: (first.count(sep), sep == ","))
-
-
-def _read_delimited(src, sep: str, what: str) -> pd.DataFrame:
-    try:
-        df = pd.read_csv(src, sep=sep, na_values=NA_STRINGS)
-    except FileNotFoundError:
-        raise DataError(f"no file {what}") from None
-    except PermissionError:
-        raise DataError(f"cannot read {what}: permission denied") from None
-    except UnicodeDecodeError:
-        raise DataError(f"cannot read {what}: it is not UTF-8 text (is it a CSV file?)") from None
-    except pd.errors.EmptyDataError:
-        raise DataError(f"{what} is empty") from None
-    except (pd.errors.ParserError, ValueError, OSError) as exc:
-        raise DataError(f"cannot read {what} as {_SEPARATORS[sep]}-separated values: "
-                        f"{_first_line(exc)}") from None
-    if df.shape[1] < 2:
-        raise DataError(f"{what} has {df.shape[1]} column(s) after reading it as "
-                        f"{_SEPARATORS[sep]}-separated values; a model needs a "
-                        "response and at least one predictor column")
-    return df
 
 
 def text_in_numbers(df: pd.DataFrame, formula: str) -> tuple[pd.DataFrame, list[str]]:
@@ -163,29 +87,30 @@ def _fit(args) -> int:
     if method not in getattr(api, "METHODS", ("irls",)):
         raise SpecificationError("--firth: Firth's penalized likelihood is not available in this "
                                  "version of logitstat")
-    fmt = args.format or _SUFFIX_FORMATS.get(Path(args.output).suffix.lower() if args.output else "",
-                                             "text")
-    df, source = read_data(args.data)
+    fmt = _output_format(args.format, args.output)
     if args.groups and args.cov_type.lower() == "nonrobust":
         args.cov_type = "cluster"
     elif args.groups and args.cov_type.lower() != "cluster":
         raise SpecificationError(f"--groups clusters the standard errors: it goes with --cov-type "
                                  f"cluster, not {args.cov_type}")
+    read_options = dict(sep=args.sep and csvread.separator(args.sep), decimal=args.decimal,
+                        encoding=args.encoding and csvread.encoding(args.encoding))
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
+        df, source = read_data(args.data, **read_options)
         df, stray = text_in_numbers(df, args.formula)
-        for msg in stray:
+        for msg in stray + csvread.numbers_read_as_text(df, args.formula):
             warnings.warn(msg, LogitstatWarning, stacklevel=1)
         res = api.glm(args.formula, df, link=args.link, weights=args.weights, offset=args.offset,
                       cov_type=args.cov_type, groups=args.groups, method=method,
                       missing=args.missing, success=_success_value(args.success),
-                      eval_env=restricted_environment())
+                      drop_collinear=args.drop_collinear, eval_env=restricted_environment())
         summary = res.summary(odds_ratios=args.odds_ratios, alpha=args.alpha)
         text = (json.dumps(fit_to_dict(res, summary, args, source), indent=2, allow_nan=False)
                 if fmt == "json" else _render(summary, fmt))
     seen = set()
     for w in caught:
-        msg = " ".join(str(w.message).split())
+        msg = cli_words(" ".join(str(w.message).split()))
         if msg not in seen and not issubclass(w.category, (DeprecationWarning, PendingDeprecationWarning)):
             seen.add(msg)
             print(f"logitstat: warning: {msg}", file=sys.stderr)
@@ -194,15 +119,55 @@ def _fit(args) -> int:
 
 
 def _success_value(text: str | None):
-    """``--success`` as a number when it reads as one (levels are also matched as text)."""
+    """``--success`` as a number when it reads as one (levels are also matched as text), and
+    ``TRUE``/``FALSE`` (any case, as R writes logicals) as a bool: a logical column reads from
+    CSV as bool, and True also selects 1 in a 0/1 column."""
     if text is None:
         return None
+    if text.lower() in ("true", "false"):
+        return text.lower() == "true"
     for kind in (int, float):
         try:
             return kind(text)
         except ValueError:
             continue
     return text
+
+
+def _output_format(fmt: str | None, output: str | None) -> str:
+    """``--format``, else the format named by the ``--output`` suffix, else text; an output file
+    whose suffix names no format logitstat writes (``.xlsx``, ``.csv``, ``.pdf``) is refused."""
+    suffix = Path(output).suffix.lower() if output and output != "-" else ""
+    if fmt:
+        return fmt
+    if suffix and suffix not in _SUFFIX_FORMATS:
+        raise SpecificationError(
+            f"--output {output!r}: logitstat writes text, Markdown, HTML, LaTeX or JSON, not "
+            f"{suffix} files; end the file name in .txt, .md, .html, .tex or .json (the format "
+            "follows it), or give --format to write that format under this name")
+    return _SUFFIX_FORMATS.get(suffix, "text")
+
+
+#: API wording -> command-line wording, applied to every error and warning the command prints
+#: (the library speaks of its keyword arguments; here the user typed flags)
+_CLI_WORDS = [
+    (re.compile(r"""\bmethod\s*=\s*(['"])firth\1"""), "--firth"),
+    (re.compile(r"\bdrop_collinear\s*=\s*True\b"), "--drop-collinear"),
+    (re.compile(r"""\b(missing|cov_type|link)\s*=\s*(['"])([\w-]+)\2"""),
+     lambda m: f"--{m[1].replace('_', '-')} {m[3]}"),
+    (re.compile(r"\b(groups|weights|offset)=(?!\w)"), lambda m: f"--{m[1]}"),
+    (re.compile(r"\bsuccess\s*=\s*"), "--success "),
+    (re.compile(r"--groups \(a column name or (?:an )?(?:array|one label per row)\)"), "--groups COL"),
+    (re.compile(r",? or see res\.separation"), ""),
+]
+
+
+def cli_words(message: str) -> str:
+    """``message`` with the library's argument names (``method="firth"``, ``groups=``,
+    ``missing='drop'``, ``drop_collinear=True``) replaced by the flags that set them."""
+    for pattern, repl in _CLI_WORDS:
+        message = pattern.sub(repl, message)
+    return message
 
 
 def _render(summary, fmt: str) -> str:
@@ -357,6 +322,14 @@ def build_parser() -> argparse.ArgumentParser:
     fit.add_argument("--success", metavar="LEVEL", help="response level counted as the event")
     fit.add_argument("--missing", choices=("drop", "raise"), default="drop",
                      help="drop rows with missing values (default) or stop with an error")
+    fit.add_argument("--drop-collinear", action="store_true", help="drop columns that are exact "
+                     "linear combinations of others (as R's NA coefficients) instead of stopping")
+    fit.add_argument("--sep", metavar="CHAR", help="field separator of a text file: ',', ';', "
+                     "'|' or tab (default: detected)")
+    fit.add_argument("--decimal", choices=(".", ","), help="decimal mark of a text file "
+                     "(default '.'; decimal commas are detected when the separator is not a comma)")
+    fit.add_argument("--encoding", metavar="ENC", help="text encoding of the file (default UTF-8, "
+                     "falling back to cp1252 with a warning)")
     fit.add_argument("--format", choices=FORMATS, help="output format (default: from the "
                      "--output suffix, else text)")
     fit.add_argument("--output", "-o", metavar="FILE", help="write to FILE instead of standard output")
@@ -380,7 +353,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"logitstat: error: {exc}", file=sys.stderr)
         return 2
     except (LogitstatError, ValueError) as exc:
-        print(f"logitstat: error: {' '.join(str(exc).split())}", file=sys.stderr)
+        print(f"logitstat: error: {cli_words(' '.join(str(exc).split()))}", file=sys.stderr)
         return 1
     except KeyboardInterrupt:
         return 130

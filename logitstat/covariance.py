@@ -38,6 +38,7 @@ own cluster, ``cadjust=False`` gives HC0 and ``type="HC1"`` gives HC1.
 """
 from __future__ import annotations
 
+import warnings
 from dataclasses import dataclass
 
 import numpy as np
@@ -45,7 +46,7 @@ import pandas as pd
 from scipy import linalg
 
 from . import kernels
-from .errors import DataError, SpecificationError
+from .errors import DataError, DataWarning, SpecificationError, user_stacklevel
 from .irls import weighted_gram
 from .links import Link
 
@@ -297,6 +298,11 @@ class Cluster(CovarianceEstimator):
         if G < 2:
             raise DataError("cov_type='cluster' needs at least two clusters in groups=; "
                             f"found {G}")
+        if G < MIN_CLUSTERS:
+            warnings.warn(f"only {G} clusters in groups=: cluster-robust standard errors are "
+                          f"unreliable with fewer than {MIN_CLUSTERS} clusters (they need a few "
+                          "dozen): treat their p-values and intervals with caution, or model the "
+                          "clusters (e.g. as a fixed effect) instead", DataWarning, stacklevel=user_stacklevel())
         U = parts.X * (parts.weights * parts.score)[:, None]
         sums = np.zeros((G, U.shape[1]))
         np.add.at(sums, codes, U)
@@ -310,6 +316,12 @@ class Cluster(CovarianceEstimator):
                                 f"coefficients ({k}); use the default cov_kwds={{'type': 'HC0'}}")
             factor *= (n - 1.0) / (n - k)
         return _symmetric(factor * (parts.bread @ (sums.T @ sums) @ parts.bread))
+
+
+#: fewer clusters than this make ``cluster`` warn: the sandwich's middle is then a sum of few
+#: outer products and understates the variance (Cameron & Miller 2015, J. Human Resources 50:
+#: 317-372, put "few" at 20 to 50); the user guide asks for a few dozen at least
+MIN_CLUSTERS = 20
 
 
 def n_clusters(groups) -> int:

@@ -6,6 +6,7 @@ All errors derive from :class:`LogitstatError`; errors about the user's input al
 """
 from __future__ import annotations
 
+import functools
 import os
 import sys
 
@@ -83,9 +84,11 @@ class DataWarning(LogitstatWarning):
 
 def user_stacklevel() -> int:
     """``stacklevel`` for a warning issued by the calling function: that of the first frame
-    outside the logitstat package, so that the warning points at the user's line."""
+    outside the logitstat package (and ``functools``, whose ``cached_property`` computes the
+    results' attributes), so that the warning points at the user's line."""
     here = os.path.dirname(os.path.abspath(__file__))
     frame, level = sys._getframe(1), 1
-    while frame is not None and os.path.abspath(frame.f_code.co_filename).startswith(here):
+    while frame is not None and (os.path.abspath(frame.f_code.co_filename).startswith(here)
+                                 or frame.f_code.co_filename == functools.__file__):
         frame, level = frame.f_back, level + 1
     return level

@@ -51,7 +51,7 @@ class FirthInferenceMixin:
         inner = getattr(self, "inner", None)
         if inner is not None:   # fitted on X D^-1: log|X'WX| = log|D^-1 X'WX D^-1| + 2 log|D|
             return inner.penalized_llf + float(np.sum(np.log(self.col_scale)))
-        return float(_Model(*self._firth_args()).state(self.fit.params)["pll"])
+        return float(_Model(*self._firth_args()).state(self.fit_result.params)["pll"])
 
     @cached_property
     def pvalues_lr(self) -> pd.Series:
@@ -67,7 +67,7 @@ class FirthInferenceMixin:
             out.index = self.names
             return out
         stat, pv = firthprofile.penalized_lr_pvalues(
-            *self._firth_args(), self.fit.params, self.fit.cov, self.penalized_llf,
+            *self._firth_args(), self.fit_result.params, self.fit_result.cov, self.penalized_llf,
             **self._firth_settings())
         out = pd.Series(pv, index=self.names, name="P>chi2 (PLR)")
         out.attrs["statistic"] = pd.Series(stat, index=self.names, name="chi2")
@@ -103,8 +103,8 @@ class FirthInferenceMixin:
                 raise SpecificationError(f"terms: {', '.join(map(repr, bad))} not in this model; "
                                          f"its terms are {', '.join(available)}")
             chosen = {t: available[t] for t in names}
-        rows = firthprofile.penalized_lr_terms(*self._firth_args(), self.fit.params,
-                                               self.fit.cov, self.penalized_llf, chosen,
+        rows = firthprofile.penalized_lr_terms(*self._firth_args(), self.fit_result.params,
+                                               self.fit_result.cov, self.penalized_llf, chosen,
                                                **self._firth_settings())
         out = pd.DataFrame([r[1:] for r in rows], index=[r[0] for r in rows],
                            columns=["statistic", "df", "pvalue"])
@@ -119,7 +119,7 @@ class FirthInferenceMixin:
         todo = [j for j in idx if j not in cache]
         if todo:
             lower, upper = firthprofile.penalized_profile_conf_int(
-                *self._firth_args(), self.fit.params, self.fit.cov, self.penalized_llf,
+                *self._firth_args(), self.fit_result.params, self.fit_result.cov, self.penalized_llf,
                 alpha=alpha, which=todo, **self._firth_settings())
             for j in todo:
                 cache[j] = (float(lower[j]), float(upper[j]))

@@ -315,7 +315,7 @@ def test_dot_is_a_missing_value_and_stray_text_is_named(tmp_path, capsys):
 def test_success_that_is_not_a_value_of_a_numeric_response(csv, capsys):
     code, out, err = run(["fit", csv, "y ~ x", "--success", "maybe"], capsys)
     assert code == 1 and out == ""
-    assert err.count("\n") == 1 and "success='maybe'" in err and "could not convert" not in err
+    assert err.count("\n") == 1 and "--success 'maybe'" in err and "could not convert" not in err
 
 
 def test_all_zero_weights_are_named(tmp_path, capsys):
@@ -358,3 +358,201 @@ def test_wide_formula_fits(tmp_path, capsys):
     got = np.array([c["coef"] for c in doc["coefficients"]])
     assert [c["name"] for c in doc["coefficients"]][:2] == ["Intercept", "x0"]
     np.testing.assert_allclose(got, reference.params.to_numpy(), rtol=0, atol=1e-6)
+
+
+# ------------------------------------------------ issue 13: the files users have, CLI wording
+# Coefficients are compared with the closed forms of the 2x2 table at 1e-7: IRLS stops when the
+# relative deviance change is below 1e-8, which leaves the estimates within ~1e-9 of the MLE.
+
+def dose_frame() -> pd.DataFrame:
+    """The 2x2 table with x recoded as a dose of 0.5 or 1.5: same slope, intercept - slope/2."""
+    df = table_frame()[["y", "x"]]
+    return df.assign(dose=0.5 + df["x"]).drop(columns="x")
+
+
+def decimal_comma_text(df: pd.DataFrame) -> str:
+    return df.to_csv(index=False, sep=";").replace(".", ",")
+
+
+def test_semicolon_and_decimal_comma_read_as_numbers(tmp_path, capsys):
+    path = tmp_path / "doses.csv"
+    path.write_text(decimal_comma_text(dose_frame()), encoding="utf-8")
+    assert "0,5" in path.read_text()
+    code, out, err = run(["fit", path, "y ~ dose", "--format", "json"], capsys)
+    assert code == 0, err
+    doc = json.loads(out)
+    assert [c["name"] for c in doc["coefficients"]] == ["Intercept", "dose"]  # no dose[T.1,5]
+    assert coef(doc, "dose")["coef"] == pytest.approx(LOGIT_SLOPE, abs=1e-7)
+    assert coef(doc, "Intercept")["coef"] == pytest.approx(LOGIT_INTERCEPT - LOGIT_SLOPE / 2, abs=1e-7)
+    assert "logitstat: warning:" in err and "'dose'" in err and "decimal comma" in err
+    # said explicitly: the same numbers, and no guess to report
+    code, out2, err2 = run(["fit", path, "y ~ dose", "--format", "json", "--decimal", ","], capsys)
+    assert code == 0 and "decimal comma" not in err2
+    assert coef(json.loads(out2), "dose")["coef"] == pytest.approx(LOGIT_SLOPE, abs=1e-7)
+
+
+def test_decimal_comma_on_standard_input(capsys, monkeypatch):
+    code, out, err = run(["fit", "-", "y ~ dose", "--format", "json"], capsys,
+                         decimal_comma_text(dose_frame()), monkeypatch)
+    assert code == 0, err
+    assert coef(json.loads(out), "dose")["coef"] == pytest.approx(LOGIT_SLOPE, abs=1e-7)
+
+
+def test_number_like_text_becomes_a_factor_only_with_a_warning(tmp_path, capsys):
+    path = tmp_path / "doses.csv"
+    path.write_text(decimal_comma_text(dose_frame()), encoding="utf-8")
+    code, out, err = run(["fit", path, "y ~ dose", "--format", "json", "--decimal", "."], capsys)
+    assert code == 0, err
+    doc = json.loads(out)
+    # as a two-level factor, the dummy's coefficient is the log odds ratio itself
+    assert coef(doc, "dose[T.1,5]")["coef"] == pytest.approx(LOGIT_SLOPE, abs=1e-7)
+    assert "column 'dose' looks like numbers" in err and "categorical factor with 2 levels" in err
+    # declared categorical: nothing to say
+    code, _, err = run(["fit", path, "y ~ C(dose)", "--decimal", "."], capsys)
+    assert code == 0 and "looks like numbers" not in err
+
+
+def test_explicit_separator(tmp_path, capsys):
+    path = tmp_path / "pipes.txt"
+    table_frame().to_csv(path, index=False, sep="|")
+    for sep in ("|", None):  # given, and detected
+        code, out, err = run(["fit", path, "y ~ x", "--format", "json"]
+                             + (["--sep", sep] if sep else []), capsys)
+        assert code == 0, err
+        assert coef(json.loads(out), "x")["coef"] == pytest.approx(LOGIT_SLOPE, abs=1e-7)
+    code, _, err = run(["fit", path, "y ~ x", "--sep", ";"], capsys)
+    assert code == 1 and "--sep" in err and err.count("\n") == 1
+
+
+LEVELS = ("Île-de-France", "Provence-Alpes-Côte d'Azur")
+
+
+def latin1_file(tmp_path):
+    df = table_frame()[["y", "x"]].assign(region=lambda d: np.where(d["x"] == 1, LEVELS[1], LEVELS[0]))
+    path = tmp_path / "régions.csv"
+    df[["y", "region"]].to_csv(path, index=False, sep=";", encoding="latin-1")
+    with pytest.raises(UnicodeDecodeError):
+        path.read_bytes().decode("utf-8")
+    return path
+
+
+def test_latin1_file_falls_back_with_a_warning(tmp_path, capsys):
+    path = latin1_file(tmp_path)
+    code, out, err = run(["fit", path, "y ~ region", "--format", "json"], capsys)
+    assert code == 0, err
+    doc = json.loads(out)
+    # the accented levels are decoded (cp1252 and Latin-1 agree on these letters); "Î" sorts
+    # after "P", so Provence (x = 1) is the reference and the Île dummy is minus the slope
+    assert coef(doc, f"region[T.{LEVELS[0]}]")["coef"] == pytest.approx(-LOGIT_SLOPE, abs=1e-7)
+    assert "not UTF-8" in err and "cp1252" in err and "--encoding" in err
+    code, out, err = run(["fit", path, "y ~ region", "--encoding", "latin-1"], capsys)
+    assert code == 0 and "not UTF-8" not in err and LEVELS[0] in out
+
+
+@pytest.mark.parametrize("argv, needle", [
+    (["--encoding", "utf-8"], "as utf-8 text"),
+    (["--encoding", "klingon"], "--encoding 'klingon'"),
+])
+def test_encoding_errors(argv, needle, tmp_path, capsys):
+    code, out, err = run(["fit", latin1_file(tmp_path), "y ~ region"] + argv, capsys)
+    assert code == 1 and out == "" and needle in err and err.count("\n") == 1, err
+
+
+def test_r_logical_response_with_success_true(tmp_path, capsys):
+    """R's write.csv writes logicals as TRUE/FALSE (NA for missing): --success TRUE works."""
+    df = table_frame()[["y", "x"]]
+    text = df.assign(y=np.where(df["y"] == 1, "TRUE", "FALSE")).to_csv(index=False)
+    path = tmp_path / "logical.csv"
+    path.write_text(text + "NA,1\n", encoding="utf-8")  # one missing response
+    for success, sign in (("TRUE", 1), ("FALSE", -1), ("true", 1)):
+        code, out, err = run(["fit", path, "y ~ x", "--success", success, "--format", "json"], capsys)
+        assert code == 0, err
+        doc = json.loads(out)
+        assert doc["model"]["event"] == f"y = {sign > 0}"
+        assert doc["statistics"]["rows_dropped"] == 1
+        assert coef(doc, "x")["coef"] == pytest.approx(sign * LOGIT_SLOPE, abs=1e-7)
+
+
+def test_success_true_on_a_01_response_means_1(csv, capsys):
+    code, out, err = run(["fit", csv, "y ~ x", "--success", "TRUE", "--format", "json"], capsys)
+    assert code == 0, err
+    assert coef(json.loads(out), "x")["coef"] == pytest.approx(LOGIT_SLOPE, abs=1e-7)
+
+
+@pytest.mark.parametrize("argv, flag, api_word", [
+    (["fit", "endometrial", "HG ~ NV + PI + EH"], "Use --firth", 'method="firth"'),
+    (["fit", "mroz", "lfp ~ k5", "--cov-type", "cluster"], "needs --groups COL", "groups="),
+    (["fit", "titanic", "survived ~ age", "--missing", "raise"], "--missing drop", "missing="),
+    (["fit", "mtcars", "am ~ wt + I(2 * wt)"], "--drop-collinear", "drop_collinear"),
+    (["fit", "mroz", "lfp ~ k5", "--groups", "wc"], "only 2 clusters in --groups", "groups="),
+    (["fit", "mroz", "lfp ~ k5", "--success", "maybe"], "--success 'maybe'", "success="),
+])
+def test_messages_name_flags_not_arguments(argv, flag, api_word, capsys):
+    code, _, err = run(argv, capsys)
+    assert flag in err and api_word not in err, err
+    assert "res.separation" not in err
+
+
+def test_drop_collinear_flag_drops_the_aliased_column(capsys):
+    """With the aliased column dropped, the fit is the reduced model's (as R's NA coefficient)."""
+    code, out, err = run(["fit", "mtcars", "am ~ wt + I(2 * wt)", "--drop-collinear",
+                          "--format", "json"], capsys)
+    assert code == 0, err
+    full = {c["name"]: c["coef"] for c in json.loads(out)["coefficients"]}
+    code, out, _ = run(["fit", "mtcars", "am ~ wt", "--format", "json"], capsys)
+    reduced = {c["name"]: c["coef"] for c in json.loads(out)["coefficients"]}
+    assert full["wt"] == pytest.approx(reduced["wt"], rel=1e-8)
+    assert full["Intercept"] == pytest.approx(reduced["Intercept"], rel=1e-8)
+
+
+def test_cli_words_mapping():
+    assert cli.cli_words('Use method="firth" for finite') == "Use --firth for finite"
+    assert cli.cli_words("pass missing='drop'") == "pass --missing drop"
+    assert cli.cli_words("with cov_type='HC0' or weights= and offset=;") == \
+        "with --cov-type HC0 or --weights and --offset;"
+    assert cli.cli_words("groups_count=3 and my_groups=2") == "groups_count=3 and my_groups=2"
+
+
+@pytest.mark.parametrize("suffix, marker", [(".md", "|:"), (".markdown", "|:"), (".html", "<table>"),
+                                            (".tex", "\\toprule"), (".txt", "P>|z|"), ("", "P>|z|"),
+                                            (".json", '"schema"')])
+def test_output_suffix_chooses_the_format(suffix, marker, csv, tmp_path, capsys):
+    target = tmp_path / f"fit{suffix}"
+    code, out, err = run(["fit", csv, "y ~ x", "-o", target], capsys)
+    assert code == 0 and out == "", err
+    text = target.read_text(encoding="utf-8")
+    assert marker in text
+    if suffix == ".json":
+        assert coef(json.loads(text), "x")["coef"] == pytest.approx(LOGIT_SLOPE, abs=1e-7)
+    else:
+        assert f"{LOGIT_SLOPE:.4f}" in text
+
+
+@pytest.mark.parametrize("name", ["out.xlsx", "out.csv", "out.pdf", "out.docx"])
+def test_output_suffix_that_names_no_format_is_refused(name, csv, tmp_path, capsys):
+    target = tmp_path / name
+    code, out, err = run(["fit", csv, "y ~ x", "-o", target], capsys)
+    assert code == 1 and out == "" and not target.exists()
+    suffix = name.split(".")[1]
+    assert err.count("\n") == 1 and f"not .{suffix} files" in err and "--format" in err
+    # asked for explicitly, the format is written under any name
+    code, _, _ = run(["fit", csv, "y ~ x", "-o", target, "--format", "markdown"], capsys)
+    assert code == 0 and "|:" in target.read_text(encoding="utf-8")
+
+
+def test_binary_file_is_refused(tmp_path, capsys):
+    path = tmp_path / "data.csv"
+    path.write_bytes("y,x\n1,0\n".encode("utf-16"))
+    code, _, err = run(["fit", path, "y ~ x"], capsys)
+    assert code == 1 and "NUL bytes" in err and "--encoding utf-16" in err
+    code, out, err = run(["fit", path, "y ~ x", "--encoding", "utf-16"], capsys)
+    assert code == 1 and "response" in err  # read: a one-row table, constant response
+
+
+def test_latin1_standard_input(tmp_path, capsys, monkeypatch):
+    import io
+    data = latin1_file(tmp_path).read_bytes()
+    monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO(data), encoding="utf-8"))
+    code, out, err = run(["fit", "-", "y ~ region", "--format", "json"], capsys)
+    assert code == 0 and "standard input is not UTF-8" in err, err
+    assert coef(json.loads(out), f"region[T.{LEVELS[0]}]")["coef"] == pytest.approx(-LOGIT_SLOPE, abs=1e-7)

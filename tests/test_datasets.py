@@ -72,3 +72,69 @@ def test_examples_fit():
             df = ls.datasets.load(name)  # noqa: F841 (used by the example)
             res = eval(info.example.split("#")[0], {"ls": ls, "df": df})
             assert res.converged and isinstance(res.params, pd.Series)
+
+
+# ---------------------------------------------------------------- the datasets/ folder (issue 13)
+import shutil  # noqa: E402
+import subprocess  # noqa: E402
+from pathlib import Path  # noqa: E402
+
+from logitstat.datasets import CATALOG, data_dir  # noqa: E402
+
+ROOT = Path(__file__).resolve().parent.parent
+SOURCE = ROOT / "datasets"
+
+
+def test_source_checkout_reads_the_top_level_folder():
+    if not (Path(ls.__file__).parent / "datasets" / "data").is_dir():  # not an installed wheel
+        assert data_dir() == SOURCE.resolve()
+    assert not list((ROOT / "logitstat" / "datasets").glob("*.csv"))  # one copy of the data
+
+
+@pytest.mark.parametrize("name", sorted(PUBLISHED))
+def test_each_dataset_has_a_provenance_note(name):
+    """datasets/NAME.md states the same source and licence as describe(NAME)."""
+    note = (SOURCE / f"{name}.md").read_text(encoding="utf-8")
+    info = CATALOG[name]
+    assert info.source in note and info.licence in note
+    for col in info.columns:
+        assert f"`{col}`" in note
+
+
+def test_readme_states_every_licence():
+    readme = (SOURCE / "README.md").read_text(encoding="utf-8")
+    docs = (ROOT / "docs" / "datasets.md").read_text(encoding="utf-8")
+    for text in (readme, docs):
+        assert "GPL-2 \\| GPL-3" in text and "GPL-3" in text and "MIT" in text
+        for name in PUBLISHED:
+            assert f"`{name}" in text
+    assert "MIT License" in (ROOT / "LICENSE").read_text(encoding="utf-8")
+
+
+def test_wheel_ships_the_folder():
+    """pyproject maps datasets/ to the package logitstat.datasets.data with its files."""
+    tomllib = pytest.importorskip("tomllib")
+    conf = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["tool"]["setuptools"]
+    assert conf["package-dir"]["logitstat.datasets.data"] == "datasets"
+    assert "logitstat.datasets.data" in conf["packages"]
+    assert "*.csv" in conf["package-data"]["logitstat.datasets.data"]
+
+
+def _r_has_packages() -> bool:
+    if shutil.which("Rscript") is None:
+        return False
+    probe = subprocess.run(["Rscript", "-e", "stopifnot(packageVersion('carData') == '3.0.5', "
+                            "packageVersion('MASS') >= '7.3.58', packageVersion('brglm2') == '0.9')"],
+                           capture_output=True, timeout=60)
+    return probe.returncode == 0
+
+
+def test_make_datasets_script_reproduces_every_file(tmp_path):
+    """The R script that wrote the files writes them again, byte for byte (needs R with the
+    package versions the files came from; skipped otherwise)."""
+    if not _r_has_packages():
+        pytest.skip("needs Rscript with carData 3.0-5, MASS 7.3-58 and brglm2 0.9")
+    subprocess.run(["Rscript", str(SOURCE / "make_datasets.R"), str(tmp_path)], check=True,
+                   capture_output=True, timeout=120)
+    for name in PUBLISHED:
+        assert (tmp_path / f"{name}.csv").read_bytes() == (SOURCE / f"{name}.csv").read_bytes(), name

@@ -57,6 +57,7 @@ FEATURES = {
     "firth": lambda: "firth" in getattr(ls.api, "METHODS", ()),
     "matplotlib": lambda: _importable("matplotlib"),
     "pyarrow": lambda: _importable("pyarrow"),
+    "dask": lambda: _importable("dask.dataframe") and _importable("distributed"),
 }
 
 
@@ -153,7 +154,7 @@ def test_example(path, k, tmp_path_factory, monkeypatch):
     blocks = extract(path)
     missing = _missing(blocks[k][2])
     if missing:
-        pytest.skip(f"{path.name} line {blocks[k][3]}: needs {', '.join(missing)} (not implemented yet)")
+        pytest.skip(f"{path.name} line {blocks[k][3]}: needs {', '.join(missing)} (not implemented or not installed)")
     state = _STATE.get(path)
     if state is None:
         state = _STATE[path] = {"done": -1, "ns": {"__name__": "__docs__"},

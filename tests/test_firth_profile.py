@@ -127,7 +127,7 @@ def test_interval_ends_are_where_the_profile_drops_by_the_cutoff():
     crit = stats.chi2.ppf(0.95, 1)
     for j in range(3):
         for end in ci.iloc[j]:
-            _, val, conv = fixed_fit(model, res.fit.params, [j], [end])
+            _, val, conv = fixed_fit(model, res.fit_result.params, [j], [end])
             assert conv
             assert 2 * (res.penalized_llf - val) == pytest.approx(crit, rel=1e-9)
 

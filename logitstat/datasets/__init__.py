@@ -2,13 +2,15 @@
 
 ``load(name)`` returns a fresh DataFrame (categorical columns with their documented level
 order); ``describe(name)`` returns its source, licence and column descriptions; ``names()``
-lists them.  The CSV files live beside this module, so they install with the package.
+lists them.  The CSV files, one provenance and licence note per dataset and the R script that
+wrote them live in the top-level ``datasets/`` folder of the source tree; a wheel installs that
+folder as ``logitstat/datasets/data/`` (``package-dir`` in ``pyproject.toml``).
 """
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 import textwrap
-from importlib import resources
+from pathlib import Path
 
 import pandas as pd
 
@@ -148,11 +150,22 @@ def _info(name: str) -> DatasetInfo:
     return CATALOG[name]
 
 
+def data_dir() -> Path:
+    """The folder holding the CSV files: ``data/`` beside this module in an installed wheel, the
+    top-level ``datasets/`` folder in a source checkout (or an editable install)."""
+    here = Path(__file__).resolve().parent
+    for folder in (here / "data", here.parent.parent / "datasets"):
+        if (folder / "mroz.csv").is_file():
+            return folder
+    raise DataError(f"the bundled datasets are missing from this installation of logitstat "
+                    f"(looked in {here / 'data'}); reinstall it: pip install --force-reinstall "
+                    "logitstat")
+
+
 def load(name: str) -> pd.DataFrame:
     """Load a bundled dataset as a new DataFrame (categorical columns keep their level order)."""
     info = _info(name)
-    with resources.files(__package__).joinpath(f"{name}.csv").open("r", encoding="utf-8") as fh:
-        df = pd.read_csv(fh)
+    df = pd.read_csv(data_dir() / f"{name}.csv", encoding="utf-8")
     for col, levels in info.categories.items():
         df[col] = pd.Categorical(df[col], categories=levels)
     return df
