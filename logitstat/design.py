@@ -627,7 +627,8 @@ def design_columns(design: Design, newdata: pd.DataFrame, terms: list | None = N
                              "predicted as NaN")
     datacheck.check_finite_rows(values, info.column_names, newdata.index[np.flatnonzero(ok)])
     position = {nm: j for j, nm in enumerate(design.names)}
-    keep = [k for k, nm in enumerate(info.column_names) if nm in position]
+    names = info.column_names  # patsy rebuilds this list on every access
+    keep = [k for k, nm in enumerate(names) if nm in position]
     if len(keep) < values.shape[1]:  # aliased columns dropped at fitting time
         values = values[:, keep]
     if ok.all():
@@ -635,4 +636,4 @@ def design_columns(design: Design, newdata: pd.DataFrame, terms: list | None = N
     else:  # rows with missing values get NaN
         X = np.full((len(frame), len(keep)), np.nan)
         X[ok] = values
-    return np.array([position[info.column_names[k]] for k in keep], dtype=int), X, ok
+    return np.array([position[names[k]] for k in keep], dtype=int), X, ok

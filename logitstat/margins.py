@@ -211,7 +211,12 @@ class _Builder:
 def _set_level(column: pd.Series, level) -> pd.Series:
     n = len(column)
     if isinstance(column.dtype, pd.CategoricalDtype):
-        cat = pd.Categorical([level] * n, categories=column.cat.categories, ordered=column.cat.ordered)
+        code = column.cat.categories.get_indexer([level])[0]
+        if code >= 0:  # from the codes: no search of n values
+            cat = pd.Categorical.from_codes(np.full(n, code), dtype=column.dtype)
+        else:
+            cat = pd.Categorical([level] * n, categories=column.cat.categories,
+                                 ordered=column.cat.ordered)
         return pd.Series(cat, index=column.index)
     return pd.Series([level] * n, index=column.index, dtype=column.dtype)
 
@@ -278,11 +283,7 @@ def marginal_effects(design: Design, data, params: np.ndarray, cov: np.ndarray, 
     if col_scale is not None:
         G = G / col_scale
     eff = np.asarray(effects, dtype=float)
-    # each gradient scaled by a power of two (exact) so that se**2 cannot under- or overflow
-    g = np.ldexp(1.0, np.frexp(np.abs(G).max(axis=1, initial=0.0))[1])
-    G = G / g[:, None]
-    with np.errstate(invalid="ignore", over="ignore"):
-        se = g * np.sqrt(np.maximum(np.einsum("ij,jk,ik->i", G, cov, G), 0.0))
+    se = delta_se(G, cov)
     note = ""
     if diverging is not None and np.any(diverging):
         own, involved = unavailable_effects(G, cols, diverging, design.X)
@@ -304,6 +305,18 @@ def marginal_effects(design: Design, data, params: np.ndarray, cov: np.ndarray, 
     if note:
         out.attrs["note"] = note
     return out
+
+
+def delta_se(G: np.ndarray, cov: np.ndarray) -> np.ndarray:
+    r"""Delta-method standard errors :math:`\sqrt{g_k^\top V g_k}` of each row :math:`g_k` of ``G``.
+
+    Each row is first scaled by a power of two (exact) so that the square cannot under- or
+    overflow.
+    """
+    g = np.ldexp(1.0, np.frexp(np.abs(G).max(axis=1, initial=0.0))[1])
+    G = G / g[:, None]
+    with np.errstate(invalid="ignore", over="ignore"):
+        return g * np.sqrt(np.maximum(np.einsum("ij,jk,ik->i", G, cov, G), 0.0))
 
 
 def unavailable_effects(G: np.ndarray, cols: list[np.ndarray], diverging: np.ndarray,
@@ -462,6 +475,13 @@ def _formula_effects(design, data, params, link, at, dummy, variables, a):
         xbar = _avg(a, X)  # the average row with J rebuilt: no copy of X
         xbar[J] = _avg(a, XJ)
     ev = _Evaluator(params, link, X, design.offset, a, at, xbar=xbar if at == "mean" else None)
+    return (*variable_effects(chosen, frame, builder, ev), ev)
+
+
+def variable_effects(chosen: list[Variable], frame: pd.DataFrame, builder: _Builder,
+                     ev: _Evaluator) -> tuple[list, list, list, list]:
+    """``(labels, effects, gradients, columns)`` of the variables ``chosen``, with the rows of
+    ``frame`` (the columns rebuilt by ``builder``) and the evaluator ``ev``."""
     labels, effects, grads, cols = [], [], [], []
     for v in chosen:
         if v.kind == "numeric":
@@ -481,7 +501,7 @@ def _formula_effects(design, data, params, link, at, dummy, variables, a):
             for lvl, label in zip(others, v.labels):
                 e, g = ev.change(J, builder.columns({v.name: _set_level(col, lvl)})[1], X0)
                 labels.append(label), effects.append(e), grads.append(g), cols.append(J)
-    return labels, effects, grads, cols, ev
+    return labels, effects, grads, cols
 
 
 def _array_effects(design, params, link, at, dummy, variables, a):

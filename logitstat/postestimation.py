@@ -19,6 +19,7 @@ import pandas as pd
 from scipy import stats
 
 from . import inference
+from . import margins_at as _margins_at
 from .diagnostics import divergence_reason
 from .errors import SeparationWarning, SpecificationError, user_stacklevel
 from .influence import Influence, influence, residuals
@@ -276,6 +277,105 @@ class InferenceMixin:
                                 reason=divergence_reason(self.names, directions, undetermined))
         if "note" in out.attrs:
             warnings.warn(out.attrs["note"], SeparationWarning, stacklevel=user_stacklevel())
+        return out
+
+    # ------------------------------------------------------------------ margins at values
+    def margins(self, at=None, dydx=None, dummy: bool = False, alpha: float = 0.05, data=None):
+        r"""Average predicted probabilities at representative values (Stata's ``margins, at()``).
+
+        For each point of the grid ``at`` (the product of the values given), every row's
+        variables are set to the point's values, the design rebuilt through the formula (all
+        columns they enter move) and the predictions averaged with the fit's weights:
+        :math:`m_c = \sum_i a_i F(x_i^{(c)	op}eta)/\sum_i a_i`.  With ``dydx=`` (a variable,
+        a list, or ``"*"``), the average marginal effects of :meth:`marginal_effects` at each
+        point instead (``margins, dydx(x) at(...)``).  Delta-method standard errors with the
+        model's covariance.  See :mod:`logitstat.margins_at`.
+
+        Parameters
+        ----------
+        at : dict, optional
+            ``{variable: value or list}``, e.g. ``{"age": [30, 40, 50], "smoke": 1}``; levels
+            for a categorical variable.  None: the average predicted probability.
+        dydx : str or list of str, optional
+        dummy : bool
+            With ``dydx``: numeric 0/1 variables as discrete changes.
+        alpha : float
+        data : DataFrame, optional
+            The data the model was fitted on (by default the frame given to the fit).
+
+        Returns
+        -------
+        Margins
+            ``.table`` (``margin`` or ``effect``, ``se``, ``z``, ``pvalue``, ``lower``,
+            ``upper``), ``.grid``, ``.jacobian``, ``.cov``; ``print()`` it or call
+            ``.summary()``.
+        """
+        return self._margins_call(_margins_at.margins_at, data, at=at, dydx=dydx, dummy=dummy,
+                                  alpha=alpha)
+
+    def predictive_margins(self, term: str, at=None, alpha: float = 0.05, data=None):
+        r"""Predictive margins of a categorical variable (Stata's ``margins race``).
+
+        For each level :math:`l` of ``term`` (a data column, or a factor such as ``"C(race)"``),
+        every row's value is set to :math:`l` and the predicted probabilities averaged with the
+        fit's weights (the other variables as observed; ``at=`` fixes some of them too, and
+        the grid is then the levels times the points of ``at``).  Delta-method standard errors.
+        For a saturated model in one factor, the margin of a level is its observed proportion.
+        Returns a :class:`~logitstat.margins_at.Margins`.
+        """
+        var = _margins_at.factor_variable(self.design, self._margins_frame(data), term)
+        at = dict(at or {})
+        if var.name in at:
+            raise SpecificationError(f"at= sets {var.name!r}, whose levels predictive_margins "
+                                     "runs over: leave it out of at=")
+        return self._margins_call(_margins_at.margins_at, data, at={var.name: list(var.levels),
+                                                                    **at},
+                                  alpha=alpha, term=var.name)
+
+    def contrasts(self, term: str, method: str = "pairwise", adjust: str = "holm",
+                  reference=None, at=None, alpha: float = 0.05, data=None):
+        r"""Contrasts of the predictive margins of a categorical variable, with adjusted p-values.
+
+        ``method``: ``"pairwise"`` (:math:`m_a - m_b` for every pair, ``emmeans``' ``pairs()``),
+        ``"revpairwise"`` (:math:`m_b - m_a`, Stata's ``pwcompare``), ``"reference"`` (every
+        level minus ``reference``, by default the model's reference level: Stata's
+        ``margins r.race``), ``"consecutive"`` (each level minus the previous one).
+        ``adjust``: ``"holm"``, ``"bonferroni"``, ``"sidak"`` or ``"none"`` (Stata's default);
+        Bonferroni (and Holm) intervals have level :math:`1-lpha/m`.  ``at=`` holds the other
+        variables at single values.  Delta-method standard errors of the differences (gradient
+        differences).  Returns a :class:`~logitstat.margins_at.Margins`.
+        """
+        if method not in _margins_at.METHODS:
+            raise SpecificationError(f"method={method!r}: choose one of "
+                                     f"{', '.join(map(repr, _margins_at.METHODS))}")
+        at = dict(at or {})
+        several = [k for k, v in at.items() if not isinstance(v, str) and np.ndim(v) > 0
+                   and len(v) != 1]
+        if several:
+            raise SpecificationError(f"contrasts: at= must give single values ({several!r} have "
+                                     "several); call contrasts once per value")
+        pm = self.predictive_margins(term, at=at, alpha=alpha, data=data)
+        var = _margins_at.factor_variable(self.design, self._margins_frame(data), term)
+        return self._margins_call(_margins_at.contrasts, None, pm=pm, var=var, method=method,
+                                  adjust=adjust, reference=reference, alpha=alpha)
+
+    def _margins_frame(self, data):
+        return data if data is not None else getattr(self, "_frame", None)
+
+    def _margins_call(self, fn, data, **kwargs):
+        """Run a :mod:`~logitstat.margins_at` function with this fit's estimates, covariance (in
+        the units of a column-scaled fit) and separation, and warn when it leaves NaN."""
+        directions, undetermined = self._divergence
+        scaled = getattr(self, "inner", None)
+        if fn is _margins_at.margins_at:
+            kwargs.update(data=self._margins_frame(data), params=self.fit_result.params, link=self.link)
+        out = fn(design=self.design, cov=self._cov if scaled is None else scaled._cov,
+                 col_scale=getattr(self, "col_scale", None), diverging=self._diverging,
+                 reason=divergence_reason(self.names, directions, undetermined), **kwargs)
+        out.info.update(link=self.link.name, cov_type=self.cov_type,
+                        covariance=getattr(self, "cov_description", self.cov_type))
+        for note in out.notes:
+            warnings.warn(note, SeparationWarning, stacklevel=user_stacklevel())
         return out
 
     # ------------------------------------------------------------------ residuals

@@ -531,4 +531,54 @@ class ComparisonTable(_Rendered):
             for m in self.estimates.columns}, "notes": list(self.notes)}
 
 
-__all__ = ["Summary", "BlockSummary", "ComparisonTable", "format_pvalue"]
+def margins_summary(m) -> Summary:
+    """A :class:`Summary` of a :class:`~logitstat.margins_at.Margins` (margins at values,
+    predictive margins, effects at values or contrasts): the averaging in the header, the
+    estimates in the table."""
+    info = m.info
+    event = info.get("event", "event")
+    what = {"margin": f"Pr({event}), averaged over the rows",
+            "effect": f"d Pr({event}) / dx, averaged over the rows",
+            "contrast": f"differences of the predictive margins of {info.get('variable')}"}[m.kind]
+    header = [("Expression:", what), ("Observations:", _num(info.get("nobs", 0)))]
+    if info.get("link"):
+        header.append(("Model:", f"binomial GLM, {info['link']} link"))
+    if info.get("cov_type"):
+        header.append(("Std. errors:", f"delta method ({info['cov_type']})"))
+    if info.get("weighted") or info.get("grouped"):
+        header.append(("Weights:", "frequency weights x trials" if info.get("weighted")
+                       else "binomial trials"))
+    at = {k: v for k, v in info.get("at", {}).items()}
+    if at:
+        header.append(("At:", "; ".join(f"{k} = {', '.join(_show_value(x) for x in v)}"
+                                        for k, v in at.items())))
+    if m.kind == "contrast":
+        method = info.get("method", "")
+        if method == "reference":
+            method += f" (vs {info.get('reference')})"
+        header += [("Contrasts:", method), ("P-value adjustment:", info.get("adjust", "none"))]
+    alpha, ci_alpha = info.get("alpha", 0.05), info.get("ci_alpha", 0.05)
+    lo_name, hi_name = ci_names(ci_alpha)
+    first = {"margin": "margin", "effect": "dy/dx", "contrast": "contrast"}[m.kind]
+    table = m.table.rename(columns={m.kind: first, "se": "std err", "pvalue": "P>|z|",
+                                    "lower": lo_name, "upper": hi_name})
+    notes = list(m.notes)
+    if info.get("covariance"):
+        notes.append(f"Delta-method standard errors with the covariance of the estimates: "
+                     f"{info['covariance']}; covariates held at their observed values.")
+    if m.kind == "contrast" and info.get("adjust") != "none":
+        kind = "Šidák" if info.get("adjust") == "sidak" else "Bonferroni"
+        notes.append(f"P-values adjusted ({info.get('adjust')}) for {len(table)} contrasts; "
+                     f"{kind} intervals of level {1 - ci_alpha:.4g} (simultaneous "
+                     f"{1 - alpha:.4g})" + (", as emmeans: Holm's method has no intervals"
+                                            if info.get("adjust") == "holm" else "") + ".")
+    title = {"margin": "Predictive margins", "effect": "Average marginal effects at values",
+             "contrast": "Contrasts of predictive margins"}[m.kind]
+    return Summary(title, header, table, notes)
+
+
+def _show_value(v) -> str:
+    return f"{v:g}" if isinstance(v, float) else str(v)
+
+
+__all__ = ["Summary", "BlockSummary", "ComparisonTable", "format_pvalue", "margins_summary"]
