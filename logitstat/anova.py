@@ -218,9 +218,9 @@ def _note(flags: dict[str, list[str]], full_status: str) -> str:
         parts.append("No likelihood-ratio test of " + ", ".join(failed) + ": a reduced model did "
                      "not converge (raise max_iter, or simplify the model)")
     if separated:
-        parts.append(("The full model's data are separated" if full_status == SEPARATED else
-                      "Reduced models are separated") + " in the tests of " + ", ".join(separated)
-                     + ": their deviance has no minimum, and the infimum is approached as R's glm "
+        which = "the full model is" if full_status == SEPARATED else "reduced models are"
+        parts.append(f"In the tests of {', '.join(separated)}, {which} fitted to separated "
+                     "data: the deviance has no minimum, only an infimum, approached as R's glm "
                      "does (relative change below 1e-12); the LR statistics are its limit")
     return "; ".join(parts)
 
