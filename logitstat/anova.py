@@ -107,8 +107,7 @@ class ModelArrays:
 
     def columns(self, terms) -> np.ndarray:
         """Positions of the design columns of ``terms``."""
-        idx = [np.arange(self.terms[t].start, self.terms[t].stop) for t in terms]
-        return np.concatenate(idx) if idx else np.zeros(0, dtype=int)
+        return term_columns(self.terms, terms)
 
 
 def term_factors(design_info, terms: dict[str, slice]) -> dict[str, frozenset]:
@@ -118,6 +117,12 @@ def term_factors(design_info, terms: dict[str, slice]) -> dict[str, frozenset]:
     for term in getattr(design_info, "terms", None) or []:
         known[term.name()] = frozenset(f.name() for f in term.factors)
     return {t: known.get(t, frozenset() if t == "Intercept" else frozenset([t])) for t in terms}
+
+
+def term_columns(terms: dict[str, slice], names) -> np.ndarray:
+    """Positions of the design columns of the terms ``names``."""
+    idx = [np.arange(terms[n].start, terms[n].stop) for n in names]
+    return np.concatenate(idx) if idx else np.zeros(0, dtype=int)
 
 
 def relatives(term: str, factors: dict[str, frozenset]) -> list[str]:
@@ -285,20 +290,22 @@ def lr_table(m: ModelArrays, type: int) -> pd.DataFrame:
     return out
 
 
-def wald_table(params: np.ndarray, cov: np.ndarray, m: ModelArrays, type: int,
+def wald_table(params: np.ndarray, cov: np.ndarray, terms: dict[str, slice],
+               factors: dict[str, frozenset], type: int,
                unavailable=lambda cols: "") -> pd.DataFrame:
     r"""Wald test of each term, ``car::Anova(fit, type=2|3, test.statistic="Wald")`` with the
     covariance ``cov`` (car's ``vcov.=``): :math:`W = r^\top C^{-1} r` of the module docstring.
     Type III includes the intercept (as car).  ``unavailable(cols)`` returns why no test of the
     coefficients ``cols`` exists ("" when one does): those rows are NaN and the note says why.
+    No refit, no pass over the data.
     """
-    terms = [t for t, sl in m.terms.items() if sl.stop > sl.start]
+    tested = [t for t, sl in terms.items() if sl.stop > sl.start]
     if type == 2:
-        terms = [t for t in terms if t != "Intercept"]
+        tested = [t for t in tested if t != "Intercept"]
     rows, blocked = {}, {}
-    for t in terms:
-        rel = relatives(t, m.factors) if type == 2 and t != "Intercept" else []
-        S, R = m.columns([t]), m.columns(rel)
+    for t in tested:
+        rel = relatives(t, factors) if type == 2 and t != "Intercept" else []
+        S, R = term_columns(terms, [t]), term_columns(terms, rel)
         k = S.size
         reason = unavailable(np.concatenate([S, R]))
         if reason:

@@ -183,7 +183,9 @@ class InferenceMixin:
 
     def _term_wald_table(self, type: int) -> pd.DataFrame:
         eye = np.eye(len(self.names))
-        out = _anova.wald_table(self.fit.params, self._cov, self._term_model, type,
+        d = self.design
+        out = _anova.wald_table(self.fit.params, self._cov, d.terms,
+                                _anova.term_factors(d.design_info, d.terms), type,
                                 lambda cols: self._unavailable_reason(eye[cols]))
         if "note" in out.attrs:
             warnings.warn(out.attrs["note"], SeparationWarning, stacklevel=user_stacklevel())
