@@ -168,7 +168,7 @@ class InferenceMixin:
             if type == 3:
                 return self.wald_test_terms()
             return self._term_wald_table(type)
-        self._require_ml("anova()")
+        self._require_lr("anova()")
         m = self._term_model
         return _anova.sequential_table(m) if type == 1 else _anova.lr_table(m, type)
 
@@ -178,7 +178,7 @@ class InferenceMixin:
         ``test="lr"``; ``"none"`` leaves them out, R's default) the LR ``statistic`` and
         ``pvalue``.  See :mod:`logitstat.anova`."""
         test = _anova.check_test(test, ("lr", "none"))
-        self._require_ml("drop1()")
+        self._require_lr("drop1()")
         return _anova.drop1_table(self._term_model, test)
 
     def _term_wald_table(self, type: int) -> pd.DataFrame:
@@ -202,6 +202,14 @@ class InferenceMixin:
             self.aic, d.terms, _anova.term_factors(d.design_info, d.terms),
             self.df_resid + len(self.names),  # observations with information (R's df.residual)
             status=status, tol=getattr(self, "_tol", 1e-8), max_iter=getattr(self, "_max_iter", 100))
+
+    def _require_lr(self, what: str) -> None:
+        """Likelihood-ratio tables need a maximum-likelihood fit of the model's likelihood."""
+        self._require_ml(what)
+        if getattr(self, "class_weight_info", None):
+            raise SpecificationError(f"{what}: a class-weighted fit maximizes a pseudo-likelihood, "
+                                     "so its likelihood-ratio statistics are not chi-squared; use "
+                                     "the robust Wald tests, anova(type=2, test='wald')")
 
     def _require_ml(self, what: str) -> None:
         if getattr(self, "method", "irls") != "irls":
