@@ -68,7 +68,7 @@ from .irls import irls
 from .links import Link
 from .separation import check_separation
 
-__all__ = ["ModelArrays", "term_factors", "relatives", "drop_scope", "sequential_table",
+__all__ = ["ModelArrays", "term_factors", "term_columns", "relatives", "drop_scope", "sequential_table",
            "lr_table", "wald_table", "drop1_table", "check_type", "check_test"]
 
 OK, SEPARATED, FAILED = "ok", "separated", "failed"
@@ -80,7 +80,8 @@ class ModelArrays:
 
     ``terms`` maps each term to its columns (patsy's order, the intercept included);
     ``factors`` each term to its factor names; ``status`` says whether the full fit converged
-    (``"ok"``) or stopped on separated data (``"separated"``).  ``nobs`` is the number of
+    (``"ok"``), stopped on separated data (``"separated"``) or neither (``"failed"``: every
+    likelihood-ratio row is then unavailable).  ``nobs`` is the number of
     observations with information (the basis of R's ``df.residual``).
     """
 
@@ -220,8 +221,9 @@ def _note(flags: dict[str, list[str]], full_status: str) -> str:
     separated = [t for t, s in flags.items() if SEPARATED in s and FAILED not in s]
     parts = []
     if failed:
-        parts.append("No likelihood-ratio test of " + ", ".join(failed) + ": a reduced model did "
-                     "not converge (raise max_iter, or simplify the model)")
+        which = "the model" if full_status == FAILED else "a reduced model"
+        parts.append("No likelihood-ratio test of " + ", ".join(failed) + f": {which} did not "
+                     "converge (raise max_iter, or simplify the model)")
     if separated:
         which = "the full model is" if full_status == SEPARATED else "reduced models are"
         parts.append(f"In the tests of {', '.join(separated)}, {which} fitted to separated "
