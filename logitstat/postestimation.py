@@ -157,7 +157,7 @@ class InferenceMixin:
         treatment coding a main effect in an interaction is its effect at the other factor's
         reference level, as in car.  ``attrs["title"]`` names the table, ``attrs["note"]``
         (when present) says which rows have no test and why; render it with
-        :func:`logitstat.summary.table_summary`.
+        :class:`logitstat.summary.TermTable`.
         """
         type = _anova.check_type(type)
         test = _anova.check_test(test)
