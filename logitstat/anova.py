@@ -180,7 +180,13 @@ def _refit(m: ModelArrays, drop) -> tuple[float, str]:
 def _fit_columns(m: ModelArrays, keep: np.ndarray) -> tuple[float, str]:
     if not keep.any():  # nothing left: the offset alone
         return family.deviance(m.y, m.trials, m.weights, m.offset, m.link), OK
-    Xk = np.ascontiguousarray(m.X[:, keep])
+    cols = np.flatnonzero(keep)
+    if cols[-1] - cols[0] + 1 == cols.size:  # one block of columns: a view (no copy of F-ordered X)
+        Xk = m.X[:, cols[0]:cols[-1] + 1]
+        if not (Xk.flags.c_contiguous or Xk.flags.f_contiguous):
+            Xk = np.asfortranarray(Xk)
+    else:  # one copy, in X's memory order (irls takes C or Fortran order)
+        Xk = m.X[:, keep]
     args = (Xk, m.y, m.trials, m.weights, m.offset, m.link)
 
     def attempt(**kw):
