@@ -4,7 +4,8 @@ r"""Hypothesis tests as pure functions of arrays, and their result objects.
 * :func:`term_wald_tests` — one joint Wald χ² per formula term (``car::Anova(type=3, test="Wald")``);
 * :func:`lr_statistic` / :func:`nested_lr_test` — likelihood-ratio test of nested fits, with the
   checks that make it valid (same rows, nested column spaces, same link);
-* :func:`analysis_of_deviance` — the sequential table of R's ``anova(glm, test="Chisq")``.
+
+The term tables of R's ``anova``, ``car::Anova`` and ``drop1`` are in :mod:`logitstat.anova`.
 """
 from __future__ import annotations
 
@@ -19,12 +20,10 @@ from scipy import linalg, stats
 from .checks import interval_alpha
 from . import kernels
 from .errors import ConvergenceWarning, SpecificationError
-from .irls import irls
-from .links import Link
 from .reprs import Display, Displayable, number, pvalue
 
 __all__ = ["TestResult", "normal_quantile", "constraint_matrix", "wald_test", "lr_statistic",
-           "term_wald_tests", "nested_lr_test", "analysis_of_deviance"]
+           "term_wald_tests", "nested_lr_test"]
 
 
 def normal_quantile(alpha: float) -> float:
@@ -312,58 +311,3 @@ def nested_lr_test(restricted: FitArrays, full: FitArrays) -> TestResult:
                       ConvergenceWarning, stacklevel=3)
     text = f"{r.X.shape[1]}-coefficient model nested in {f.X.shape[1]}-coefficient model"
     return lr_statistic(r.llf, f.llf, df, text)
-
-
-def analysis_of_deviance(X: np.ndarray, y: np.ndarray, trials: np.ndarray, weights: np.ndarray,
-                         offset: np.ndarray, link: Link, terms: dict[str, slice], nobs: float,
-                         deviance: float | None = None, tol: float = 1e-8,
-                         max_iter: int = 100) -> pd.DataFrame:
-    r"""Sequential analysis of deviance, as R's ``anova(glm, test="Chisq")``.
-
-    Terms are added one at a time in the model's term order; model :math:`t` uses the design
-    columns of terms :math:`1..t` (so each term is coded as in the full model, as in R).  Row
-    ``NULL`` is the intercept-only model (offset-only without an intercept).  For each term,
-    ``deviance`` is the drop :math:`D_{t-1} - D_t`, ``df`` its number of columns and
-    :math:`p = P(\chi^2_{df} > D_{t-1} - D_t)`; ``resid_deviance`` is :math:`D_t` and
-    ``df_resid`` is :math:`n - k_t`.  ``deviance`` (the full model's) skips the last refit.
-
-    Returns
-    -------
-    DataFrame
-        Indexed by ``NULL`` and the terms; columns ``df``, ``deviance``, ``df_resid``,
-        ``resid_deviance``, ``pvalue``.
-    """
-    from . import family
-
-    order = [(name, sl) for name, sl in terms.items() if sl.stop > sl.start]
-    first = []
-    if order and order[0][0] == "Intercept":
-        first = [order[0][1]]
-        order = order[1:]
-    ncols = first[0].stop if first else 0
-    if ncols:
-        d0 = _subfit_deviance(X[:, :ncols], y, trials, weights, offset, link, tol, max_iter)
-    else:
-        d0 = family.deviance(y, trials, weights, offset, link)
-    rows = [("NULL", np.nan, np.nan, nobs - ncols, d0, np.nan)]
-    prev = d0
-    for i, (name, sl) in enumerate(order):
-        cols = sl.stop
-        if i == len(order) - 1 and deviance is not None and cols == X.shape[1]:
-            dev = deviance
-        else:
-            dev = _subfit_deviance(X[:, :cols], y, trials, weights, offset, link, tol, max_iter)
-        k = sl.stop - sl.start
-        drop = prev - dev
-        rows.append((name, k, drop, nobs - cols, dev, float(stats.chi2.sf(drop, k))))
-        prev = dev
-    out = pd.DataFrame(rows, columns=["term", "df", "deviance", "df_resid", "resid_deviance",
-                                      "pvalue"]).set_index("term")
-    out["df"] = out["df"].astype("Int64")
-    out.attrs["title"] = "Analysis of deviance (terms added sequentially)"
-    return out
-
-
-def _subfit_deviance(X, y, trials, weights, offset, link, tol, max_iter) -> float:
-    X = np.ascontiguousarray(X)
-    return irls(X, y, trials, weights, offset, link, tol=tol, max_iter=max_iter).deviance

@@ -18,6 +18,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+from . import anova as _anova
 from . import inference
 from . import margins_at as _margins_at
 from .diagnostics import divergence_reason
@@ -145,20 +146,72 @@ class InferenceMixin:
         warnings.warn(f"{what}: {reason}", SeparationWarning, stacklevel=user_stacklevel())
         return UnavailableTest(np.nan, R.shape[0], np.nan, "Wald", text, reason)
 
-    def anova(self) -> pd.DataFrame:
-        """Sequential analysis of deviance, as R's ``anova(fit, test="Chisq")``.
+    def anova(self, type: int = 1, test: str = "lr") -> pd.DataFrame:
+        """Analysis of deviance: a test of each formula term (see :mod:`logitstat.anova`).
 
-        Terms are added in the model's (patsy's) term order; each row gives the deviance drop, its
-        degrees of freedom and the χ² p-value; ``NULL`` is the intercept-only model.  Columns
-        ``df``, ``deviance``, ``df_resid``, ``resid_deviance``, ``pvalue``.
+        ``type=1`` (the default, as R's ``anova(fit, test="Chisq")``): terms added sequentially
+        in the model's order; columns ``df``, ``deviance``, ``df_resid``, ``resid_deviance``,
+        ``pvalue``, a ``NULL`` row for the intercept-only model.  ``type=2`` / ``3``:
+        ``car::Anova(fit, type=2|3)`` by likelihood ratio (``test="lr"``, car's default for a
+        GLM) or Wald (``test="wald"``, with the model's covariance, of its ``cov_type``);
+        columns ``statistic`` (χ²), ``df``, ``pvalue``.  Type II tests each term after every
+        term that does not contain it (marginality); type III after all the others, so with
+        treatment coding a main effect in an interaction is its effect at the other factor's
+        reference level, as in car.  ``attrs["title"]`` names the table, ``attrs["note"]``
+        (when present) says which rows have no test and why; render it with
+        :class:`logitstat.summary.TermTable`.
         """
-        self._require_ml("anova()")
+        type = _anova.check_type(type)
+        test = _anova.check_test(test)
+        if test == "wald":
+            if type == 1:
+                raise SpecificationError("anova(type=1) is the sequential likelihood-ratio table "
+                                         "(R's anova); use test='lr', or type=2 or 3 for Wald tests")
+            if type == 3:
+                return self.wald_test_terms()
+            return self._term_wald_table(type)
+        self._require_lr("anova()")
+        m = self._term_model
+        return _anova.sequential_table(m) if type == 1 else _anova.lr_table(m, type)
+
+    def drop1(self, test: str = "lr") -> pd.DataFrame:
+        """Single-term deletions, as R's ``drop1(fit, test="Chisq")``: a ``<none>`` row, then
+        each term that no other term contains, with ``df``, ``deviance``, ``aic`` and (with
+        ``test="lr"``; ``"none"`` leaves them out, R's default) the LR ``statistic`` and
+        ``pvalue``.  See :mod:`logitstat.anova`."""
+        test = _anova.check_test(test, ("lr", "none"))
+        self._require_lr("drop1()")
+        return _anova.drop1_table(self._term_model, test)
+
+    def _term_wald_table(self, type: int) -> pd.DataFrame:
+        eye = np.eye(len(self.names))
         d = self.design
-        return inference.analysis_of_deviance(
-            d.X, d.y, d.trials, d.weights, d.offset, self.link, d.terms,
+        out = _anova.wald_table(self.fit.params, self._cov, d.terms,
+                                _anova.term_factors(d.design_info, d.terms), type,
+                                lambda cols: self._unavailable_reason(eye[cols]))
+        if "note" in out.attrs:
+            warnings.warn(out.attrs["note"], SeparationWarning, stacklevel=user_stacklevel())
+        return out
+
+    @cached_property
+    def _term_model(self) -> _anova.ModelArrays:
+        """The arrays of the term tables, with their cache of refits (see :mod:`logitstat.anova`)."""
+        d = self.design
+        status = "ok" if self.fit.converged else (
+            "separated" if self.separation.separated else "failed")
+        return _anova.ModelArrays(
+            d.X, d.y, d.trials, d.weights, d.offset, self.link, self.fit.params, self.deviance,
+            self.aic, d.terms, _anova.term_factors(d.design_info, d.terms),
             self.df_resid + len(self.names),  # observations with information (R's df.residual)
-            deviance=self.deviance, tol=getattr(self, "_tol", 1e-8),
-            max_iter=getattr(self, "_max_iter", 100))
+            status=status, tol=getattr(self, "_tol", 1e-8), max_iter=getattr(self, "_max_iter", 100))
+
+    def _require_lr(self, what: str) -> None:
+        """Likelihood-ratio tables need a maximum-likelihood fit of the model's likelihood."""
+        self._require_ml(what)
+        if getattr(self, "class_weight_info", None):
+            raise SpecificationError(f"{what}: a class-weighted fit maximizes a pseudo-likelihood, "
+                                     "so its likelihood-ratio statistics are not chi-squared; use "
+                                     "the robust Wald tests, anova(type=2, test='wald')")
 
     def _require_ml(self, what: str) -> None:
         if getattr(self, "method", "irls") != "irls":

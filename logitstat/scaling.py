@@ -160,8 +160,11 @@ class ScaledBinaryResults(BinaryResults):
     def wald_test_terms(self) -> pd.DataFrame:
         return self.inner.wald_test_terms()
 
-    def anova(self) -> pd.DataFrame:
-        return self.inner.anova()
+    def anova(self, type: int = 1, test: str = "lr") -> pd.DataFrame:
+        return self.inner.anova(type, test)
+
+    def drop1(self, test: str = "lr") -> pd.DataFrame:
+        return self.inner.drop1(test)
 
     @cached_property
     def separation(self):

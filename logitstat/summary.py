@@ -582,3 +582,68 @@ def _show_value(v) -> str:
 
 
 __all__ = ["Summary", "BlockSummary", "ComparisonTable", "format_pvalue", "margins_summary"]
+
+@dataclass(repr=False)
+class TermTable(_Rendered):
+    """A term table (``anova()``, ``drop1()``, ``wald_test_terms()``) with its title and note:
+    ``str()`` text, ``as_html()``, ``as_latex()``, ``as_markdown()``.  Build it with
+    :meth:`from_frame`; ``frame`` keeps the numbers."""
+
+    frame: pd.DataFrame
+    title: str = ""
+    notes: list[str] = field(default_factory=list)
+
+    @classmethod
+    def from_frame(cls, frame: pd.DataFrame) -> "TermTable":
+        """The table of a DataFrame with ``attrs["title"]`` (and ``attrs["note"]``)."""
+        note = frame.attrs.get("note", "")
+        return cls(frame, frame.attrs.get("title", ""), [note] if note else [])
+
+    def _cells(self, dash: str = "—") -> list[list[str]]:
+        """Row name, then each value: p-values as such, ``dash`` for a missing test, blank for
+        a column that has no value in a row (``df`` of the ``NULL`` / ``<none>`` model)."""
+        rows = []
+        for name, row in self.frame.iterrows():
+            cells = [str(name)]
+            for col, v in row.items():
+                if v is pd.NA:
+                    cells.append("")
+                elif col == "pvalue" or col in ("statistic", "deviance") and np.isnan(float(v)):
+                    cells.append(_cell(float(v), col == "pvalue", dash if str(name) not in
+                                       ("NULL", "<none>") else ""))
+                else:
+                    cells.append(_cell(float(v), False, dash))
+            rows.append(cells)
+        return rows
+
+    def _tabulated(self, fmt: str) -> str:
+        cell = (lambda c: str(c).replace("|", "\\|")) if fmt == "pipe" else str
+        dash = "---" if fmt.startswith("latex") else "—"
+        rows = [[cell(c) for c in r] for r in self._cells(dash)]
+        align = {"colalign": ("left",) + ("right",) * self.frame.shape[1]} if fmt == "simple" else {}
+        return tabulate(rows, headers=[""] + [cell(c) for c in self.frame.columns], tablefmt=fmt,
+                        disable_numparse=True, **align)
+
+    def __str__(self) -> str:
+        text = self._tabulated("simple")
+        width = max(len(line) for line in text.splitlines())
+        wrap = min(max(width, 72), 100)
+        notes = [textwrap.fill(n, wrap, break_long_words=False, break_on_hyphens=False)
+                 for n in self.notes]
+        return "\n".join([self.title.center(width), "=" * width, text, "=" * width] + notes)
+
+    def as_markdown(self) -> str:
+        """GitHub-flavoured Markdown: the title in bold, the table, the notes."""
+        notes = "".join(f"\n{n}\n" for n in self.notes)
+        return f"**{self.title}**\n\n{self._tabulated('pipe')}\n{notes}"
+
+    def as_html(self) -> str:
+        """An HTML table with the title as caption and the notes below."""
+        notes = "".join(f"<br>{_html.escape(n)}" for n in self.notes)
+        return (f'<div class="logitstat-terms"><h4>{_html.escape(self.title)}</h4>'
+                f"{self._tabulated('html')}<small>{notes[4:]}</small></div>")
+
+    def as_latex(self) -> str:
+        """A booktabs ``tabular``, the title and notes as comments."""
+        notes = "".join(f"% {_latex_escape(n.replace('—', '---'))}\n" for n in self.notes)
+        return f"% {self.title}\n{self._tabulated('latex_booktabs')}\n{notes}"
