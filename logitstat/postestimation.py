@@ -186,7 +186,7 @@ class InferenceMixin:
     def _term_wald_table(self, type: int) -> pd.DataFrame:
         eye = np.eye(len(self.names))
         d = self.design
-        out = _anova.wald_table(self.fit.params, self._cov, d.terms,
+        out = _anova.wald_table(self.fit_result.params, self._cov, d.terms,
                                 _anova.term_factors(d.design_info, d.terms), type,
                                 lambda cols: self._unavailable_reason(eye[cols]))
         if "note" in out.attrs:
@@ -197,10 +197,10 @@ class InferenceMixin:
     def _term_model(self) -> _anova.ModelArrays:
         """The arrays of the term tables, with their cache of refits (see :mod:`logitstat.anova`)."""
         d = self.design
-        status = "ok" if self.fit.converged else (
+        status = "ok" if self.fit_result.converged else (
             "separated" if self.separation.separated else "failed")
         return _anova.ModelArrays(
-            d.X, d.y, d.trials, d.weights, d.offset, self.link, self.fit.params, self.deviance,
+            d.X, d.y, d.trials, d.weights, d.offset, self.link, self.fit_result.params, self.deviance,
             self.aic, d.terms, _anova.term_factors(d.design_info, d.terms),
             self.df_resid + len(self.names),  # observations with information (R's df.residual)
             status=status, tol=getattr(self, "_tol", 1e-8), max_iter=getattr(self, "_max_iter", 100))

@@ -602,17 +602,25 @@ class TermTable(_Rendered):
     def _cells(self, dash: str = "—") -> list[list[str]]:
         """Row name, then each value: p-values as such, ``dash`` for a missing test, blank for
         a column that has no value in a row (``df`` of the ``NULL`` / ``<none>`` model)."""
+        fmts = {}
+        for col in self.frame.columns:        # one format per column (numformat's rule)
+            vals = pd.to_numeric(self.frame[col], errors="coerce").to_numpy(dtype=float)
+            vals = vals[np.isfinite(vals)]
+            whole = vals.size and np.all(vals == np.round(vals)) and col in ("df", "df_resid")
+            fmts[col] = (lambda v: f"{v:.0f}") if whole or not vals.size else column_format(vals)
         rows = []
         for name, row in self.frame.iterrows():
+            blank = dash if str(name) not in ("NULL", "<none>") else ""
             cells = [str(name)]
             for col, v in row.items():
                 if v is pd.NA:
                     cells.append("")
-                elif col == "pvalue" or col in ("statistic", "deviance") and np.isnan(float(v)):
-                    cells.append(_cell(float(v), col == "pvalue", dash if str(name) not in
-                                       ("NULL", "<none>") else ""))
+                elif col == "pvalue":
+                    cells.append(format_pvalue(float(v), "auto", blank))
+                elif col in ("statistic", "deviance") and np.isnan(float(v)):
+                    cells.append(blank)
                 else:
-                    cells.append(_cell(float(v), False, dash))
+                    cells.append(_cell(float(v), fmts[col], dash))
             rows.append(cells)
         return rows
 
