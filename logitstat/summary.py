@@ -646,10 +646,12 @@ class TermTable(_Rendered):
         return f"**{self.title}**\n\n{self._tabulated('pipe')}\n{notes}"
 
     def as_html(self) -> str:
-        """An HTML table with the title as caption and the notes below."""
-        notes = "".join(f"<br>{_html.escape(n)}" for n in self.notes)
-        return (f'<div class="logitstat-terms"><h4>{_html.escape(self.title)}</h4>'
-                f"{self._tabulated('html')}<small>{notes[4:]}</small></div>")
+        """HTML in the summary's style: the title, the table (numbers right-aligned), the notes."""
+        section = (None, [str(c) for c in self.frame.columns], self._cells())
+        return summary_html(self.title, [], [section], self.notes)
+
+    def _repr_html_(self) -> str:
+        return self.as_html()
 
     def as_latex(self) -> str:
         """A booktabs ``tabular``, the title and notes as comments."""
