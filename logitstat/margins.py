@@ -208,6 +208,25 @@ class _Builder:
         return J, X
 
 
+    def level_rows(self, name: str, levels) -> tuple[np.ndarray, np.ndarray] | None:
+        """``(J, C)`` with one row of the columns of ``name``'s terms per level, when those
+        terms involve no other variable (so that the columns are the same in every row);
+        None otherwise."""
+        terms = self.terms.get(name, [])
+        if not terms or any(set(code_variables(getattr(f, "code", f.name()), self.frame.columns))
+                            != {name} for t in terms for f in t.factors):
+            return None
+        col = self.frame[name]
+        rows = self.frame.iloc[np.zeros(len(levels), dtype=int)].copy(deep=False)
+        values = pd.Series(list(levels), index=rows.index)
+        if isinstance(col.dtype, pd.CategoricalDtype):
+            values = pd.Series(pd.Categorical(list(levels), dtype=col.dtype), index=rows.index)
+        rows[name] = values
+        J, C, ok = design_columns(self.design, rows,
+                                  [t for t in self.design.design_info.terms if t in terms])
+        return (J, C) if ok.all() else None
+
+
 def _set_level(column: pd.Series, level) -> pd.Series:
     n = len(column)
     if isinstance(column.dtype, pd.CategoricalDtype):
@@ -418,6 +437,28 @@ class _Evaluator:
         return self._mean(self.link.linkinv(e1) - self.link.linkinv(e0)), grad
 
 
+    def level_changes(self, J: np.ndarray, C: np.ndarray, c0: np.ndarray, block: int = 64):
+        """Discrete changes to each row of ``C`` from ``c0`` when the columns ``J`` are the same
+        in every row (a factor that enters only terms of its own): the linear predictor moves
+        by a constant per level, and the levels are evaluated ``block`` at a time, each block's
+        gradient one matrix product with :math:`X` (no design per level)."""
+        bJ = self.b[J]
+        base = self.eta - self.X[:, J] @ bJ
+        e0 = base + c0 @ bJ
+        m0, p0 = self.link.mu_eta(e0), self.link.linkinv(e0)
+        W = float(np.sum(self.w))
+        out = []
+        for s in range(0, C.shape[0], block):
+            Ck = C[s:s + block]
+            E = base[:, None] + (Ck @ bJ)[None, :]
+            M1 = self.link.mu_eta(E)
+            eff = (self.w @ (self.link.linkinv(E) - p0[:, None])) / W
+            G = (self.X.T @ (self.w[:, None] * (M1 - m0[:, None]))) / W
+            G[J] = (Ck * ((self.w @ M1) / W)[:, None]).T - (c0 * float(self.w @ m0) / W)[:, None]
+            out += [(float(eff[k]), G[:, k].copy()) for k in range(Ck.shape[0])]
+        return out
+
+
 def _steps(x: np.ndarray) -> np.ndarray:
     nonzero = np.abs(x[x != 0])
     scale = float(np.mean(nonzero)) if nonzero.size else 1.0
@@ -496,8 +537,14 @@ def variable_effects(chosen: list[Variable], frame: pd.DataFrame, builder: _Buil
             labels.append(v.name), effects.append(e), grads.append(g), cols.append(J)
         else:
             col = frame[v.name]
-            J, X0 = builder.columns({v.name: _set_level(col, v.reference)})
             others = [lvl for lvl in v.levels if lvl != v.reference]
+            own = builder.level_rows(v.name, [v.reference] + others)
+            if own is not None:     # the same columns in every row: no design per level
+                J, C = own
+                for (e, g), label in zip(ev.level_changes(J, C[1:], C[0]), v.labels):
+                    labels.append(label), effects.append(e), grads.append(g), cols.append(J)
+                continue
+            J, X0 = builder.columns({v.name: _set_level(col, v.reference)})
             for lvl, label in zip(others, v.labels):
                 e, g = ev.change(J, builder.columns({v.name: _set_level(col, lvl)})[1], X0)
                 labels.append(label), effects.append(e), grads.append(g), cols.append(J)

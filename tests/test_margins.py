@@ -321,3 +321,30 @@ def test_overlapping_and_firth_fits_keep_every_effect(df):
             for at in ("overall", "mean"):
                 me = res.marginal_effects(at=at, data=res._frame)
                 assert np.isfinite(me.to_numpy()).all() and "note" not in me.attrs
+
+
+@pytest.mark.parametrize("at", ["overall", "mean"])
+def test_a_factor_of_its_own_terms_is_evaluated_without_a_design_per_level(at, monkeypatch):
+    """A factor that enters only terms of its own has the same columns in every row, so its
+    discrete changes move each linear predictor by a constant per level: the batched path
+    (levels a block at a time, one product with X per block) equals rebuilding the design for
+    every level to rounding; an interaction with another variable keeps the rebuild."""
+    from logitstat import margins
+
+    rng = np.random.default_rng(4)
+    n = 3000
+    df = pd.DataFrame({"x": rng.normal(size=n), "g": rng.choice([f"l{k:02d}" for k in range(70)], n),
+                       "w": rng.integers(1, 4, n).astype(float)})
+    df["y"] = (rng.random(n) < 1 / (1 + np.exp(-(0.5 * df.x + (df.g.str[1:].astype(int) % 7 - 3) / 3)))).astype(int)
+    res = ls.logit("y ~ x + C(g, Sum)", df, weights="w")
+    fast = res.marginal_effects(at=at)
+    calls = []
+    monkeypatch.setattr(margins._Builder, "level_rows", lambda self, *a: calls.append(a) or None)
+    slow = res.marginal_effects(at=at)
+    assert calls and len(fast) == 70
+    # both sum the same terms in other orders: rounding of probabilities near 0.5
+    np.testing.assert_allclose(fast.to_numpy(), slow.to_numpy(), rtol=1e-10, atol=1e-13)
+    monkeypatch.undo()
+    inter = ls.logit("y ~ x * C(g)", df.assign(g=df.g.str[:2]), weights="w")
+    builder_rows = margins._Builder(inter.design, margins.estimation_frame(inter.design, inter._frame))
+    assert builder_rows.level_rows("g", ["l0", "l1"]) is None
