@@ -41,11 +41,12 @@ class Deletion:
         out[ok] = np.sqrt(self.W[ok]) * self.e[ok] / (1.0 - self.h[ok])
         return out
 
-    def dfbeta(self) -> np.ndarray:
-        """Rows :math:`A x_i \\sqrt{W_i} r^D_i/(1-h_i)` (n x k), written block by block."""
+    def dfbeta(self, out: np.ndarray | None = None) -> np.ndarray:
+        """Rows :math:`A x_i \\sqrt{W_i} r^D_i/(1-h_i)` (n x k), written block by block (into
+        ``out`` when given: any n x k array, e.g. columns of a larger table)."""
         X, A = self.X, self.A
         c = self._scaled_residual()
-        out = np.empty(X.shape, dtype=float)
+        out = np.empty(X.shape, dtype=float) if out is None else out
 
         def rows(lo: int, hi: int) -> None:
             for s in range(lo, hi, kernels.BLOCK_ROWS):
@@ -66,11 +67,13 @@ class Deletion:
         drop[ok] = self.e[ok] ** 2 / (1.0 - self.h[ok])
         return np.sqrt(np.maximum(total - drop, 0.0) / (self.n - k - 1))
 
-    def dfbetas(self, dfbeta: np.ndarray) -> np.ndarray:
-        r""":math:`\mathrm{dfbeta}_{ij} / (\sigma_{(i)}\sqrt{A_{jj}})` (a new n x k array, divided in place)."""
+    def dfbetas(self, dfbeta: np.ndarray, inplace: bool = False) -> np.ndarray:
+        r""":math:`\mathrm{dfbeta}_{ij} / (\sigma_{(i)}\sqrt{A_{jj}})`: a new n x k array, or
+        ``dfbeta`` itself divided in place."""
         sig = self.sigma(dfbeta.shape[1])
         with np.errstate(divide="ignore", invalid="ignore"):
-            out = dfbeta / sig[:, None]
+            out = dfbeta if inplace else dfbeta.copy()
+            out /= sig[:, None]
             out /= np.sqrt(np.diag(self.A))
         out[~np.isfinite(out)] = np.nan
         return out

@@ -204,14 +204,26 @@ class Influence(Displayable):
                 "resid_pearson": self.resid_pear, "std_resid_deviance": self.resid_std_deviance,
                 "std_resid_pearson": self.resid_std_pearson, "resid_likelihood": self.resid_likelihood,
                 "cooks_d": self.cooks_distance}
-        if self.X is not None:
-            cols.update({f"dfb_{nm}": col for nm, col in zip(self.dfbetas.columns,
-                                                             self.dfbetas.to_numpy().T)})
-            cols.update({"dffits": self.dffits, "cov_ratio": self.cov_ratio})
-        return pd.DataFrame({k: np.asarray(v) for k, v in cols.items()}, index=self.index)
+        if self.X is None:
+            return pd.DataFrame({k: np.asarray(v) for k, v in cols.items()}, index=self.index)
+        # one n x (k + 9) table written in place (the dfbetas fill their columns directly),
+        # columns in the order of R's influence.measures: the measures, dfb_*, dffits, cov_ratio
+        names = list(cols) + [f"dfb_{nm}" for nm in self.names] + ["dffits", "cov_ratio"]
+        table = np.empty((len(self.hat), len(names)))
+        for j, v in enumerate(cols.values()):
+            table[:, j] = np.asarray(v)
+        table[:, -2], table[:, -1] = np.asarray(self.dffits), np.asarray(self.cov_ratio)
+        dfb = table[:, len(cols):len(cols) + self.k]
+        if "dfbetas" in self.__dict__:
+            dfb[:] = self.dfbetas.to_numpy()
+        else:
+            self._deletion.dfbetas(self._deletion.dfbeta(out=dfb), inplace=True)
+        return pd.DataFrame(table, index=self.index, columns=names, copy=False)
 
     def _display(self, top: int = 5) -> Display:
-        frame = self.summary_frame()[["hat", "std_resid_deviance", "cooks_d"]]
+        frame = pd.DataFrame({"hat": np.asarray(self.hat_matrix_diag),
+                              "std_resid_deviance": np.asarray(self.resid_std_deviance),
+                              "cooks_d": np.asarray(self.cooks_distance)}, index=self.index)
         n, k = len(frame), self.k
         rows: list[tuple[str, object]] = [("observations", n), ("coefficients", k)]
         for label, col in (("largest hat value", "hat"), ("largest Cook's distance", "cooks_d")):
