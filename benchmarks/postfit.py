@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import re
 import subprocess
 import sys
 import time
@@ -92,7 +93,7 @@ def worker(kind: str, n: int, step: str) -> dict:
            "x_bytes": res.design.X.nbytes, "p": res.design.X.shape[1]}
     if step != "fit":
         if step == "lr_test":  # the restricted fit is made before the measurement
-            small = ls.logit(formula.replace(" + x2", ""), d)
+            small = ls.logit(re.sub(r" \+ x2(?![0-9])", "", formula), d)   # not x20...
             small.bse
             fn = lambda r, dd: ls.lr_test(small, r)  # noqa: E731
         else:
