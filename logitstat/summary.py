@@ -38,7 +38,8 @@ def _num(x, digits: int = 4) -> str:
 
 def ci_names(alpha: float) -> tuple[str, str]:
     """The headers of a Wald interval's bounds, Stata's ``[95% conf.`` and ``interval]``."""
-    return f"[{100 * (1 - alpha):g}% conf.", "interval]"
+    level = f"{100 * (1 - alpha):.2f}".rstrip("0").rstrip(".")   # 95, 90, 98.33 (Bonferroni)
+    return f"[{level}% conf.", "interval]"
 
 
 SPECIAL = ("std err", "z", "P>|z|")
@@ -628,7 +629,7 @@ class TermTable(_Rendered):
         cell = (lambda c: str(c).replace("|", "\\|")) if fmt == "pipe" else str
         dash = "---" if fmt.startswith("latex") else "—"
         rows = [[cell(c) for c in r] for r in self._cells(dash)]
-        align = {"colalign": ("left",) + ("right",) * self.frame.shape[1]} if fmt == "simple" else {}
+        align = {"colalign": ("left",) + ("right",) * self.frame.shape[1]}
         return tabulate(rows, headers=[""] + [cell(c) for c in self.frame.columns], tablefmt=fmt,
                         disable_numparse=True, **align)
 
