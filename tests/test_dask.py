@@ -201,7 +201,7 @@ def _separated_frames():
     """Quasi-complete (a level with events only, frequency weights), complete (a threshold on
     x) and grouped (successes + failures, a level with no failure) data."""
     rng = np.random.default_rng(3)
-    n = 6000
+    n = 2000
     df = pd.DataFrame({"x": rng.standard_normal(n), "z": rng.standard_normal(n),
                        "g": rng.choice(["a", "b", "c"], n), "w": rng.integers(0, 3, n).astype(float)})
     df["y"] = (rng.random(n) < special.expit(df.x - df.z)).astype(float)
