@@ -516,6 +516,9 @@ def glm_dask(formula: str, ddf, link: Link, *, eval_env: patsy.EvalEnvironment, 
                          message=out.message)
         return DaskBinaryResults(des, link, fit, model, ddf, cov_type=cov_type, tol=tol, max_iter=max_iter)
 
+    def without_convergence_warnings(ws: list) -> list:
+        return [w for w in ws if not issubclass(w.category, ConvergenceWarning)]
+
     res = results(out)
     if rule is not None and out.message.startswith("relative change of the deviance"):
         # R's rule can also stop an overlapping fit that converges slowly: go on a few
@@ -528,10 +531,10 @@ def glm_dask(formula: str, ddf, link: Link, *, eval_env: patsy.EvalEnvironment, 
                 again = drive(model, len(names), start=again.params, tol=tol,
                               max_iter=max(left - again.n_iter, 1))
         if again.converged or not res.separation.separated:
-            caught = [w for w in caught if not issubclass(w.category, ConvergenceWarning)] + more
+            caught = without_convergence_warnings(caught) + more
             out, res = again, results(again)
     if not out.converged and res.separation.separated:   # exact, out of core
-        caught = [w for w in caught if not issubclass(w.category, ConvergenceWarning)]
+        caught = without_convergence_warnings(caught)
         caught.append(warnings.WarningMessage(separation_warning_text(res.separation),
                                               SeparationWarning, __file__, 0))
     for w in caught:

@@ -218,10 +218,9 @@ class _Builder:
             return None
         col = self.frame[name]
         rows = self.frame.iloc[np.zeros(len(levels), dtype=int)].copy(deep=False)
-        values = pd.Series(list(levels), index=rows.index)
-        if isinstance(col.dtype, pd.CategoricalDtype):
-            values = pd.Series(pd.Categorical(list(levels), dtype=col.dtype), index=rows.index)
-        rows[name] = values
+        categorical = isinstance(col.dtype, pd.CategoricalDtype)
+        rows[name] = pd.Series(pd.Categorical(list(levels), dtype=col.dtype) if categorical
+                               else list(levels), index=rows.index)
         J, C, ok = design_columns(self.design, rows,
                                   [t for t in self.design.design_info.terms if t in terms])
         return (J, C) if ok.all() else None

@@ -374,8 +374,6 @@ class BinaryResults(DiagnosticsMixin, InferenceMixin, FirthInferenceMixin, FitSt
         n = self.design.X.shape[0]
         if not isinstance(self.design.X, persist.RemovedData):
             self.summary().as_text()   # warms every cached number the summary shows
-            for name in ("pvalues", "llr_pvalue", "bic", "aic", "df_resid", "nobs"):
-                getattr(self, name)
             counts = (self.design.nobs, self.design.n_informative)
             self.design = persist.strip_rows(
                 replace(self.design, counts=counts),
