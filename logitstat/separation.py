@@ -41,7 +41,8 @@ from . import separation_lp as slp
 from .reprs import Display, Displayable
 
 __all__ = ["SeparationReport", "check_separation", "detect_separation", "needs_lp",
-           "overlap_certificate", "finite_part"]
+           "overlap_certificate", "finite_part",
+           "rounding_exact", "rounding_bound"]
 
 
 
@@ -329,6 +330,25 @@ def _multipliers(y, m, w, mu, dmu):
     return live, succ, fail, lam_s, lam_f, W
 
 
+def rounding_exact(size: np.ndarray, cov: np.ndarray) -> float:
+    r""":math:`s^\top|A^{-1}|s`, the square of the certificate's rounding term over
+    :math:`\gamma`, from the sums :math:`s = |X|^\top\Lambda` (one pass over :math:`|X|`)."""
+    return float(size @ np.abs(cov) @ size)
+
+
+def rounding_bound(spread: float, A: np.ndarray, cov: np.ndarray) -> float:
+    r"""An upper bound on :func:`rounding_exact` that needs no pass over :math:`|X|`.
+
+    Cauchy-Schwarz with the scoring weights gives
+    :math:`s_j = \sum_i |x_{ij}|\Lambda_i \le \sqrt{A_{jj}}\sqrt{Q}`,
+    :math:`Q = \sum_i \Lambda_i^2/W_i` (``spread``, summed elementwise in the pass that forms
+    the remainder), so :math:`s^\top|A^{-1}|s \le Q\, d^\top|A^{-1}|d` with
+    :math:`d = \sqrt{\operatorname{diag} A}`.
+    """
+    d = np.sqrt(np.abs(np.diag(A)))
+    return float(spread) * float(d @ np.abs(cov) @ d)
+
+
 def overlap_certificate(X: np.ndarray, y: np.ndarray, mu: np.ndarray, dmu: np.ndarray,
                         trials: np.ndarray | None = None, weights: np.ndarray | None = None,
                         moved: np.ndarray | None = None, cov: np.ndarray | None = None) -> bool:
@@ -359,6 +379,9 @@ def overlap_certificate(X: np.ndarray, y: np.ndarray, mu: np.ndarray, dmu: np.nd
        \le 1/2` (a factor 2 spare for the inexact :math:`A^{-1}`).  :math:`\rho_i` grows like
        :math:`1/\sqrt{\min(\mu_i, 1-\mu_i)}`, so fitted probabilities down to about
        :math:`10^{-18}` are certified at :math:`n = 10^6`.
+    3. *One pass.*  The pass first bounds :math:`s^\top|A^{-1}|s` without :math:`|X|`
+       (:func:`rounding_bound`), which settles ordinary data; only when that bound is too
+       loose does a second pass sum :math:`s` itself (:func:`rounding_exact`).
 
     With ``moved`` :math:`= X\delta` (:attr:`logitstat.irls.IRLSResult.eta_info`) and ``cov``
     :math:`= A^{-1}` from the fit, that pass is all; without them :math:`g` and :math:`A` are
@@ -388,7 +411,7 @@ def overlap_certificate(X: np.ndarray, y: np.ndarray, mu: np.ndarray, dmu: np.nd
     if not np.all((mu[live] > 0) & (mu[live] < 1) & (dmu[live] > 0)):
         return False
     B = kernels.BLOCK_ROWS
-    step = None
+    step = A = None
     if moved is None or cov is None:
         def first(a: int, b: int):
             _, _, _, ls, lf, W = _multipliers(y[a:b], m[a:b], w[a:b], mu[a:b], dmu[a:b])
@@ -408,10 +431,18 @@ def overlap_certificate(X: np.ndarray, y: np.ndarray, mu: np.ndarray, dmu: np.nd
     cov = np.asarray(cov, dtype=float)
     if not np.all(np.isfinite(cov)) or (step is not None and not np.all(np.isfinite(step))):
         return False
+    if A is None:  # the information behind cov, for the cheap rounding bound when it is
+        try:       # accurate (else only the exact sums decide)
+            A = np.linalg.inv(cov)
+        except np.linalg.LinAlgError:
+            A = None
+        if A is not None and not np.allclose(A @ cov, np.eye(p), rtol=0.0, atol=1e-6):
+            A = None
 
-    def check(a: int, b: int):
+    def check(a: int, b: int, exact: bool):
         r, size, rho, bad = np.zeros(p), np.zeros(p), 0.0, False
-        buf = kernels.block_buffer(X, b - a)
+        spread = 0.0
+        buf = kernels.block_buffer(X, b - a) if exact else None
         for s0 in range(a, b, B):
             e0 = min(s0 + B, b)
             Xb = X[s0:e0]
@@ -422,31 +453,43 @@ def overlap_certificate(X: np.ndarray, y: np.ndarray, mu: np.ndarray, dmu: np.nd
             with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
                 t = np.where(lam > 0, W * mv / lam, 0.0)
             if np.any(succ & ~(t <= 0.5)) or np.any(fail & ~(t >= -0.5)):
-                return r, size, rho, True
+                return r, size, rho, spread, True
             ls, lf = ls * (1.0 - t), lf * (1.0 + t)
             lam = ls + lf
             live_b = succ | fail
             if np.any(live_b & ~(lam > 0)):
-                return r, size, rho, True
-            with np.errstate(divide="ignore", invalid="ignore"):
-                rho = max(rho, float(np.max(np.where(live_b, np.sqrt(W) / lam, 0.0),
-                                            initial=0.0)))
+                return r, size, rho, spread, True
+            with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+                ratio = np.where(live_b, np.sqrt(W) / lam, 0.0)
+                rho = max(rho, float(np.max(ratio, initial=0.0)))
+                spread += float(np.sum(np.where(live_b, lam * lam / W, 0.0)))
             r += Xb.T @ (ls - lf)
-            Xa = buf[:e0 - s0]
-            np.abs(Xb, out=Xa)
-            size += Xa.T @ lam
-        return r, size, rho, bad
+            if exact:
+                Xa = buf[:e0 - s0]
+                np.abs(Xb, out=Xa)
+                size += Xa.T @ lam
+        return r, size, rho, spread, bad
 
-    parts = kernels.map_chunks(check, n)
-    if any(q[3] for q in parts):
-        return False
-    r = kernels._sum([q[0] for q in parts])
-    size = kernels._sum([q[1] for q in parts])
-    rho = max(q[2] for q in parts)
-    gamma = (B + n / B + p + 8) * _EPS
-    quad = float(r @ cov @ r)
-    bound = np.sqrt(max(quad, 0.0)) + gamma * np.sqrt(float(size @ np.abs(cov) @ size))
-    return bool(np.isfinite(rho) and np.isfinite(bound) and rho * bound <= 0.5)
+    def bound(exact: bool) -> bool:
+        parts = kernels.map_chunks(lambda a, b: check(a, b, exact), n)
+        if any(q[4] for q in parts):
+            return False
+        r = kernels._sum([q[0] for q in parts])
+        rho = max(q[2] for q in parts)
+        quad = float(r @ cov @ r)
+        if exact:
+            rounding = rounding_exact(kernels._sum([q[1] for q in parts]), cov)
+        else:
+            rounding = rounding_bound(sum(q[3] for q in parts), A, cov)
+        gamma = (B + n / B + p + 8) * _EPS
+        total = np.sqrt(max(quad, 0.0)) + gamma * np.sqrt(rounding)
+        return bool(np.isfinite(rho) and np.isfinite(total) and rho * total <= 0.5)
+
+    # the rounding term from a bound on |X|'Lambda first (no pass over |X|); the exact sums
+    # only when that bound is too loose to decide
+    if A is not None and bound(exact=False):
+        return True
+    return bound(exact=True)
 
 
 def needs_lp(X: np.ndarray, y: np.ndarray, mu: np.ndarray | None, dmu: np.ndarray | None,

@@ -480,3 +480,51 @@ def test_check_separation_uses_the_certificate_or_the_programs():
     rep = check_separation(X, y2, mu=lk.linkinv(fit.eta), dmu=lk.mu_eta(fit.eta),
                            converged=bool(fit.converged))
     assert rep.method == "lp" and rep.kind == "complete" and rep.directions.tolist() == [0, 1]
+
+
+@pytest.mark.parametrize("link", LINKS)
+def test_rounding_bound_is_above_the_exact_rounding_term(link):
+    """Cauchy-Schwarz: the one-pass bound on s'|A^-1|s (from Q = sum Lambda^2/W and diag A)
+    is never below the exact term from s = |X|'Lambda, on fits of every link with weights,
+    trials and extreme fitted probabilities (a closed-form inequality, so no tolerance beyond
+    the few ulps of the two sums)."""
+    from logitstat.separation import _multipliers, rounding_bound, rounding_exact
+    rng = np.random.default_rng(30 + LINKS.index(link))
+    checked = 0
+    for _ in range(80):
+        X, y, m, w = random_case(rng)
+        if np.linalg.matrix_rank(X[w > 0]) < X.shape[1]:
+            continue
+        fit = _fit(X, y, m, w, link)
+        if fit is None or fit.eta_info is None or not fit.converged:
+            continue
+        lk = get_link(link)
+        eta = fit.eta_info
+        _, succ, fail, ls_, lf, W = _multipliers(y, m, w, lk.linkinv(eta), lk.mu_eta(eta))
+        live = succ | fail
+        lam = (ls_ + lf)[live]
+        A = (X[live] * W[live, None]).T @ X[live]
+        if np.linalg.cond(A) > 1e12:              # weights near 0 on a quasi-separated fit
+            continue
+        cov = np.linalg.inv(A)
+        exact = rounding_exact(np.abs(X[live]).T @ lam, cov)
+        bound = rounding_bound(float(np.sum(lam ** 2 / W[live])), A, cov)
+        assert bound >= exact * (1 - 1e-12)
+        checked += 1
+    assert checked >= 10
+
+
+def test_certificate_of_an_ordinary_fit_is_one_pass_over_x(monkeypatch):
+    """Overlapping data with moderate effects: the rounding bound settles the certificate in
+    the pass that forms the remainder (no second pass over |X|)."""
+    from logitstat import kernels
+    rng = np.random.default_rng(5)
+    n = 3000
+    X = np.column_stack([np.ones(n), rng.normal(size=(n, 4))])
+    y = (rng.random(n) < 1 / (1 + np.exp(-(X @ np.array([-0.5, 1, -1, 0.5, 0.2]))))).astype(float)
+    fit = _fit(X, y, np.ones(n), np.ones(n), "logit")
+    passes = []
+    real = kernels.map_chunks
+    monkeypatch.setattr(kernels, "map_chunks", lambda fn, k, **kw: passes.append(k) or real(fn, k, **kw))
+    assert _certify(X, y, np.ones(n), np.ones(n), "logit", fit)
+    assert len(passes) == 1
