@@ -349,6 +349,49 @@ def rounding_bound(spread: float, A: np.ndarray, cov: np.ndarray) -> float:
     return float(spread) * float(d @ np.abs(cov) @ d)
 
 
+def _corrected(y, m, w, mu, dmu, mv):
+    r"""A block's corrected multipliers (step 1 of :func:`overlap_certificate`): returns
+    :math:`\lambda^+ - \lambda^-`, :math:`\Lambda = \lambda^+ + \lambda^-`,
+    :math:`\max_i \rho_i` and :math:`\sum_i \Lambda_i^2/W_i` over the live rows, or None
+    when a correction factor falls below 1/2 (or a multiplier is not positive)."""
+    _, succ, fail, ls, lf, W = _multipliers(y, m, w, mu, dmu)
+    lam = ls + lf
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+        t = np.where(lam > 0, W * mv / lam, 0.0)
+    if np.any(succ & ~(t <= 0.5)) or np.any(fail & ~(t >= -0.5)):
+        return None
+    ls, lf = ls * (1.0 - t), lf * (1.0 + t)
+    lam = ls + lf
+    live = succ | fail
+    if np.any(live & ~(lam > 0)):
+        return None
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+        rho = float(np.max(np.where(live, np.sqrt(W) / lam, 0.0), initial=0.0))
+        spread = float(np.sum(np.where(live, lam * lam / W, 0.0)))
+    return ls - lf, lam, rho, spread
+
+
+def _corrected_plain(y, mu, dmu, mv):
+    r""":func:`_corrected` for unweighted 0/1 rows (every row live, :math:`0 < \mu < 1` and
+    :math:`\mu' > 0` checked by the caller), without masks: with :math:`u = \mu'/\mu` and
+    :math:`v = \mu'/(1-\mu)`, :math:`W = uv`, an event has :math:`\Lambda = u` and
+    :math:`t = v\,x^\top\delta`, a non-event :math:`\Lambda = v` and :math:`t = u\,x^\top\delta`,
+    and with the sign :math:`s = 2y - 1` the corrected multiplier is :math:`\Lambda(1 - st)`."""
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+        up, down = dmu / mu, dmu / (1.0 - mu)
+        event = y > 0.0
+        lam = np.where(event, up, down)
+        st = np.where(event, down, -up) * mv
+        if not np.all(st <= 0.5):                 # (NaN fails too)
+            return None
+        lam *= 1.0 - st
+        W = up * down
+        rho = float(np.max(np.sqrt(W) / lam, initial=0.0))
+        spread = float(np.sum(lam * lam / W))
+        diff = np.where(event, lam, -lam)
+    return diff, lam, rho, spread
+
+
 def overlap_certificate(X: np.ndarray, y: np.ndarray, mu: np.ndarray, dmu: np.ndarray,
                         trials: np.ndarray | None = None, weights: np.ndarray | None = None,
                         moved: np.ndarray | None = None, cov: np.ndarray | None = None) -> bool:
@@ -439,36 +482,29 @@ def overlap_certificate(X: np.ndarray, y: np.ndarray, mu: np.ndarray, dmu: np.nd
         if A is not None and not np.allclose(A @ cov, np.eye(p), rtol=0.0, atol=1e-6):
             A = None
 
+    plain = bool(np.all(m == 1.0) and np.all(w == 1.0) and np.all((y == 0.0) | (y == 1.0)))
+
     def check(a: int, b: int, exact: bool):
-        r, size, rho, bad = np.zeros(p), np.zeros(p), 0.0, False
-        spread = 0.0
+        r, size, rho, spread = np.zeros(p), np.zeros(p), 0.0, 0.0
         buf = kernels.block_buffer(X, b - a) if exact else None
         for s0 in range(a, b, B):
             e0 = min(s0 + B, b)
             Xb = X[s0:e0]
-            _, succ, fail, ls, lf, W = _multipliers(y[s0:e0], m[s0:e0], w[s0:e0],
-                                                    mu[s0:e0], dmu[s0:e0])
             mv = Xb @ step if step is not None else moved[s0:e0]
-            lam = ls + lf
-            with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
-                t = np.where(lam > 0, W * mv / lam, 0.0)
-            if np.any(succ & ~(t <= 0.5)) or np.any(fail & ~(t >= -0.5)):
+            if plain:
+                terms = _corrected_plain(y[s0:e0], mu[s0:e0], dmu[s0:e0], mv)
+            else:
+                terms = _corrected(y[s0:e0], m[s0:e0], w[s0:e0], mu[s0:e0], dmu[s0:e0], mv)
+            if terms is None:
                 return r, size, rho, spread, True
-            ls, lf = ls * (1.0 - t), lf * (1.0 + t)
-            lam = ls + lf
-            live_b = succ | fail
-            if np.any(live_b & ~(lam > 0)):
-                return r, size, rho, spread, True
-            with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
-                ratio = np.where(live_b, np.sqrt(W) / lam, 0.0)
-                rho = max(rho, float(np.max(ratio, initial=0.0)))
-                spread += float(np.sum(np.where(live_b, lam * lam / W, 0.0)))
-            r += Xb.T @ (ls - lf)
+            diff, lam, rho_b, spread_b = terms
+            rho, spread = max(rho, rho_b), spread + spread_b
+            r += Xb.T @ diff
             if exact:
                 Xa = buf[:e0 - s0]
                 np.abs(Xb, out=Xa)
                 size += Xa.T @ lam
-        return r, size, rho, spread, bad
+        return r, size, rho, spread, False
 
     def bound(exact: bool) -> bool:
         parts = kernels.map_chunks(lambda a, b: check(a, b, exact), n)

@@ -528,3 +528,24 @@ def test_certificate_of_an_ordinary_fit_is_one_pass_over_x(monkeypatch):
     monkeypatch.setattr(kernels, "map_chunks", lambda fn, k, **kw: passes.append(k) or real(fn, k, **kw))
     assert _certify(X, y, np.ones(n), np.ones(n), "logit", fit)
     assert len(passes) == 1
+
+
+@pytest.mark.parametrize("link", LINKS)
+def test_unweighted_binary_rows_take_the_maskless_path_with_the_same_multipliers(link):
+    """The corrected multipliers of 0/1 rows without weights or trials, computed without masks,
+    equal those of the general formulas (which also handle weights, trials and dead rows) up
+    to a few ulps of reassociation, and both refuse the same steps."""
+    from logitstat.separation import _corrected, _corrected_plain
+    rng = np.random.default_rng(7)
+    lk = get_link(link)
+    eta = rng.normal(scale=3.0, size=5000)
+    mu, dmu = lk.linkinv(eta), lk.mu_eta(eta)
+    y = (rng.random(5000) < mu).astype(float)
+    ones = np.ones(5000)
+    for scale in (1e-6, 1e-2, 10.0):
+        mv = rng.normal(scale=scale, size=5000)
+        general, plain = _corrected(y, ones, ones, mu, dmu, mv), _corrected_plain(y, mu, dmu, mv)
+        assert (general is None) == (plain is None)
+        if general is not None:
+            for a, b in zip(general, plain):
+                np.testing.assert_allclose(b, a, rtol=1e-13, atol=0)
