@@ -8,19 +8,19 @@ import numpy as np
 import pandas as pd
 import patsy
 
-from . import design as _design
-from . import kernels
-from . import scaling as _scaling
-from .checks import real_number, start_vector, whole_number
-from .covariance import check_information, get_estimator
-from .diagnostics import separated_refit, separation_warning_text
+from .formula import design as _design
+from .fitting import kernels
+from .models.binary import scaling as _scaling
+from .common.checks import real_number, start_vector, whole_number
+from .inference.covariance import check_information, get_estimator
+from .models.binary.diagnostics import separated_refit, separation_warning_text
 from .errors import (ConvergenceWarning, DataError, DomainWarning, SeparationWarning,
                      SpecificationError, user_stacklevel)
-from .firth import firth_fit
-from .inference import FitArrays, TestResult, nested_lr_test
-from .irls import irls
-from .links import get_link
-from .results import BinaryResults
+from .fitting.firth import firth_fit
+from .inference.hypothesis import FitArrays, TestResult, nested_lr_test
+from .fitting.irls import irls
+from .fitting.links import get_link
+from .models.binary.results import BinaryResults
 
 __all__ = ["glm", "logit", "probit", "lr_test"]
 
@@ -101,7 +101,7 @@ def glm(formula, data=None, *, link="logit", weights=None, offset=None, missing:
     tol = real_number(tol, "tol", low=0.0, high=1.0, low_open=True, high_open=True,
                       hint="the convergence tolerance in standard-error units; default 1e-8")
     if isinstance(formula, str) and _is_dask_frame(data):  # out of core: logitstat.dask
-        from .dask import glm_dask
+        from .dask.model import glm_dask
         if (method != "irls" or groups is not None or penalty is not None or alpha is not None
                 or class_weight is not None or information != "expected"):
             raise SpecificationError("a Dask DataFrame is fitted by IRLS with weights=, offset=, "
@@ -125,7 +125,7 @@ def glm(formula, data=None, *, link="logit", weights=None, offset=None, missing:
     if not isinstance(standardize, (bool, np.bool_)):
         raise SpecificationError(f"standardize={standardize!r} must be True or False")
     if penalty is not None or alpha is not None:
-        from .penresults import fit_penalized
+        from .models.penalized.results import fit_penalized
         return fit_penalized(des, link_obj, penalty=penalty, alpha=alpha, l1_ratio=l1_ratio,
                              class_weight=class_weight, cov_type=cov_type, method=method,
                              standardize=standardize)
@@ -134,7 +134,7 @@ def glm(formula, data=None, *, link="logit", weights=None, offset=None, missing:
                                  "give penalty= and alpha= too (an unpenalized fit does not "
                                  "depend on the scale of the columns)")
     if class_weight is not None:
-        from .classweights import fit_class_weighted
+        from .models.classweighted.results import fit_class_weighted
         return fit_class_weighted(des, link_obj, class_weight, cov_type=cov_type, method=method,
                                   tol=tol, max_iter=max_iter, start_params=start_params,
                                   drop_collinear=drop_collinear, cov_kwds=cov_kwds)
@@ -355,7 +355,7 @@ def lr_test(restricted: BinaryResults, full: BinaryResults) -> TestResult:
     penalty (see :func:`logitstat.firthresults.firth_lr_test`).
     Returns a :class:`~logitstat.inference.TestResult` (``statistic``, ``df``, ``pvalue``).
     """
-    from .multinomial import MNLogitResults, mn_lr_test
+    from .models.multinomial.results import MNLogitResults, mn_lr_test
     if isinstance(restricted, MNLogitResults) and isinstance(full, MNLogitResults):
         return mn_lr_test(restricted, full)
     if any(getattr(m, "class_weight_info", None) for m in (restricted, full)):
@@ -366,7 +366,7 @@ def lr_test(restricted: BinaryResults, full: BinaryResults) -> TestResult:
             raise SpecificationError(f"lr_test: {what} must be a fitted model (the result of "
                                      f"ls.logit/probit/glm); got {type(m).__name__}")
     if restricted.method == "firth" and full.method == "firth":
-        from .firthresults import firth_lr_test
+        from .models.firth.results import firth_lr_test
         small, big = (getattr(m, "inner", m) for m in (restricted, full))  # unit-free: fits
         return firth_lr_test(_fit_arrays(small), _fit_arrays(big),     # in their safe units
                              (small.fit_result.params, big.fit_result.params))

@@ -19,7 +19,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from . import csvread, datasets, frameprep
+from . import csvread, datasets
+from .formula import frameprep
 from .csvread import NA_STRINGS, read_data  # noqa: F401 - part of this module's interface
 from .errors import DataError, LogitstatError, LogitstatWarning, SpecificationError
 
@@ -78,7 +79,7 @@ def _first_line(exc: BaseException) -> str:
 
 def _fit(args) -> int:
     from . import api
-    from .formula_guard import restricted_environment, screen_formula
+    from .formula.guard import restricted_environment, screen_formula
 
     screen_formula(args.formula)
     if not 0 < args.alpha < 1:

@@ -25,7 +25,8 @@ from pathlib import Path
 
 import pandas as pd
 
-from . import datasets, frameprep
+from . import datasets
+from .formula import frameprep
 from .errors import DataError, DataWarning, SpecificationError
 
 #: cells read as missing, besides pandas' defaults ("", "NA", "NaN", "null", "N/A", ...):

@@ -11,7 +11,7 @@ from collections.abc import Mapping
 import numpy as np
 import pandas as pd
 
-from .errors import SpecificationError
+from ..errors import SpecificationError
 
 __all__ = ["real_number", "whole_number", "interval_alpha", "start_vector"]
 

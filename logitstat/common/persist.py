@@ -24,7 +24,7 @@ from typing import Any
 import numpy as np
 from patsy.util import no_pickling
 
-from .errors import LogitstatError, SpecificationError
+from ..errors import LogitstatError, SpecificationError
 
 __all__ = ["encode", "decode", "save", "load", "RemovedData", "DataRemovedError", "strip_rows",
            "Persistable"]

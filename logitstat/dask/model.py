@@ -38,17 +38,17 @@ import pandas as pd
 import patsy
 from scipy import linalg
 
-from . import collinearity as _coll
-from . import design as _design
-from . import fastdesign
-from .dask_tasks import _partition_series, _predict_partition, _Spec
-from .diagnostics import ModelSeparation, separation_warning_text
-from .errors import (CollinearityError, ConvergenceWarning, DataError, FormulaError, ResponseError,
+from ..diagnostics import collinearity as _coll
+from ..formula import design as _design
+from ..formula import fastdesign
+from .tasks import _partition_series, _predict_partition, _Spec
+from ..models.binary.diagnostics import ModelSeparation, separation_warning_text
+from ..errors import (CollinearityError, ConvergenceWarning, DataError, FormulaError, ResponseError,
                      SeparationWarning, SpecificationError, user_stacklevel)
-from .irls import IRLSResult, drive
-from .links import Link
-from .results import BinaryResults
-from .separation import SeparationReport, diagnose
+from ..fitting.irls import IRLSResult, drive
+from ..fitting.links import Link
+from ..models.binary.results import BinaryResults
+from ..diagnostics.separation import SeparationReport, diagnose
 
 __all__ = ["is_dask_frame", "glm_dask", "DaskBinaryResults", "RowsNotInMemory"]
 
@@ -336,7 +336,7 @@ class DaskBinaryResults(BinaryResults):
         else:
             ok = False
         if not ok:   # the linear programs, with row generation over the partitions
-            from .dask_separation import DaskCone
+            from .separation import DaskCone
 
             cone = DaskCone(self._ddf, self._model.spec)
             if cone.basis.r == 0:

@@ -17,10 +17,10 @@ from typing import Any
 
 import numpy as np
 
-from . import separation_lp as slp
-from .dask_tasks import _build_rows, _Spec
-from .kernels import single_threaded_blas
-from .separation import _masks
+from ..diagnostics import separation_lp as slp
+from .tasks import _build_rows, _Spec
+from ..fitting.kernels import single_threaded_blas
+from ..diagnostics.separation import _masks
 
 __all__ = ["DaskCone"]
 

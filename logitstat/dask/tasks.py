@@ -16,11 +16,12 @@ import numpy as np
 import pandas as pd
 import patsy
 
-from . import design as _design
-from . import family, fastdesign, kernels
-from .errors import DataError, FormulaError, MissingDataError, ResponseError
-from .irls import _Model
-from .links import Link
+from ..formula import design as _design
+from ..fitting import family, kernels
+from ..formula import fastdesign
+from ..errors import DataError, FormulaError, MissingDataError, ResponseError
+from ..fitting.irls import _Model
+from ..fitting.links import Link
 
 @dataclass
 class _Spec:

@@ -40,7 +40,7 @@ import numpy as np
 import pandas as pd
 from scipy import linalg
 
-from . import kernels
+from ..fitting import kernels
 
 __all__ = ["vif_model", "vif_design", "condition_number", "collinearity_table", "design_gram",
            "tsqr_r", "QR_LIMIT"]

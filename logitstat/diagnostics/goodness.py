@@ -31,8 +31,8 @@ import numpy as np
 import pandas as pd
 from scipy import special, stats
 
-from .checks import real_number
-from .reprs import Display, Displayable, number, pvalue
+from ..common.checks import real_number
+from ..common.displays import Display, Displayable, number, pvalue
 
 __all__ = ["HosmerLemeshow", "ChiSquareTest", "ClassificationTable", "BrierScore",
            "GoodnessOfFit", "hosmer_lemeshow", "pearson_test", "deviance_test",

@@ -36,9 +36,9 @@ from typing import Sequence
 import numpy as np
 from scipy.optimize import linprog
 
-from . import kernels
+from ..fitting import kernels
 from . import separation_lp as slp
-from .reprs import Display, Displayable
+from ..common.displays import Display, Displayable
 
 __all__ = ["SeparationReport", "check_separation", "detect_separation", "needs_lp",
            "overlap_certificate", "finite_part"]
@@ -515,7 +515,7 @@ def finite_part(X: np.ndarray, y: np.ndarray, report: SeparationReport,
         ``report.directions``) and NaN for the ``undetermined`` ones.  With no separation this
         is the ordinary maximum-likelihood estimate.
     """
-    from .firth import fisher_scoring  # local: firth is a sibling at the same layer
+    from ..fitting.firth import fisher_scoring  # local: firth is a sibling at the same layer
 
     X = np.asarray(X, dtype=float)
     n, p = X.shape

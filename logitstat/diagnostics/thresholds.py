@@ -28,9 +28,9 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from .checks import real_number
-from .errors import DataError, SpecificationError
-from .reprs import Display, Displayable
+from ..common.checks import real_number
+from ..errors import DataError, SpecificationError
+from ..common.displays import Display, Displayable
 
 __all__ = ["precision_recall_curve", "average_precision", "choose_threshold", "ThresholdChoice"]
 

@@ -15,7 +15,7 @@ import numpy as np
 from scipy import linalg
 
 from . import kernels
-from .errors import ConvergenceError, ConvergenceWarning, SpecificationError
+from ..errors import ConvergenceError, ConvergenceWarning, SpecificationError
 
 NEWTON_SWITCH = 1.0
 """Fisher decrement below which a link that is not log-concave (cauchit) takes Newton steps."""

@@ -41,8 +41,8 @@ import numpy as np
 from scipy import linalg, special, stats
 
 from . import kernels
-from .covariance import observed_weights
-from .errors import ConvergenceError, SpecificationError
+from ..inference.covariance import observed_weights
+from ..errors import ConvergenceError, SpecificationError
 from .links import Link, get_link
 
 __all__ = ["FirthResult", "firth", "fisher_scoring", "penalized_lr_test", "profile_interval",
@@ -485,7 +485,7 @@ def penalized_lr_test(X: np.ndarray, y: np.ndarray, test: list[int] | np.ndarray
     -------
     (statistic, df, pvalue)
     """
-    from .firthprofile import _model, penalized_lr_stat   # firthprofile builds on this module
+    from ..models.firth.profile import _model, penalized_lr_stat   # firthprofile builds on this module
     model = _model(X, y, trials, weights, offset, "logit")
     if fit is None:
         fit = firth(X, y, trials, weights, offset, "logit", tol=tol, max_iter=max_iter)
@@ -505,7 +505,7 @@ def profile_interval(X: np.ndarray, y: np.ndarray, j: int, alpha: float = 0.05,
     as ``logistf``'s default intervals; see
     :func:`logitstat.firthprofile.penalized_profile_conf_int`.
     """
-    from .firthprofile import penalized_profile_conf_int
+    from ..models.firth.profile import penalized_profile_conf_int
     if fit is None:
         fit = firth(X, y, trials, weights, offset, "logit", tol=tol, max_iter=max_iter)
     lo, hi = penalized_profile_conf_int(X, y, trials, weights, offset, "logit", fit.params,

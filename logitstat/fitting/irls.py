@@ -86,7 +86,7 @@ import numpy as np
 from scipy import linalg, special
 
 from . import family, kernels
-from .irlsdrive import drive, scaled_cholesky
+from .drive import drive, scaled_cholesky
 from .links import CLogLog, Link, Logit, Probit
 
 BLOCK_ROWS = kernels.BLOCK_ROWS
@@ -121,7 +121,7 @@ class IRLSResult:
     eta_info: np.ndarray | None = None
 
     def __repr__(self) -> str:  # arrays by shape, not their values
-        from .reprs import compact_repr
+        from ..common.displays import compact_repr
         return compact_repr(self)
 
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 import numpy as np
 from scipy import special
 
-from .errors import SpecificationError
+from ..errors import SpecificationError
 
 __all__ = ["Link", "Logit", "Probit", "CLogLog", "Cauchit", "LINKS", "get_link"]
 

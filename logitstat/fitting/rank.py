@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from . import kernels
-from .errors import CollinearityError
+from ..errors import CollinearityError
 
 __all__ = ["aliased_columns", "check_rank"]
 

@@ -20,7 +20,7 @@ import warnings
 import numpy as np
 import pandas as pd
 
-from .errors import DataWarning, MissingDataError, PredictionError, user_stacklevel
+from ..errors import DataWarning, MissingDataError, PredictionError, user_stacklevel
 from .frameprep import code_variables
 
 __all__ = ["input_missing", "undefined_terms", "undefined_rows", "missing_error", "warn_undefined",

@@ -19,17 +19,17 @@ import numpy as np
 import pandas as pd
 import patsy
 
-from . import clustering
+from ..inference import clustering
 from . import datacheck
 from . import fastdesign
-from . import formula_parse
+from . import parse as formula_parse
 from . import frameprep
-from . import kernels
-from . import persist
+from ..fitting import kernels
+from ..common import persist
 from . import transforms
-from .errors import (DataError, FormulaError, LogitstatError, MissingDataError,
+from ..errors import (DataError, FormulaError, LogitstatError, MissingDataError,
                      PredictionError, ResponseError, SpecificationError)
-from .rank import _describe, aliased_columns, check_rank  # noqa: F401  (re-exported)
+from ..fitting.rank import _describe, aliased_columns, check_rank  # noqa: F401  (re-exported)
 from .response import _binary_from_levels, _binary_from_numbers, _response  # noqa: F401
 
 
@@ -87,7 +87,7 @@ class Design:
         self.__dict__.update(state)
 
     def __repr__(self) -> str:  # arrays by shape, not their values
-        from .reprs import compact_repr
+        from ..common.displays import compact_repr
         return compact_repr(self)
 
     @property

@@ -45,7 +45,7 @@ import pandas as pd
 import patsy
 from patsy import DesignInfo, EvalEnvironment, ModelDesc, NAAction
 
-from . import formula_parse
+from . import parse as formula_parse
 
 try:  # the box patsy's ``C()`` wraps its argument in
     from patsy.categorical import _CategoricalBox

@@ -46,7 +46,7 @@ from collections.abc import Iterable
 import numpy as np
 import pandas as pd
 
-from .errors import DataError
+from ..errors import DataError
 
 __all__ = ["as_float", "check_weights", "numeric_values", "stray_text", "text_hint", "categorical_only",
            "code_variables", "patsy_ready", "unused_levels", "drop_levels", "match_levels",

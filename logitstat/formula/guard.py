@@ -47,8 +47,8 @@ import patsy.builtins
 from patsy import mgcv_cubic_splines, splines
 from patsy.eval import VarLookupDict
 
-from .errors import FormulaError, LogitstatError
-from .formula_parse import check_brackets, nesting_depth, shorten
+from ..errors import FormulaError, LogitstatError
+from .parse import check_brackets, nesting_depth, shorten
 
 #: numpy functions and constants a command-line formula may use as ``np.<name>``.
 NUMPY_NAMES: frozenset[str] = frozenset("""

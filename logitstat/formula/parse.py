@@ -26,7 +26,7 @@ from patsy import INTERCEPT, ModelDesc
 from patsy.desc import Evaluator, IntermediateExpr
 from patsy.parse_formula import parse_formula
 
-from .errors import FormulaError
+from ..errors import FormulaError
 
 __all__ = ["check_formula", "model_desc", "shorten", "bracket_problem"]
 

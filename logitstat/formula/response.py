@@ -9,7 +9,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from .errors import ResponseError
+from ..errors import ResponseError
 
 __all__: list[str] = []
 

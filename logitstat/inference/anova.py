@@ -61,12 +61,12 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from . import family
-from .errors import ConvergenceError, SpecificationError
-from .inference import wald_test
-from .irls import irls
-from .links import Link
-from .separation import check_separation
+from ..fitting import family
+from ..errors import ConvergenceError, SpecificationError
+from .hypothesis import wald_test
+from ..fitting.irls import irls
+from ..fitting.links import Link
+from ..diagnostics.separation import check_separation
 
 __all__ = ["ModelArrays", "term_factors", "term_columns", "relatives", "drop_scope", "sequential_table",
            "lr_table", "wald_table", "drop1_table", "check_type", "check_test"]

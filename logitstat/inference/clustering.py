@@ -45,8 +45,8 @@ import numpy as np
 import pandas as pd
 from scipy import linalg, sparse
 
-from . import kernels
-from .errors import DataError
+from ..fitting import kernels
+from ..errors import DataError
 
 def group_columns(value, data: pd.DataFrame | None, n: int) -> tuple[np.ndarray, str | None]:
     """Resolve ``groups=``: a column name, a list of one or two column names, a 1-D array, an

@@ -44,10 +44,11 @@ from dataclasses import dataclass
 import numpy as np
 from scipy import linalg
 
-from . import clustering, kernels
-from .errors import DataError, DataWarning, SpecificationError, user_stacklevel
-from .irls import weighted_gram
-from .links import Link
+from . import clustering
+from ..fitting import kernels
+from ..errors import DataError, DataWarning, SpecificationError, user_stacklevel
+from ..fitting.irls import weighted_gram
+from ..fitting.links import Link
 
 __all__ = ["CovarianceEstimator", "Nonrobust", "HC0", "HC1", "HC2", "HC3", "Cluster",
            "get_estimator", "ScoreParts"]
@@ -85,7 +86,7 @@ class ScoreParts:
     fisher_cov: np.ndarray | None = None
 
     def __repr__(self) -> str:  # arrays by shape, not their values
-        from .reprs import compact_repr
+        from ..common.displays import compact_repr
         return compact_repr(self)
 
     @property

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from . import kernels
+from ..fitting import kernels
 
 
 class Deletion:

@@ -17,10 +17,10 @@ import pandas as pd
 import patsy
 from scipy import linalg, stats
 
-from .checks import interval_alpha
-from . import kernels
-from .errors import ConvergenceWarning, SpecificationError
-from .reprs import Display, Displayable, number, pvalue
+from ..common.checks import interval_alpha
+from ..fitting import kernels
+from ..errors import ConvergenceWarning, SpecificationError
+from ..common.displays import Display, Displayable, number, pvalue
 
 __all__ = ["TestResult", "normal_quantile", "constraint_matrix", "wald_test", "lr_statistic",
            "term_wald_tests", "nested_lr_test"]

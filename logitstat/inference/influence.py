@@ -40,12 +40,13 @@ import numpy as np
 import pandas as pd
 from scipy import linalg
 
-from . import collinearity as _coll
-from . import deletion, family, kernels
-from .errors import SpecificationError
-from .irls import scaled_cholesky
-from .links import Link
-from .reprs import Display, Displayable, number
+from ..diagnostics import collinearity as _coll
+from . import deletion
+from ..fitting import family, kernels
+from ..errors import SpecificationError
+from ..fitting.irls import scaled_cholesky
+from ..fitting.links import Link
+from ..common.displays import Display, Displayable, number
 
 __all__ = ["Influence", "influence", "hat_values", "residuals"]
 

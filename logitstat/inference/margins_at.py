@@ -44,12 +44,12 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from . import kernels
-from .design import Design
-from .errors import SpecificationError
-from .frameprep import code_variables
-from .inference import normal_quantile
-from .links import Link
+from ..fitting import kernels
+from ..formula.design import Design
+from ..errors import SpecificationError
+from ..formula.frameprep import code_variables
+from .hypothesis import normal_quantile
+from ..fitting.links import Link
 from .margins import (_Builder, _Evaluator, _select, _set_level, _unavailable_note, delta_se,
                       estimation_frame, model_variables, unavailable_effects, variable_effects)
 
@@ -129,7 +129,7 @@ class Margins:
 
     def summary(self):
         """The table with a header (model, averaging, adjustment) and notes."""
-        from .summary import margins_summary
+        from ..report.summary import margins_summary
 
         return margins_summary(self)
 

@@ -43,10 +43,10 @@ import warnings
 import numpy as np
 from scipy import linalg, optimize, stats
 
-from . import family
-from .errors import ConvergenceError, ConvergenceWarning, SpecificationError
-from .irls import _Model, drive
-from .links import Link
+from ..fitting import family
+from ..errors import ConvergenceError, ConvergenceWarning, SpecificationError
+from ..fitting.irls import _Model, drive
+from ..fitting.links import Link
 
 __all__ = ["profile_conf_int"]
 

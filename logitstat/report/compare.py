@@ -9,8 +9,8 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 
-from .errors import SpecificationError
-from .inference import normal_quantile
+from ..errors import SpecificationError
+from ..inference.hypothesis import normal_quantile
 from .numformat import check_pvalue_format, column_format, format_pvalue
 from .summary import ComparisonTable
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from .errors import DataError, SpecificationError
+from ..errors import DataError, SpecificationError
 
 MEASURES = ("dfbetas", "dffits", "cov_ratio")
 

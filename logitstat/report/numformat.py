@@ -21,7 +21,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .errors import SpecificationError
+from ..errors import SpecificationError
 
 PVALUE_FORMATS = ("auto", "exact")
 

@@ -20,8 +20,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from .errors import DataError, SpecificationError
-from .inference import normal_quantile
+from ..errors import DataError, SpecificationError
+from ..inference.hypothesis import normal_quantile
 
 __all__ = ["forest_plot", "calibration_table", "calibration_plot", "roc_curve", "roc_plot",
            "prediction_grid", "predicted_probability_plot", "influence_measures", "influence_plot"]

@@ -15,11 +15,11 @@ from functools import cached_property
 import numpy as np
 import pandas as pd
 
-from . import collinearity as _coll
-from . import goodness as _gof
-from .errors import LogitstatError, SpecificationError
-from .reprs import Display, Displayable
-from .separation import SeparationReport, check_separation
+from ...diagnostics import collinearity as _coll
+from ...diagnostics import goodness as _gof
+from ...errors import LogitstatError, SpecificationError
+from ...common.displays import Display, Displayable
+from ...diagnostics.separation import SeparationReport, check_separation
 
 __all__ = ["ModelSeparation", "DiagnosticsMixin", "diagnostic_notes", "divergence_note",
            "divergence_reason", "separation_warning_text"]
@@ -333,7 +333,7 @@ def separated_refit(des, link, max_iter: int = 100):
     """
     from dataclasses import replace
 
-    from .irls import irls
+    from ...fitting.irls import irls
 
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")

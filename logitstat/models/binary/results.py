@@ -8,18 +8,20 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from . import family, inference, kernels, persist
-from .clustering import describe_groups
-from .covariance import (ScoreParts, check_information, get_estimator, invert_information,
+from ...fitting import family, kernels
+from ...inference import hypothesis as inference
+from ...common import persist
+from ...inference.clustering import describe_groups
+from ...inference.covariance import (ScoreParts, check_information, get_estimator, invert_information,
                          observed_information)
-from .design import Design, new_design_matrix
+from ...formula.design import Design, new_design_matrix
 from .diagnostics import DiagnosticsMixin
-from .errors import DomainWarning, SpecificationError
-from .firthresults import FirthInferenceMixin
-from .irls import IRLSResult, irls
-from .links import Link
-from .postestimation import FitStatisticsMixin, InferenceMixin, odds_ratio_frame
-from .reprs import Display, Displayable
+from ...errors import DomainWarning, SpecificationError
+from ..firth.results import FirthInferenceMixin
+from ...fitting.irls import IRLSResult, irls
+from ...fitting.links import Link
+from ...inference.postestimation import FitStatisticsMixin, InferenceMixin, odds_ratio_frame
+from ...common.displays import Display, Displayable
 from .smcompat import SMCompatMixin, exog_rows
 
 __all__ = ["BinaryResults", "Prediction"]
@@ -343,7 +345,7 @@ class BinaryResults(DiagnosticsMixin, InferenceMixin, FirthInferenceMixin, FitSt
         ``pvalue_format``: ``"auto"`` (3 decimals, ``<0.001`` below), ``"exact"`` (scientific,
         e.g. ``8.92e-24``) or a threshold such as ``1e-4``; :attr:`pvalues` holds the numbers.
         """
-        from .summary import Summary
+        from ...report.summary import Summary
 
         if odds_ratios and self.link.name != "logit":
             import warnings

@@ -25,12 +25,12 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from . import inference
+from ...inference import hypothesis as inference
 from . import smmargins
-from .covariance import observed_information
-from .design import Design, new_design_matrix
-from .errors import AlreadyFittedError, SeparationWarning, SpecificationError, user_stacklevel
-from .margins import unavailable_effects
+from ...inference.covariance import observed_information
+from ...formula.design import Design, new_design_matrix
+from ...errors import AlreadyFittedError, SeparationWarning, SpecificationError, user_stacklevel
+from ...inference.margins import unavailable_effects
 
 MODEL_NAMES = {"logit": "Logit", "probit": "Probit"}
 
@@ -96,7 +96,7 @@ class ContrastResults:
         """t test: a :class:`~logitstat.summary.Summary` table; F test: the one-line text."""
         if self.distribution == "F":
             return repr(self)
-        from .summary import Summary
+        from ...report.summary import Summary
         frame = self.summary_frame(xname, alpha)
         table = frame.iloc[:, :4].copy()
         table[f"[{alpha / 2:g}"] = frame["Conf. Int. Low"]
@@ -158,7 +158,7 @@ class MarginalEffects:
 
     def summary(self, alpha: float = 0.05):
         """A :class:`~logitstat.summary.Summary` in statsmodels' layout."""
-        from .summary import Summary
+        from ...report.summary import Summary
         ci = self.conf_int(alpha)
         table = pd.DataFrame({smmargins.METHODS[self.margeff_options["method"]]: self.margeff,
                               "std err": self.margeff_se, "z": self.tvalues, "P>|z|": self.pvalues,
@@ -293,7 +293,7 @@ class SMCompatMixin(AlreadyFittedMixin):
                  xname=None):
         """statsmodels' alternative layout (``summary2``): a model-information block and the
         coefficient table; ``tables`` holds both as DataFrames.  See :mod:`logitstat.summary2`."""
-        from .summary2 import Summary2
+        from ...report.summary2 import Summary2
         return Summary2.from_results(self, alpha=alpha, float_format=float_format, title=title,
                                      yname=yname, xname=xname)
 

@@ -34,9 +34,9 @@ from __future__ import annotations
 
 import numpy as np
 
-from .errors import SpecificationError
-from .irls import weighted_gram
-from .links import Link
+from ...errors import SpecificationError
+from ...fitting.irls import weighted_gram
+from ...fitting.links import Link
 
 AT = ("overall", "mean", "median", "zero")
 METHODS = {"dydx": "dy/dx", "eyex": "d(lny)/d(lnx)", "dyex": "dy/d(lnx)", "eydx": "d(lny)/dx"}

@@ -19,7 +19,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from .errors import DataError, SpecificationError
+from ...errors import DataError, SpecificationError
 from .results import BinaryResults
 
 IGNORED = ("method", "disp", "full_output", "callback", "retall")
@@ -80,7 +80,7 @@ class _BinaryModel:
             use_t=None, **kwargs) -> BinaryResults:
         """Fit and return :class:`~logitstat.results.BinaryResults` (see the module docstring
         for the statsmodels keywords accepted)."""
-        from .api import glm
+        from ...api import glm
         options = _fit_options(start_params, maxiter, cov_type, cov_kwds, use_t, kwargs)
         return glm(self.endog, self.exog, link=self.link, names=self.exog_names, offset=self.offset,
                    information=self.information, **options)
@@ -110,7 +110,7 @@ class _FormulaModel:
 
     def fit(self, start_params=None, maxiter=None, cov_type: str = "nonrobust", cov_kwds=None,
             use_t=None, **kwargs) -> BinaryResults:
-        from .api import glm
+        from ...api import glm
         options = _fit_options(start_params, maxiter, cov_type, cov_kwds, use_t, kwargs)
         return glm(self.formula, self.data, link=self._cls.link,
                    information=self._cls.information, **self._kwargs, **options)

@@ -30,12 +30,12 @@ from functools import cached_property
 
 import numpy as np
 
-from .checks import start_vector
-from .design import Design, check_rank, drop_columns, informative_rows
-from .errors import DataError, DomainWarning, SpecificationError
-from .irls import irls
-from .results import BinaryResults
-from .scaling import column_scales, screened_gram
+from ...common.checks import start_vector
+from ...formula.design import Design, check_rank, drop_columns, informative_rows
+from ...errors import DataError, DomainWarning, SpecificationError
+from ...fitting.irls import irls
+from ..binary.results import BinaryResults
+from ..binary.scaling import column_scales, screened_gram
 
 __all__ = ["class_weights", "apply_class_weight", "ClassWeightedResults", "ESTIMAND_NOTE"]
 

@@ -55,10 +55,10 @@ from __future__ import annotations
 import numpy as np
 from scipy import linalg, stats
 
-from .errors import ConvergenceError, SpecificationError
-from .firth import _Model, _iterate, _require_logit
-from .links import Link
-from .profile import _one_side
+from ...errors import ConvergenceError, SpecificationError
+from ...fitting.firth import _Model, _iterate, _require_logit
+from ...fitting.links import Link
+from ...inference.profile import _one_side
 
 __all__ = ["fixed_fit", "penalized_profile_conf_int", "penalized_lr_stat",
            "penalized_lr_pvalues", "penalized_lr_terms", "nested_penalized_lr"]

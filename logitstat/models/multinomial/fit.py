@@ -36,8 +36,8 @@ import pandas as pd
 from scipy import linalg
 from scipy.special import logsumexp
 
-from .errors import ConvergenceError, ConvergenceWarning, ResponseError, SpecificationError
-from .irls import scaled_cholesky
+from ...errors import ConvergenceError, ConvergenceWarning, ResponseError, SpecificationError
+from ...fitting.irls import scaled_cholesky
 
 __all__ = ["MultinomialResponse", "MNFit", "log_probs", "information", "fit_multinomial"]
 
@@ -130,7 +130,7 @@ class MNFit:
     message: str = ""
 
     def __repr__(self) -> str:  # arrays by shape, not their values
-        from .reprs import compact_repr
+        from ...common.displays import compact_repr
         return compact_repr(self)
 
 

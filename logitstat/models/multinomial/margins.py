@@ -29,8 +29,9 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from . import margins, mnfit
-from .inference import normal_quantile
+from ...inference import margins
+from . import fit as mnfit
+from ...inference.hypothesis import normal_quantile
 
 
 def _full_B(res) -> np.ndarray:

@@ -20,16 +20,17 @@ import pandas as pd
 import patsy
 from scipy import stats
 
-from . import design as _design
-from . import inference, mncov, mnfit
-from . import scaling as _scaling
-from .checks import real_number, whole_number
-from .errors import DataError, SeparationWarning, SpecificationError
-from .diagnostics import ModelSeparation
-from .persist import Persistable
-from .postestimation import FitStatisticsMixin
-from .smcompat import AlreadyFittedMixin
-from .separation import SeparationReport, detect_separation
+from ...formula import design as _design
+from ...inference import hypothesis as inference
+from . import covariance as mncov, fit as mnfit
+from ..binary import scaling as _scaling
+from ...common.checks import real_number, whole_number
+from ...errors import DataError, SeparationWarning, SpecificationError
+from ..binary.diagnostics import ModelSeparation
+from ...common.persist import Persistable
+from ...inference.postestimation import FitStatisticsMixin
+from ..binary.smcompat import AlreadyFittedMixin
+from ...diagnostics.separation import SeparationReport, detect_separation
 
 __all__ = ["mnlogit", "MNLogitResults", "mn_lr_test"]
 
@@ -250,7 +251,7 @@ class MNLogitResults(FitStatisticsMixin, Persistable, AlreadyFittedMixin):
         the likelihood never drops enough (see :mod:`logitstat.mnprofile`); indexed (outcome,
         coefficient)."""
         if method == "profile":
-            from .mnprofile import mn_profile_conf_int
+            from .profile import mn_profile_conf_int
 
             return mn_profile_conf_int(self, alpha)
         if method != "wald":
@@ -413,7 +414,7 @@ class MNLogitResults(FitStatisticsMixin, Persistable, AlreadyFittedMixin):
             coefficient (``sex[T.M]``).  Columns ``effect``, ``se``, ``z``, ``pvalue``,
             ``lower``, ``upper``.
         """
-        from .mnmargins import average_marginal_effects
+        from .margins import average_marginal_effects
 
         return average_marginal_effects(self, alpha, variables=variables, data=data)
 
@@ -462,7 +463,7 @@ class MNLogitResults(FitStatisticsMixin, Persistable, AlreadyFittedMixin):
     def summary(self, rrr: bool = False, alpha: float = 0.05, pvalue_format="auto"):
         """A :class:`~logitstat.summary.BlockSummary`: header, one coefficient block per outcome
         (``pvalue_format`` as :meth:`BinaryResults.summary <logitstat.results.BinaryResults.summary>`)."""
-        from .summary import BlockSummary
+        from ...report.summary import BlockSummary
 
         return BlockSummary.from_mnlogit(self, rrr=rrr, alpha=alpha, pvalue_format=pvalue_format)
 

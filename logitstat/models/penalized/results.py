@@ -20,14 +20,14 @@ import pandas as pd
 import patsy
 from scipy.special import expit, xlogy
 
-from . import design as _design
-from . import family, penalized
-from .checks import real_number, whole_number
-from .errors import DataError, LogitstatError, SpecificationError
-from .links import get_link
-from .persist import Persistable
-from .reprs import Display, Displayable, number
-from .smcompat import AlreadyFittedMixin
+from ...formula import design as _design
+from ...fitting import family, coordinate_descent as penalized
+from ...common.checks import real_number, whole_number
+from ...errors import DataError, LogitstatError, SpecificationError
+from ...fitting.links import get_link
+from ...common.persist import Persistable
+from ...common.displays import Display, Displayable, number
+from ..binary.smcompat import AlreadyFittedMixin
 
 __all__ = ["PENALTIES", "resolve_penalty", "fit_penalized", "PenalizedResults", "PathResults",
            "CVResults", "logit_path", "logit_cv"]
@@ -103,7 +103,7 @@ def fit_penalized(des: _design.Design, link="logit", *, penalty: str | None = "l
     icol = _check_design(des, link)
     info, nobs = None, des.nobs
     if class_weight is not None:
-        from .classweights import apply_class_weight
+        from ..classweighted.results import apply_class_weight
         des, info = apply_class_weight(des, class_weight)
     y, prior, off = _arrays(des)
     fit = penalized.fit_path(des.X, y, prior, off, icol, ratio, np.array([alpha]),
@@ -222,7 +222,7 @@ class PenalizedResults(Displayable, Persistable, AlreadyFittedMixin):
 
     def summary(self):
         """A :class:`~logitstat.summary.Summary` with coefficients only, saying why there are no SEs."""
-        from .summary import Summary
+        from ...report.summary import Summary
 
         d = self.design
         kind = {"l1": "lasso (L1)", "l2": "ridge (L2)", "elasticnet": "elastic net"}[self.penalty]
@@ -353,7 +353,7 @@ def _path_inputs(formula, data, eval_env, weights, offset, missing, class_weight
     env = _design.eval_environment(eval_env, 1)
     des = _design.from_formula(formula, data, env, weights=weights, offset=offset, missing=missing)
     if class_weight is not None:
-        from .classweights import apply_class_weight
+        from ..classweighted.results import apply_class_weight
         des, _ = apply_class_weight(des, class_weight)
     icol = _check_design(des, "logit")
     return des, ratio, icol, _arrays(des)
