@@ -20,7 +20,7 @@ from scipy import special
 
 from .links import Link
 
-__all__ = ["loglik", "deviance", "deviance_residuals", "pearson_residuals"]
+__all__ = ["loglik", "deviance", "deviance_residuals", "pearson_residuals", "observed_weights"]
 
 
 def _weighted_log_probs(y: np.ndarray, eta: np.ndarray, link: Link) -> np.ndarray:
@@ -68,3 +68,27 @@ def deviance_residuals(y, trials, weights, eta, link: Link) -> np.ndarray:
 def pearson_residuals(y, trials, weights, mu) -> np.ndarray:
     r""":math:`(y-\mu)\sqrt{w m}/\sqrt{\mu(1-\mu)}` (R's ``residuals(type="pearson")``)."""
     return (y - mu) * np.sqrt(weights * trials) / np.sqrt(mu * (1.0 - mu))
+
+
+def observed_weights(y: np.ndarray, trials: np.ndarray, weights: np.ndarray, eta: np.ndarray,
+                     link: Link) -> np.ndarray:
+    r"""Per-row weights :math:`v_i` of the observed information :math:`X^\top \mathrm{diag}(v) X`.
+
+    With :math:`V = \mu(1-\mu)`, :math:`\ell_i = w_i m_i [y_i\log\mu_i + (1-y_i)\log(1-\mu_i)]` has
+
+    .. math::
+
+        -\frac{\partial^2\ell_i}{\partial\eta_i^2} = w_i m_i\Big[\frac{\mu'^2}{V}
+            - (y_i-\mu_i)\Big(\frac{\mu''}{V} - \frac{\mu'^2 (1-2\mu)}{V^2}\Big)\Big],
+
+    the Fisher weight minus a term with mean zero, which vanishes identically for the logit link
+    (:math:`\mu' = V`, :math:`\mu'' = V(1-2\mu)`).
+    """
+    mu = link.linkinv(eta)
+    d = link.mu_eta(eta)
+    var = mu * (1.0 - mu)
+    prior = weights * trials
+    if link.canonical:
+        return prior * d * d / var
+    correction = (y - mu) * (link.mu_eta2(eta) / var - d * d * (1.0 - 2.0 * mu) / (var * var))
+    return prior * (d * d / var - correction)

@@ -41,7 +41,7 @@ import numpy as np
 from scipy import linalg, special, stats
 
 from . import kernels
-from ..inference.covariance import observed_weights
+from .family import observed_weights
 from ..errors import ConvergenceError, SpecificationError
 from .links import Link, get_link
 

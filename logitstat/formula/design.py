@@ -19,7 +19,6 @@ import numpy as np
 import pandas as pd
 import patsy
 
-from ..inference import clustering
 from . import datacheck
 from . import fastdesign
 from . import parse as formula_parse
@@ -31,6 +30,7 @@ from ..errors import (DataError, FormulaError, LogitstatError, MissingDataError,
                      PredictionError, ResponseError, SpecificationError)
 from ..fitting.rank import _describe, aliased_columns, check_rank  # noqa: F401  (re-exported)
 from .response import _binary_from_levels, _binary_from_numbers, _response  # noqa: F401
+from .groups import group_columns, missing_groups
 
 
 @dataclass(frozen=True)
@@ -126,7 +126,7 @@ class Design:
 def _column_or_array(value, data: pd.DataFrame | None, n: int, what: str) -> tuple[np.ndarray, str | None]:
     """Resolve ``weights=``/``offset=``/``groups=`` given as a column name or an array."""
     if what == "groups":   # also two columns, for two-way clustering
-        return clustering.group_columns(value, data, n)
+        return group_columns(value, data, n)
     if isinstance(value, str):
         if data is None or value not in data.columns:
             cols = "" if data is None else f"; columns are: {', '.join(map(str, data.columns))}"
@@ -303,7 +303,7 @@ def from_formula(formula: str, data: pd.DataFrame, eval_env, *, weights=None, of
     for what, (arr, name) in extras.items():
         arr = arr[rows]
         if what == "groups":
-            missing_mask = clustering.missing_groups(arr)
+            missing_mask = missing_groups(arr)
         else:
             arr = frameprep.numeric_values(arr, what)
             missing_mask = np.isnan(arr)

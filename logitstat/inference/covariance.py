@@ -48,6 +48,7 @@ from . import clustering
 from ..fitting import kernels
 from ..errors import DataError, DataWarning, SpecificationError, user_stacklevel
 from ..fitting.irls import weighted_gram
+from ..fitting.family import observed_weights
 from ..fitting.links import Link
 
 __all__ = ["CovarianceEstimator", "Nonrobust", "HC0", "HC1", "HC2", "HC3", "Cluster",
@@ -111,30 +112,6 @@ def _symmetric(a: np.ndarray) -> np.ndarray:
 
 
 # --------------------------------------------------------------------------- information
-
-
-def observed_weights(y: np.ndarray, trials: np.ndarray, weights: np.ndarray, eta: np.ndarray,
-                     link: Link) -> np.ndarray:
-    r"""Per-row weights :math:`v_i` of the observed information :math:`X^\top \mathrm{diag}(v) X`.
-
-    With :math:`V = \mu(1-\mu)`, :math:`\ell_i = w_i m_i [y_i\log\mu_i + (1-y_i)\log(1-\mu_i)]` has
-
-    .. math::
-
-        -\frac{\partial^2\ell_i}{\partial\eta_i^2} = w_i m_i\Big[\frac{\mu'^2}{V}
-            - (y_i-\mu_i)\Big(\frac{\mu''}{V} - \frac{\mu'^2 (1-2\mu)}{V^2}\Big)\Big],
-
-    the Fisher weight minus a term with mean zero, which vanishes identically for the logit link
-    (:math:`\mu' = V`, :math:`\mu'' = V(1-2\mu)`).
-    """
-    mu = link.linkinv(eta)
-    d = link.mu_eta(eta)
-    var = mu * (1.0 - mu)
-    prior = weights * trials
-    if link.canonical:
-        return prior * d * d / var
-    correction = (y - mu) * (link.mu_eta2(eta) / var - d * d * (1.0 - 2.0 * mu) / (var * var))
-    return prior * (d * d / var - correction)
 
 
 def observed_information(X: np.ndarray, y: np.ndarray, trials: np.ndarray, weights: np.ndarray,

@@ -21,7 +21,7 @@ from scipy import stats
 from . import anova as _anova
 from . import hypothesis as inference
 from . import margins_at as _margins_at
-from ..models.binary.diagnostics import divergence_reason
+from ..diagnostics.divergence import divergence_reason
 from ..errors import SeparationWarning, SpecificationError, user_stacklevel
 from .influence import Influence, influence, residuals
 from .margins import marginal_effects as _marginal_effects

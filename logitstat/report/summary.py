@@ -15,7 +15,7 @@ import pandas as pd
 from tabulate import tabulate
 
 from ..models.binary.diagnostics import diagnostic_notes as _model_diagnostic_notes
-from ..models.binary.diagnostics import divergence_note
+from ..diagnostics.divergence import divergence_note
 from ..errors import LogitstatError
 from .htmlstyle import comparison_html, summary_html
 from .numformat import (NumberFormat, check_pvalue_format, column_format, format_pvalue,

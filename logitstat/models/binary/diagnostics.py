@@ -19,6 +19,7 @@ from ...diagnostics import collinearity as _coll
 from ...diagnostics import goodness as _gof
 from ...errors import LogitstatError, SpecificationError
 from ...common.displays import Display, Displayable
+from ...diagnostics.divergence import divergence_note, divergence_reason  # noqa: F401 (re-exported)
 from ...diagnostics.separation import SeparationReport, check_separation
 
 __all__ = ["ModelSeparation", "DiagnosticsMixin", "diagnostic_notes", "divergence_note",
@@ -268,55 +269,6 @@ def diagnostic_notes(res) -> list[str]:
                          "estimates are imprecise because the terms are nearly collinear with "
                          "others (interaction terms are large by construction); see res.vif().")
     return notes
-
-
-def _split(names, directions, undetermined) -> tuple[list[str], list[str], list[str]]:
-    """Names of the coefficients running to +infinity, to -infinity, and not identified."""
-    names = [str(n) for n in names]
-    return ([n for n, d in zip(names, directions) if d > 0],
-            [n for n, d in zip(names, directions) if d < 0],
-            [n for n, u in zip(names, undetermined) if u])
-
-
-def divergence_note(names, directions, undetermined) -> str:
-    """The summary footer on coefficients without a finite, identified estimate ("" when
-    there are none): what the ``+inf`` / ``-inf`` and ``—`` cells mean."""
-    ups, downs, und = _split(names, directions, undetermined)
-    notes = []
-    if ups or downs:
-        signs = "/".join(s for s, ns in (("+inf", ups), ("-inf", downs)) if ns)
-        many = len(ups + downs) > 1
-        notes.append(f"The table shows {signs} for {_join(ups + downs)}, whose estimate"
-                     f"{'s run' if many else ' runs'} to infinity: no standard error, z, p-value "
-                     "or Wald interval exists (—), nor any test or marginal effect that involves "
-                     f"{'them' if many else 'it'}.")
-    if und:
-        notes.append(f"{_join(und)} {'are' if len(und) > 1 else 'is'} not identified by the "
-                     "observations that are not predicted perfectly: the estimate depends on "
-                     "where the iterations stopped, and no standard error, z, p-value or Wald "
-                     "interval exists (—).")
-    if notes:
-        notes.append("res.params keeps the values at which the iterations stopped (as R's glm "
-                     "reports them).")
-    return " ".join(notes)
-
-
-def divergence_reason(names, directions, undetermined) -> str:
-    """The coefficients without a finite, identified estimate, as the reason why a test or a
-    marginal effect that involves them does not exist ("" when there are none)."""
-    ups, downs, und = _split(names, directions, undetermined)
-    parts = []
-    if ups or downs:
-        parts.append(f"{_join([f'{n} (+inf)' for n in ups] + [f'{n} (-inf)' for n in downs])} "
-                     f"run{'' if len(ups + downs) > 1 else 's'} to infinity")
-    if und:
-        parts.append(f"{_join(und)} {'are' if len(und) > 1 else 'is'} not identified")
-    return " and ".join(parts) + " under separation" if parts else ""
-
-
-def _join(names: list[str]) -> str:
-    """'a', 'a and b', 'a, b and c'."""
-    return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
 
 
 def separated_refit(des, link, max_iter: int = 100):
