@@ -183,7 +183,7 @@ def test_an_overlapping_fit_stopped_by_the_deviance_rule_is_resumed(client, fram
     """With a coarse rule the first iterations stop early on overlapping data: the fit is
     resumed to the ordinary convergence criterion, equal to the in-memory fit, without a
     convergence warning."""
-    import logitstat.dask as ldask
+    import logitstat.dask.model as ldask
 
     monkeypatch.setattr(ldask, "DEVIANCE_RULE", 1e-2)
     calls = []

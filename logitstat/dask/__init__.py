@@ -9,6 +9,9 @@ from __future__ import annotations
 
 from .._aliases import package_getattr
 
+#: the old module's exports (the same list as its new home's ``__all__``; tests/test_aliases.py)
+__all__ = ["is_dask_frame", "glm_dask", "DaskBinaryResults", "RowsNotInMemory"]
+
 
 def __getattr__(name: str):
     """Names of the old ``logitstat.dask`` module (:func:`glm_dask`, ...)."""

@@ -9,6 +9,10 @@ from __future__ import annotations
 
 from .._aliases import package_getattr
 
+#: the old module's exports (the same list as its new home's ``__all__``; tests/test_aliases.py)
+__all__ = ["ModelSeparation", "DiagnosticsMixin", "diagnostic_notes", "divergence_note",
+           "divergence_reason", "separation_warning_text"]
+
 
 def __getattr__(name: str):
     """Names of the old ``logitstat.diagnostics`` module (:class:`ModelSeparation`, ...)."""

@@ -10,6 +10,10 @@ from __future__ import annotations
 
 from .._aliases import package_getattr
 
+#: the old module's exports (the same list as its new home's ``__all__``; tests/test_aliases.py)
+__all__ = ["TestResult", "normal_quantile", "constraint_matrix", "wald_test", "lr_statistic",
+           "term_wald_tests", "nested_lr_test"]
+
 
 def __getattr__(name: str):
     """Names of the old ``logitstat.inference`` module (:class:`TestResult`, ``spans``, ...)."""

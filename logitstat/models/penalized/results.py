@@ -79,38 +79,6 @@ def _arrays(des: _design.Design) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     return des.y, prior, des.offset
 
 
-def fit_penalized(des: _design.Design, link="logit", *, penalty: str | None = "l2", alpha=None,
-                  l1_ratio: float | None = None, class_weight=None, cov_type: str | None = None,
-                  method: str = "irls", standardize: bool = True, tol: float = 1e-10,
-                  max_iter: int = 100) -> "PenalizedResults":
-    """Fit one penalized logistic regression on a built design (see :mod:`logitstat.penalized`).
-
-    Called by :func:`logitstat.api.glm` when ``penalty=`` is given.
-    """
-    if penalty is None:
-        raise SpecificationError("alpha= sets the strength of a penalty: give penalty='l1', 'l2' "
-                                 "or 'elasticnet' too")
-    ratio = resolve_penalty(penalty, l1_ratio)
-    if cov_type not in (None, "nonrobust"):
-        raise SpecificationError(f"cov_type={cov_type!r}: penalized fits have no standard errors "
-                                 "of any type")
-    if method != "irls":
-        raise SpecificationError(f"method={method!r} cannot be combined with penalty=")
-    if alpha is None:
-        raise SpecificationError("a penalized fit needs alpha= (the penalty strength, glmnet's "
-                                 "lambda); use ls.logit_cv(...) to choose it by cross-validation")
-    alpha = real_number(alpha, "alpha", low=0.0, hint="the penalty strength, glmnet's lambda")
-    icol = _check_design(des, link)
-    info, nobs = None, des.nobs
-    if class_weight is not None:
-        from ..classweighted.results import apply_class_weight
-        des, info = apply_class_weight(des, class_weight)
-    y, prior, off = _arrays(des)
-    fit = penalized.fit_path(des.X, y, prior, off, icol, ratio, np.array([alpha]),
-                             standardize_cols=standardize, tol=tol, max_iter=max_iter)
-    return PenalizedResults(des, fit, 0, penalty, ratio, standardize, info, nobs)
-
-
 class PenalizedResults(Displayable, Persistable, AlreadyFittedMixin):
     """One penalized logistic fit: coefficients, likelihood, predictions — no standard errors."""
 
@@ -517,3 +485,12 @@ def logit_cv(formula, data=None, *, penalty: str = "l1", l1_ratio: float | None 
     cvm = fold_w @ dev / fold_w.sum()
     cvsd = np.sqrt(fold_w @ (dev - cvm) ** 2 / fold_w.sum() / (len(uniq) - 1))
     return CVResults(PathResults(des, full, penalty, ratio, standardize), cvm, cvsd, labels)
+
+
+def __getattr__(name: str):
+    """``fit_penalized``, now in :mod:`logitstat.models.penalized.fit` (imported on first use:
+    that module builds on this one)."""
+    if name == "fit_penalized":
+        from .fit import fit_penalized
+        return fit_penalized
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
