@@ -87,7 +87,9 @@ from scipy import linalg, special
 
 from . import family, kernels
 from .drive import drive, scaled_cholesky
+from .kernels import weighted_gram  # noqa: F401  (re-exported: its home until the layered layout)
 from .links import CLogLog, Link, Logit, Probit
+from .working import _cloglog_working, _curvature
 
 BLOCK_ROWS = kernels.BLOCK_ROWS
 START_MIN_ROWS = 100_000
@@ -95,7 +97,6 @@ START_MIN_ROWS = 100_000
 START_ROWS = 50_000
 """Rows of the subsample that fits the start's intercept and scale."""
 _INV_SQRT_2PI = 1.0 / np.sqrt(2.0 * np.pi)
-_EPS = np.finfo(float).eps
 
 
 @dataclass(frozen=True)
@@ -123,45 +124,6 @@ class IRLSResult:
     def __repr__(self) -> str:  # arrays by shape, not their values
         from ..common.displays import compact_repr
         return compact_repr(self)
-
-
-def weighted_gram(X: np.ndarray, W: np.ndarray, Wz: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray | None]:
-    r"""Return :math:`X^\top W X` (and :math:`X^\top (Wz)` when ``Wz`` is given), in row blocks.
-
-    Only one block-sized temporary per thread is alive at a time; no copy of X is made.  With
-    non-negative ``W`` each block costs one ``syrk`` on :math:`W_b^{1/2}X_b`; negative weights
-    fall back to ``gemm`` on :math:`W_b X_b`.
-    """
-    X = np.asarray(X, dtype=float)
-    n, p = X.shape
-    W = np.asarray(W, dtype=float)
-    signed = bool(np.any(W < 0))
-    sw = None if signed else np.sqrt(W)
-
-    def chunk(lo: int, hi: int) -> tuple[np.ndarray, np.ndarray | None]:
-        A = np.zeros((p, p))
-        b = np.zeros(p) if Wz is not None else None
-        buf = kernels.block_buffer(X, hi - lo)
-        for s in range(lo, hi, BLOCK_ROWS):
-            e = min(s + BLOCK_ROWS, hi)
-            Xb, Xs = X[s:e], buf[:e - s]
-            if signed:
-                np.multiply(Xb, W[s:e, None], out=Xs)
-                A += Xs.T @ Xb
-            else:
-                np.multiply(Xb, sw[s:e, None], out=Xs)
-                A += Xs.T @ Xs
-            if b is not None:
-                b += Xb.T @ Wz[s:e]
-        return A, b
-
-    parts = kernels.map_chunks(chunk, n)
-    A, b = parts[0]
-    for A2, b2 in parts[1:]:
-        A = A + A2
-        if b is not None:
-            b = b + b2
-    return A, b
 
 
 class _Model:
@@ -493,65 +455,6 @@ class _Model:
         """``sqrt(W)`` and ``sqrt(W) z`` of every row (for the QR fallback only)."""
         with np.errstate(over="ignore", invalid="ignore", divide="ignore", under="ignore"):
             return self.working(eta, 0, self.n)
-
-
-def _cloglog_working(eta: np.ndarray, y: np.ndarray, newton: bool) -> tuple:
-    r"""Cloglog :math:`\sqrt{W}`, :math:`\sqrt{W}(y-\mu)/\mu'` and (with ``newton``) the
-    observed weights, all from :math:`t = e^\eta` without forming :math:`1-\mu`.
-
-    With :math:`1-\mu = e^{-t}`: :math:`W = t^2/\mathrm{expm1}(t)`, score
-    :math:`y\,t/\mathrm{expm1}(t) - (1-y)\,t`, observed weight
-    :math:`y\,t\,(t e^t - \mathrm{expm1}(t))/\mathrm{expm1}(t)^2 + (1-y)\,t`.  R's
-    ``1 - mu`` loses all digits for :math:`\eta > 3`; there its clamped score of a failure
-    (:math:`-1` instead of :math:`-e^\eta`) contradicts the (stable) deviance and IRLS stalls.
-    ``W`` is floored at 1e-200 (it underflows for :math:`\eta > 6.5`; R floors at about
-    :math:`\epsilon`), so that :math:`\sqrt{W}` can divide.
-    """
-    t = np.exp(np.minimum(eta, 700.0))
-    em1 = np.expm1(t)
-    ratio = t / em1                                      # -> 1 as t -> 0, 0 as t -> inf
-    W = t * ratio
-    np.maximum(W, 1e-200, out=W)
-    sw = np.sqrt(W)
-    score = y * ratio - (1.0 - y) * t
-    resid = score / sw
-    wobs = None
-    if newton:
-        safe = np.minimum(t, 30.0)                       # beyond, the success part is < 1e-11
-        m1 = np.expm1(safe)
-        with np.errstate(invalid="ignore", divide="ignore", over="ignore", under="ignore"):
-            part = np.where(t < 1e-6, 0.5 * t, safe * (safe * (m1 + 1.0) - m1) / (m1 * m1))
-        wobs = y * np.where(t < 30.0, part, 0.0)
-        wobs += (1.0 - y) * t
-    return sw, resid, wobs
-
-
-def _curvature(link: Link, eta: np.ndarray, mu: np.ndarray, sd: np.ndarray, sw: np.ndarray,
-               clamped: bool) -> np.ndarray:
-    r""":math:`c_i = \frac{d}{d\eta}\log\frac{\mu'}{V} = \frac{\mu''}{\mu'} -
-    \frac{\mu'(1-2\mu)}{V}` per row, so that the observed information weight is
-    :math:`W^o_i = W_i - s_i c_i` (:math:`s_i` the row's score; see the module docstring).
-
-    ``sw`` holds :math:`\mu'/\sqrt{V}` and ``sd`` :math:`\sqrt{V}`.  Where R's clamps bite
-    (``clamped`` blocks: :math:`\mu` or :math:`\mu'` at machine epsilon) or :math:`c` is not
-    finite, :math:`c = 0`: those rows keep Fisher's weight.
-    """
-    name = link.name
-    if name == "probit":
-        ratio = -eta                                     # mu''/mu'
-    elif name == "cloglog":
-        ratio = -np.expm1(np.minimum(eta, 700.0))
-    elif name == "cauchit":
-        ratio = -2.0 * eta / (1.0 + eta * eta)
-    elif name == "logit":
-        ratio = 1.0 - 2.0 * mu
-    else:
-        ratio = link.mu_eta2(eta) / link.mu_eta(eta)
-    c = ratio - (sw / sd) * (1.0 - 2.0 * mu)
-    if clamped:
-        bad = ~np.isfinite(c) | (mu <= _EPS) | (mu >= 1.0 - _EPS) | (sw * sd <= _EPS)
-        c[bad] = 0.0
-    return c
 
 
 def irls(X: np.ndarray, y: np.ndarray, trials: np.ndarray, weights: np.ndarray, offset: np.ndarray,

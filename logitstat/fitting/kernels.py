@@ -241,3 +241,42 @@ def row_quadratic(X: np.ndarray, M: np.ndarray) -> np.ndarray:
 
     map_chunks(rows, X.shape[0])
     return out
+
+
+def weighted_gram(X: np.ndarray, W: np.ndarray, Wz: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray | None]:
+    r"""Return :math:`X^\top W X` (and :math:`X^\top (Wz)` when ``Wz`` is given), in row blocks.
+
+    Only one block-sized temporary per thread is alive at a time; no copy of X is made.  With
+    non-negative ``W`` each block costs one ``syrk`` on :math:`W_b^{1/2}X_b`; negative weights
+    fall back to ``gemm`` on :math:`W_b X_b`.
+    """
+    X = np.asarray(X, dtype=float)
+    n, p = X.shape
+    W = np.asarray(W, dtype=float)
+    signed = bool(np.any(W < 0))
+    sw = None if signed else np.sqrt(W)
+
+    def chunk(lo: int, hi: int) -> tuple[np.ndarray, np.ndarray | None]:
+        A = np.zeros((p, p))
+        b = np.zeros(p) if Wz is not None else None
+        buf = block_buffer(X, hi - lo)
+        for s in range(lo, hi, BLOCK_ROWS):
+            e = min(s + BLOCK_ROWS, hi)
+            Xb, Xs = X[s:e], buf[:e - s]
+            if signed:
+                np.multiply(Xb, W[s:e, None], out=Xs)
+                A += Xs.T @ Xb
+            else:
+                np.multiply(Xb, sw[s:e, None], out=Xs)
+                A += Xs.T @ Xs
+            if b is not None:
+                b += Xb.T @ Wz[s:e]
+        return A, b
+
+    parts = map_chunks(chunk, n)
+    A, b = parts[0]
+    for A2, b2 in parts[1:]:
+        A = A + A2
+        if b is not None:
+            b = b + b2
+    return A, b

@@ -47,7 +47,7 @@ from scipy import linalg
 from . import clustering
 from ..fitting import kernels
 from ..errors import DataError, DataWarning, SpecificationError, user_stacklevel
-from ..fitting.irls import weighted_gram
+from ..fitting.kernels import weighted_gram
 from ..fitting.family import observed_weights
 from ..fitting.links import Link
 

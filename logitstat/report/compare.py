@@ -1,6 +1,6 @@
 """Several fitted models in one table, as statsmodels' ``summary_col`` or R's ``modelsummary``.
 
-:func:`compare` gathers the numbers; :class:`logitstat.summary.ComparisonTable` renders them.
+:func:`compare` gathers the numbers; :class:`logitstat.report.comparison.ComparisonTable` renders them.
 """
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ import pandas as pd
 from ..errors import SpecificationError
 from ..inference.hypothesis import normal_quantile
 from .numformat import check_pvalue_format, column_format, format_pvalue
-from .summary import ComparisonTable
+from .comparison import ComparisonTable
 
 __all__ = ["compare"]
 

@@ -2,8 +2,9 @@
 
 A :class:`Summary` holds plain data (a title, header pairs, the coefficient table, footer notes)
 and renders it as text, HTML, LaTeX or Markdown; a :class:`BlockSummary` renders its coefficient
-tables through the same path, one titled section per block.  :class:`ComparisonTable` lays
-several models side by side.
+tables through the same path, one titled section per block.  :class:`ComparisonTable`, which
+lays several models side by side, lives in :mod:`logitstat.report.comparison` and is still
+importable from here.
 """
 from __future__ import annotations
 
@@ -17,7 +18,7 @@ from tabulate import tabulate
 from ..models.binary.diagnostics import diagnostic_notes as _model_diagnostic_notes
 from ..diagnostics.divergence import divergence_note
 from ..errors import LogitstatError
-from .htmlstyle import comparison_html, summary_html
+from .htmlstyle import summary_html
 from .numformat import (NumberFormat, check_pvalue_format, column_format, format_pvalue,
                         format_pvalues)
 
@@ -408,130 +409,6 @@ class BlockSummary(Summary):
                 "notes": list(self.notes)}
 
 
-@dataclass(repr=False)
-class ComparisonTable(_Rendered):
-    """Several fitted models side by side (built by :func:`logitstat.compare`).
-
-    ``estimates`` holds one column per model (NaN where a model lacks the coefficient); under each
-    estimate goes the text of ``below`` (``"(0.123)"``, ``"[0.1, 0.3]"``), and after
-    the coefficients the rows of ``stats``.  ``str()`` is text; ``as_html()``, ``as_latex()``,
-    ``as_markdown()`` and ``to_frame()`` the other renderings.
-    """
-
-    estimates: pd.DataFrame
-    below: pd.DataFrame | None
-    pvalues: pd.DataFrame
-    stats: pd.DataFrame
-    stars: tuple[float, ...] = ()
-    digits: int = 3
-    notes: list[str] = field(default_factory=list)
-    title: str = "Model comparison"
-    formats: dict[str, NumberFormat] = field(default_factory=dict)
-
-    def _star(self, p: float) -> str:
-        return "*" * sum(bool(np.isfinite(p) and p < t) for t in self.stars)
-
-    def _estimate(self, v: float, p: float, fmt: NumberFormat) -> str:
-        """An estimate cell: blank where the model lacks the coefficient (NaN), ``+inf`` /
-        ``-inf`` where its estimate runs to infinity (separation)."""
-        if np.isnan(v):
-            return ""
-        if np.isinf(v):
-            return "+inf" if v > 0 else "-inf"
-        return fmt(v) + self._star(p)
-
-    def _stat_row(self, label: str, vals) -> list[str]:
-        """A row of model statistics: counts as integers, the others in one format (``digits``
-        decimals unless too wide)."""
-        if label == "Observations":
-            return [v if isinstance(v, str) else _num(float(v)) for v in vals]
-        numbers = [float(v) for v in vals if not isinstance(v, str)]
-        fmt = column_format(numbers, drivers=[], min_decimals=self.digits, sig=self.digits + 1)
-        return [v if isinstance(v, str) else _num(float(v)) if not np.isfinite(v) else fmt(float(v))
-                for v in vals]
-
-    def _rows(self) -> tuple[list[list[str]], int]:
-        rows = []
-        for name in self.estimates.index:
-            fmt = self.formats.get(name, NumberFormat(self.digits))
-            est = [self._estimate(v, p, fmt) for v, p in zip(self.estimates.loc[name],
-                                                             self.pvalues.loc[name])]
-            rows.append([str(name)] + est)
-            if self.below is not None:
-                rows.append([""] + [b if isinstance(b, str) else "" for b in self.below.loc[name]])
-        n_coef = len(rows)
-        for label, vals in self.stats.iterrows():
-            rows.append([str(label)] + self._stat_row(str(label), vals))
-        return rows, n_coef
-
-    def _table(self, fmt: str) -> tuple[list[str], int]:
-        rows, n_coef = self._rows()
-        if fmt == "pipe":
-            rows = [[c.replace("|", "\\|") for c in r] for r in rows]
-        out = tabulate(rows, headers=[""] + list(self.estimates.columns), tablefmt=fmt,
-                       disable_numparse=True, colalign=("left",) + ("center",) * self.estimates.shape[1])
-        return out.splitlines(), n_coef
-
-    def __str__(self) -> str:
-        lines, n_coef = self._table("simple")
-        width = max(len(line) for line in lines)
-        lines.insert(2 + n_coef, "-" * width)
-        wrap = min(max(width, 72), 100)
-        notes = [textwrap.fill(n, wrap, break_long_words=False, break_on_hyphens=False)
-                 for n in self.notes]
-        parts = [self.title.center(width), "=" * width] + lines + ["=" * width] + notes
-        return "\n".join(parts)
-
-    def as_markdown(self) -> str:
-        """GitHub-flavoured Markdown (``|`` in names escaped)."""
-        lines, _ = self._table("pipe")
-        body = "\n".join(lines)
-        return f"**{self.title}**\n\n{body}\n\n" + "  \n".join(self.notes) + "\n"
-
-    def as_html(self) -> str:
-        """An HTML table (the summary's scoped style) with a rule before the model statistics."""
-        rows, n_coef = self._rows()
-        return comparison_html(self.title, [str(c) for c in self.estimates.columns], rows, n_coef,
-                               self.notes)
-
-    def as_latex(self) -> str:
-        """A booktabs ``tabular`` with a midrule before the model statistics."""
-        rows, n_coef = self._rows()
-        k = self.estimates.shape[1]
-        lines = [f"% {self.title}", f"\\begin{{tabular}}{{l{'c' * k}}}", "\\toprule",
-                 " & ".join([""] + [_latex_escape(str(c)) for c in self.estimates.columns]) + r" \\",
-                 "\\midrule"]
-        for i, row in enumerate(rows):
-            if i == n_coef:
-                lines.append("\\midrule")
-            cells = []
-            for c in row:
-                c = c.replace("—", "---")
-                bare = c.rstrip("*")
-                stars = len(c) - len(bare)
-                cells.append(_latex_escape(bare) + (f"$^{{{'*' * stars}}}$" if stars else ""))
-            lines.append(" & ".join(cells) + r" \\")
-        lines += ["\\bottomrule", "\\end{tabular}"]
-        lines += [f"% {_latex_escape(n.replace('—', '---'))}" for n in self.notes]
-        return "\n".join(lines) + "\n"
-
-    def to_frame(self) -> pd.DataFrame:
-        """The table as strings: one row per cell row, one column per model."""
-        rows, _ = self._rows()
-        return pd.DataFrame([r[1:] for r in rows], index=[r[0] for r in rows],
-                            columns=list(self.estimates.columns))
-
-    def to_dict(self) -> dict:
-        """The numbers, JSON-ready: estimates, p-values and statistics per model."""
-        def clean(v):
-            return v if isinstance(v, str) else (float(v) if np.isfinite(v) else None)
-        return {"title": self.title, "models": {
-            m: {"estimates": {k: clean(v) for k, v in self.estimates[m].items()},
-                "pvalues": {k: clean(v) for k, v in self.pvalues[m].items()},
-                "statistics": {k: clean(v) for k, v in self.stats[m].items()}}
-            for m in self.estimates.columns}, "notes": list(self.notes)}
-
-
 def margins_summary(m) -> Summary:
     """A :class:`Summary` of a :class:`~logitstat.margins_at.Margins` (margins at values,
     predictive margins, effects at values or contrasts): the averaging in the header, the
@@ -658,3 +535,12 @@ class TermTable(_Rendered):
         """A booktabs ``tabular``, the title and notes as comments."""
         notes = "".join(f"% {_latex_escape(n.replace('—', '---'))}\n" for n in self.notes)
         return f"% {self.title}\n{self._tabulated('latex_booktabs')}\n{notes}"
+
+
+def __getattr__(name: str):
+    """:class:`ComparisonTable`, now in :mod:`logitstat.report.comparison` (imported on first
+    use: that module builds on this one)."""
+    if name == "ComparisonTable":
+        from .comparison import ComparisonTable
+        return ComparisonTable
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

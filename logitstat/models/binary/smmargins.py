@@ -35,7 +35,7 @@ from __future__ import annotations
 import numpy as np
 
 from ...errors import SpecificationError
-from ...fitting.irls import weighted_gram
+from ...fitting.kernels import weighted_gram
 from ...fitting.links import Link
 
 AT = ("overall", "mean", "median", "zero")

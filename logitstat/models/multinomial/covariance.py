@@ -31,7 +31,7 @@ import numpy as np
 from ...inference import clustering
 from ...inference.covariance import eigen_clip, get_estimator
 from ...errors import DataError, SpecificationError
-from ...fitting.irls import weighted_gram
+from ...fitting.kernels import weighted_gram
 
 COV_TYPES = ("nonrobust", "HC0", "HC1", "cluster")
 
