@@ -18,7 +18,7 @@ import pandas as pd
 import pytest
 
 import logitstat as ls
-from logitstat import persist
+from logitstat.common import persist
 
 FORMULA = "lfp ~ k5 + center(age) + bs(inc, df=4) + np.log(lwg + 3) + C(wc, Sum) + hc:k618"
 

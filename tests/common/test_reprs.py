@@ -15,7 +15,7 @@ import pandas as pd
 import pytest
 
 import logitstat as ls
-from logitstat import reprs
+from logitstat.common import displays as reprs
 
 
 @pytest.fixture(scope="module")

@@ -12,7 +12,7 @@ dd = pytest.importorskip("dask.dataframe")
 distributed = pytest.importorskip("distributed")
 
 import logitstat as ls  # noqa: E402
-from logitstat.dask import RowsNotInMemory, _aliased_from_gram  # noqa: E402
+from logitstat.dask.model import RowsNotInMemory, _aliased_from_gram  # noqa: E402
 
 
 @pytest.fixture(scope="module")
@@ -149,7 +149,7 @@ def test_extreme_but_overlapping_fit_is_certified_out_of_core(client, link):
     rng = np.random.default_rng(2)
     n = 3000
     x = rng.uniform(-1, 1, n)
-    from logitstat.links import get_link
+    from logitstat.fitting.links import get_link
     lk = get_link(link)
     lo, hi = lk.linkfun(np.array([1e-10, 1 - 1e-10]))
     eta = (lo + hi) / 2 + (hi - lo) / 2 * x

@@ -7,10 +7,10 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from logitstat.collinearity import (QR_LIMIT, collinearity_table, condition_number, tsqr_r,
+from logitstat.diagnostics.collinearity import (QR_LIMIT, collinearity_table, condition_number, tsqr_r,
                                      vif_design, vif_model)
 
-DATA = Path(__file__).resolve().parent / "reference" / "data" / "diagnostics"
+DATA = Path(__file__).resolve().parents[1] / "reference" / "data" / "diagnostics"
 CASES = json.loads((DATA / "collinearity.json").read_text())
 NAMES = sorted(k for k, v in CASES.items() if isinstance(v, dict))
 

@@ -9,11 +9,11 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from logitstat.links import get_link
-from logitstat.separation import (SeparationReport, check_separation, detect_separation,
+from logitstat.fitting.links import get_link
+from logitstat.diagnostics.separation import (SeparationReport, check_separation, detect_separation,
                                   finite_part, needs_lp, overlap_certificate)
 
-DATA = Path(__file__).resolve().parent / "reference" / "data" / "diagnostics"
+DATA = Path(__file__).resolve().parents[1] / "reference" / "data" / "diagnostics"
 CASES = json.loads((DATA / "separation.json").read_text())
 NAMES = sorted(k for k, v in CASES.items() if isinstance(v, dict))
 
@@ -189,7 +189,7 @@ from scipy.optimize import linprog  # noqa: E402
 
 import logitstat.separation_lp as slp  # noqa: E402
 from logitstat.errors import ConvergenceError  # noqa: E402
-from logitstat.irls import irls  # noqa: E402
+from logitstat.fitting.irls import irls  # noqa: E402
 
 
 def _ref_lp(c, A):

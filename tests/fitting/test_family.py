@@ -4,8 +4,8 @@ from __future__ import annotations
 import numpy as np
 from scipy import stats
 
-from logitstat import family
-from logitstat.links import get_link
+from logitstat.fitting import family
+from logitstat.fitting.links import get_link
 
 rng = np.random.default_rng(1)
 

@@ -8,10 +8,10 @@ import numpy as np
 import pytest
 from scipy import special
 
-from logitstat import kernels
+from logitstat.fitting import kernels
 from logitstat.errors import ConvergenceWarning, SpecificationError
-from logitstat.irls import _Model, irls, weighted_gram
-from logitstat.links import LINKS, get_link
+from logitstat.fitting.irls import _Model, irls, weighted_gram
+from logitstat.fitting.links import LINKS, get_link
 
 RNG = np.random.default_rng(20240517)
 
@@ -243,7 +243,7 @@ def test_ill_conditioned_design_uses_the_qr_fallback(monkeypatch):
     X, y = make(300, 3, seed=13)
     z = np.random.default_rng(1).standard_normal(len(y))
     near = X[:, 1] + 1e-6 * z                       # full rank, but nearly aliased with x1
-    from logitstat import irls as irls_module
+    from logitstat.fitting import irls as irls_module
     calls = []
     qr = irls_module.linalg.qr
     monkeypatch.setattr(irls_module.linalg, "qr", lambda *a, **k: calls.append(1) or qr(*a, **k))
@@ -283,7 +283,7 @@ def test_separated_data_warn_and_stop():
 def test_logit_last_pass_is_skipped_only_when_provably_converged(monkeypatch):
     """Started a hair (1e-7 SE) from the optimum, the logit Newton step provably lands within
     tol without another pass over X; the estimate and its covariance are still exact."""
-    from logitstat import irls as irls_module
+    from logitstat.fitting import irls as irls_module
 
     X, y = make(20000, 4, seed=21)
     truth, cov = newton_truth(X, y, "logit")
@@ -307,7 +307,7 @@ def test_logit_last_pass_is_skipped_only_when_provably_converged(monkeypatch):
 
 
 def test_overlap_certificate_from_the_last_step_agrees_with_the_two_pass_version():
-    from logitstat.separation import detect_separation, overlap_certificate
+    from logitstat.diagnostics.separation import detect_separation, overlap_certificate
 
     cases = []
     for seed, scale in ((30, 0.8), (31, 3.0), (32, 6.0)):
@@ -363,7 +363,7 @@ def test_no_overflow_in_the_step_certificate_far_out_under_separation():
 
     import logitstat as ls
 
-    judge = Path(__file__).resolve().parent / "reference" / "data" / "judge"
+    judge = Path(__file__).resolve().parents[1] / "reference" / "data" / "judge"
     want = json.loads((judge / "profile_complete_two.json").read_text())
     df = pd.read_csv(judge / "complete_two.csv")
     with warnings.catch_warnings():
@@ -519,7 +519,7 @@ def test_start_from_the_rank_screen_moments_reaches_the_same_optimum(link, monke
     """The scaled least-squares start (X'X and X'y of the rank screen) changes the path, not
     the estimate: both fits stop within tol = 1e-8 SE of the optimum, so within 2e-8 SE of
     each other; and it takes no more iterations than R's start."""
-    from logitstat import irls as irls_module
+    from logitstat.fitting import irls as irls_module
 
     monkeypatch.setattr(irls_module, "START_MIN_ROWS", 1000)
     monkeypatch.setattr(irls_module, "START_ROWS", 2000)

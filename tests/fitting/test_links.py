@@ -6,7 +6,7 @@ import pytest
 from scipy import stats
 
 import logitstat as ls
-from logitstat.links import LINKS, get_link
+from logitstat.fitting.links import LINKS, get_link
 
 ETA = np.linspace(-3, 3, 25)  # away from the clamps of R's make.link
 DIST = {"logit": stats.logistic, "probit": stats.norm, "cauchit": stats.cauchy,

@@ -11,9 +11,9 @@ import pandas as pd
 import patsy
 import pytest
 
-from logitstat import penalized
+from logitstat.fitting import coordinate_descent as penalized
 
-DATA = Path(__file__).resolve().parent / "reference" / "data"
+DATA = Path(__file__).resolve().parents[1] / "reference" / "data"
 REF = json.loads((DATA / "glmnet_mroz.json").read_text())
 R_ORDER = ["Intercept", "k5", "k618", "age", "wc[T.yes]", "hc[T.yes]", "lwg", "inc"]
 

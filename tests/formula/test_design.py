@@ -98,7 +98,7 @@ def test_array_interface_matches_formula(df):
 
 # --------------------------------------------------------------------------- as R's model.frame
 # References: R 4.2.2, tests/reference/r/judge_cases.R -> tests/reference/data/judge/.
-JUDGE = __import__("pathlib").Path(__file__).resolve().parent / "reference" / "data" / "judge"
+JUDGE = __import__("pathlib").Path(__file__).resolve().parents[1] / "reference" / "data" / "judge"
 
 
 @pytest.fixture(scope="module")

@@ -11,7 +11,7 @@ import pandas as pd
 import patsy
 import pytest
 
-from logitstat import fastdesign
+from logitstat.formula import fastdesign
 
 N = 150
 

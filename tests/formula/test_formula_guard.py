@@ -13,7 +13,7 @@ import pandas as pd
 import pytest
 
 import logitstat as ls
-from logitstat.formula_guard import (MAX_LENGTH, SAFE_NUMPY, RestrictedEnvironment, check_expression,
+from logitstat.formula.guard import (MAX_LENGTH, SAFE_NUMPY, RestrictedEnvironment, check_expression,
                                      restricted_environment, screen_formula)
 
 
@@ -114,7 +114,7 @@ def test_overlong_formula_is_refused():
 
 # --------------------------------------------------------------------------- bounded cost
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 #: seconds before a run counts as hung.  Evaluating any of these formulas takes milliseconds of
 #: CPU; the bound only has to cover the interpreter's start-up on a loaded test machine, and a
 #: formula that is not bounded runs for hours.

@@ -11,7 +11,7 @@ import patsy
 import pytest
 
 import logitstat as ls
-from logitstat.formula_parse import bracket_problem, check_formula, model_desc, shorten
+from logitstat.formula.parse import bracket_problem, check_formula, model_desc, shorten
 
 
 def _names(terms) -> list[str]:

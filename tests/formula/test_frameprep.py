@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 
 import logitstat as ls
-from logitstat import frameprep
+from logitstat.formula import frameprep
 
 
 @pytest.fixture

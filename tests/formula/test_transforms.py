@@ -16,9 +16,9 @@ from scipy.interpolate import BSpline
 from scipy.special import expit
 
 import logitstat as ls
-from logitstat import transforms
+from logitstat.formula import transforms
 
-JUDGE2 = Path(__file__).resolve().parent / "reference" / "data" / "judge2"
+JUDGE2 = Path(__file__).resolve().parents[1] / "reference" / "data" / "judge2"
 
 
 @pytest.fixture(scope="module")

@@ -28,8 +28,8 @@ import pytest
 from scipy import stats
 
 import logitstat as ls
-from logitstat import anova as lsa
-from logitstat.summary import TermTable
+from logitstat.inference import anova as lsa
+from logitstat.report.summary import TermTable
 
 from conftest import DATA
 

@@ -24,11 +24,11 @@ import pytest
 from scipy import linalg
 
 import logitstat as ls
-from logitstat.clustering import cluster_meat, group_columns, leverage_adjusted_scores
+from logitstat.inference.clustering import cluster_meat, group_columns, leverage_adjusted_scores
 
 from conftest import canon
 
-REF = Path(__file__).parent / "reference" / "data" / "cluster_influence.json"
+REF = Path(__file__).resolve().parents[1] / "reference" / "data" / "cluster_influence.json"
 # several cases have fewer than 20 clusters on purpose (R's numbers do not care): no DataWarning noise
 pytestmark = pytest.mark.filterwarnings("ignore:only .* clusters in groups=")
 

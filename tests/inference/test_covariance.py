@@ -8,10 +8,10 @@ import pandas as pd
 import pytest
 
 import logitstat as ls
-from logitstat import family
-from logitstat.covariance import (REGISTRY, Cluster, get_estimator, invert_information,
+from logitstat.fitting import family
+from logitstat.inference.covariance import (REGISTRY, Cluster, get_estimator, invert_information,
                                   observed_information)
-from logitstat.links import get_link
+from logitstat.fitting.links import get_link
 
 LINKS = ["logit", "probit", "cloglog"]
 

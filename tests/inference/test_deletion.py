@@ -18,11 +18,11 @@ import numpy as np
 import pytest
 
 import logitstat as ls
-from logitstat.influence import Influence
+from logitstat.inference.influence import Influence
 
 from conftest import canon
 
-REF = Path(__file__).parent / "reference" / "data" / "cluster_influence.json"
+REF = Path(__file__).resolve().parents[1] / "reference" / "data" / "cluster_influence.json"
 
 
 @lru_cache(maxsize=None)

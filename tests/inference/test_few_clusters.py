@@ -12,7 +12,7 @@ import pandas as pd
 import pytest
 
 import logitstat as ls
-from logitstat.covariance import MIN_CLUSTERS
+from logitstat.inference.covariance import MIN_CLUSTERS
 
 
 def frame(n_clusters: int) -> pd.DataFrame:

@@ -8,7 +8,7 @@ import pytest
 from scipy import stats
 
 import logitstat as ls
-from logitstat.inference import TestResult, spans, term_wald_tests
+from logitstat.inference.hypothesis import TestResult, spans, term_wald_tests
 
 
 def make_data(n=150, seed=7):

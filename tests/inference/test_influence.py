@@ -102,9 +102,9 @@ def test_a_row_with_hat_value_one_gives_nan_not_a_warning():
 def test_hat_values_equal_the_qr_projection_at_scale(conditioning, monkeypatch):
     """Hat values by blocked Cholesky (threaded above 65,536 rows), or by QR when the information
     is ill-conditioned, equal the squared row norms of Q in W^{1/2} X = QR, and sum to p."""
-    from logitstat import kernels
-    from logitstat.influence import hat_values
-    from logitstat.links import get_link
+    from logitstat.fitting import kernels
+    from logitstat.inference.influence import hat_values
+    from logitstat.fitting.links import get_link
 
     monkeypatch.setenv("LOGITSTAT_NUM_THREADS", "2")
     rng = np.random.default_rng(7)

@@ -12,7 +12,7 @@ import pytest
 from scipy import special, stats
 
 import logitstat as ls
-from logitstat.margins import marginal_effects
+from logitstat.inference.margins import marginal_effects
 
 
 def make_data(n=300, seed=5):
@@ -198,7 +198,7 @@ def test_variables_and_errors(df):
 
 def test_a_fit_without_its_frame_asks_for_the_data(df):
     from logitstat.api import fit_design
-    from logitstat.links import get_link
+    from logitstat.fitting.links import get_link
 
     res = ls.logit("y ~ z + C(g)", df)
     bare = fit_design(res.design, get_link("logit"))
@@ -223,7 +223,7 @@ def test_duplicate_index_labels_with_dropped_rows(df):
 # --------------------------------------------------------------------------- separation
 
 from separated import CASES, LINKS, intercept_separated_frame, separated_fit  # noqa: E402
-from logitstat.separation import finite_part  # noqa: E402
+from logitstat.diagnostics.separation import finite_part  # noqa: E402
 
 # quasi-complete separation by the level of a factor (g = c, trt = C) or a dummy (NV): the column
 # of the diverging coefficient is 0 on every row that is not predicted perfectly
@@ -329,7 +329,7 @@ def test_a_factor_of_its_own_terms_is_evaluated_without_a_design_per_level(at, m
     discrete changes move each linear predictor by a constant per level: the batched path
     (levels a block at a time, one product with X per block) equals rebuilding the design for
     every level to rounding; an interaction with another variable keeps the rebuild."""
-    from logitstat import margins
+    from logitstat.inference import margins
 
     rng = np.random.default_rng(4)
     n = 3000

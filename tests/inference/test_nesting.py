@@ -7,7 +7,7 @@ import pandas as pd
 import pytest
 
 import logitstat as ls
-from logitstat.inference import spans
+from logitstat.inference.hypothesis import spans
 
 
 def lstsq_residuals(B, S):

@@ -5,8 +5,8 @@ import numpy as np
 import pytest
 
 import logitstat as ls
-from logitstat import plots
-from logitstat.influenceplot import cutoffs, deletion_table
+from logitstat.report import plots
+from logitstat.report.influenceplot import cutoffs, deletion_table
 
 mpl = pytest.importorskip("matplotlib")
 mpl.use("Agg")

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 import logitstat as ls
-from logitstat.numformat import (NumberFormat, check_pvalue_format, column_format, decimals_for,
+from logitstat.report.numformat import (NumberFormat, check_pvalue_format, column_format, decimals_for,
                                  format_pvalue, format_pvalues)
 
 

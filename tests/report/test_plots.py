@@ -6,7 +6,7 @@ import pandas as pd
 import pytest
 
 import logitstat as ls
-from logitstat import plots
+from logitstat.report import plots
 
 mpl = pytest.importorskip("matplotlib")
 mpl.use("Agg")

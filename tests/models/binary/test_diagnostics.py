@@ -14,7 +14,7 @@ import logitstat as ls
 from conftest import CASE_NAMES, canon, load_case, r_order
 from separated import intercept_separated_frame
 
-DATA = Path(__file__).resolve().parent / "reference" / "data" / "diagnostics"
+DATA = Path(__file__).resolve().parents[2] / "reference" / "data" / "diagnostics"
 SEP = json.loads((DATA / "separation.json").read_text())
 FIRTH = json.loads((DATA / "firth.json").read_text())
 COLL = json.loads((DATA / "collinearity.json").read_text())

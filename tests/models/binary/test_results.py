@@ -127,7 +127,7 @@ def test_non_convergence_warns(df):
     assert not res.converged
 
 
-JUDGE = __import__("pathlib").Path(__file__).resolve().parent / "reference" / "data" / "judge"
+JUDGE = __import__("pathlib").Path(__file__).resolve().parents[2] / "reference" / "data" / "judge"
 
 
 def _judge(name):

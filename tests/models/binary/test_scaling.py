@@ -16,7 +16,7 @@ import pandas as pd
 import pytest
 
 import logitstat as ls
-from logitstat.scaling import SAFE_NORM, column_scales
+from logitstat.models.binary.scaling import SAFE_NORM, column_scales
 
 RTOL = 1e-8
 

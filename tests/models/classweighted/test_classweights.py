@@ -11,7 +11,7 @@ import pandas as pd
 import pytest
 
 import logitstat as ls
-from logitstat.classweights import class_weights
+from logitstat.models.classweighted.results import class_weights
 
 from conftest import DATA, MROZ_R_ORDER
 

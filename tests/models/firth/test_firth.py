@@ -10,10 +10,10 @@ import numpy as np
 import pytest
 
 from logitstat.errors import SpecificationError
-from logitstat.firth import (adjusted_score_jacobian, firth, fisher_scoring, penalized_lr_test,
+from logitstat.fitting.firth import (adjusted_score_jacobian, firth, fisher_scoring, penalized_lr_test,
                              profile_interval)
 
-DATA = Path(__file__).resolve().parent / "reference" / "data" / "diagnostics"
+DATA = Path(__file__).resolve().parents[2] / "reference" / "data" / "diagnostics"
 CASES = json.loads((DATA / "firth.json").read_text())
 NAMES = sorted(k for k, v in CASES.items() if isinstance(v, dict))
 
@@ -122,13 +122,13 @@ def test_profile_interval_needs_logit_and_shapes():
     c = CASES["mtcars_logit"]
     X, y, m, w, off = args(c)
     with pytest.raises(SpecificationError):
-        from logitstat.firth import _Model, _require_logit
+        from logitstat.fitting.firth import _Model, _require_logit
         _require_logit(_Model(X, y, m, w, off, "probit"), "profile_interval")
     with pytest.raises(ValueError):
         firth(X, y[:-1])
 
 
-JUDGE = Path(__file__).resolve().parent / "reference" / "data" / "judge"
+JUDGE = Path(__file__).resolve().parents[2] / "reference" / "data" / "judge"
 
 
 @pytest.mark.parametrize("link", ["probit", "cloglog", "cauchit"])
@@ -149,7 +149,7 @@ def test_adjusted_scores_converge_under_complete_separation(link):
 
 # ---- Newton's method: MASS::biopsy against brglm2, the Jacobian, honest convergence ----------
 
-BIOPSY = Path(__file__).resolve().parent / "reference" / "data" / "firth"
+BIOPSY = Path(__file__).resolve().parents[2] / "reference" / "data" / "firth"
 BIO_REF = json.loads((BIOPSY / "biopsy.json").read_text())
 BIO_TERMS = [f"V{i}" for i in range(1, 10)]
 
@@ -218,7 +218,7 @@ def test_biopsy_through_the_api_converges_within_its_max_iter():
 def test_converged_is_honest():
     """Stopped early, a fit says so (and its decrement says how far it is); ``firth_fit``'s
     message names the criterion."""
-    from logitstat.firth import firth_fit
+    from logitstat.fitting.firth import firth_fit
 
     X, y = biopsy_arrays()
     r = firth(X, y, max_iter=3)
@@ -266,7 +266,7 @@ def test_jacobian_matches_central_differences(link, adjust):
     """The exact Jacobian of U* (and, with adjust=False, the Hessian of l) against central
     differences of U* with step h = 1e-5: their error is O(h^2) times the third derivatives
     of U* plus O(eps |U| / h), about 1e-10 of the scale of J here; asserted: 1e-6 of max|J|."""
-    from logitstat.firth import _Model
+    from logitstat.fitting.firth import _Model
 
     X, y, m, w, off, beta = _fd_problem()
     model = _Model(X, y, m, w, off, link)
@@ -288,7 +288,7 @@ def test_weighted_grouped_offset_fits_solve_the_adjusted_score(link):
     """On the same grouped, weighted, offset data each link's fit is a root of U* (checked
     from the definition of U* at the estimate, not by the iteration's bookkeeping), reached in
     few steps."""
-    from logitstat.firth import _Model
+    from logitstat.fitting.firth import _Model
 
     X, y, m, w, off, _ = _fd_problem()
     r = firth(X, y, m, w, off, link=link)

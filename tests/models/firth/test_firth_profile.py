@@ -23,10 +23,10 @@ from scipy import stats
 
 import logitstat as ls
 from logitstat.errors import SpecificationError
-from logitstat.firth import _Model
-from logitstat.firthprofile import fixed_fit
+from logitstat.fitting.firth import _Model
+from logitstat.models.firth.profile import fixed_fit
 
-HERE = Path(__file__).resolve().parent / "reference" / "data"
+HERE = Path(__file__).resolve().parents[2] / "reference" / "data"
 REF = json.loads((HERE / "firth" / "profile.json").read_text())
 DATA = pd.read_csv(HERE / "firth" / "profile_cases.csv")
 SEP = DATA[DATA["set"] == "sep"][["x", "z", "y"]].reset_index(drop=True)

@@ -23,7 +23,7 @@ import pytest
 
 import logitstat as ls
 
-DATA = Path(__file__).resolve().parent / "reference" / "data"
+DATA = Path(__file__).resolve().parents[2] / "reference" / "data"
 REF = json.loads((DATA / "mnlogit_robust.json").read_text())
 FORMULA = REF["formula"]
 R_TO_PATSY = {"(Intercept)": "Intercept", "hincome": "hincome", "childrenpresent": "children[T.present]",

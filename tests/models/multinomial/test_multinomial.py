@@ -12,7 +12,7 @@ import pytest
 
 import logitstat as ls
 
-DATA = Path(__file__).resolve().parent / "reference" / "data"
+DATA = Path(__file__).resolve().parents[2] / "reference" / "data"
 REF = json.loads((DATA / "mnlogit_womenlf.json").read_text())
 FORMULA = "partic ~ hincome + children + region"
 R_TO_PATSY = {"(Intercept)": "Intercept", "hincome": "hincome", "childrenpresent": "children[T.present]",
@@ -297,7 +297,7 @@ def test_separation_report_is_labelled_by_outcome_and_coefficient():
 
 
 def test_a_continuous_response_is_refused_and_intervals_check_their_level():
-    d = pd.read_csv(Path(__file__).resolve().parent / "reference" / "data" / "womenlf.csv")
+    d = pd.read_csv(Path(__file__).resolve().parents[2] / "reference" / "data" / "womenlf.csv")
     with pytest.raises(ls.ResponseError, match="non-integer values"):
         ls.mnlogit("I(hincome + 0.5) ~ children", d)
     res = ls.mnlogit("partic ~ hincome", d)

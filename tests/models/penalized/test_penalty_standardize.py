@@ -19,7 +19,7 @@ import logitstat as ls
 
 from conftest import canon
 
-DATA = Path(__file__).resolve().parent / "reference" / "data" / "judge3"
+DATA = Path(__file__).resolve().parents[2] / "reference" / "data" / "judge3"
 REF = json.loads((DATA / "glmnet_pima.json").read_text())["unstandardized"]
 FORMULA = "type ~ npreg + glu + bp + skin + bmi + ped + agegrp"
 
