@@ -107,9 +107,13 @@ class AliasFinder(importlib.abc.MetaPathFinder, importlib.abc.Loader):
 
 
 def install() -> None:
-    """Put one :class:`AliasFinder` on :data:`sys.meta_path` (idempotent)."""
+    """Put one :class:`AliasFinder` first on :data:`sys.meta_path` (idempotent).
+
+    First, so that an old path always means the module at its new home, even where another
+    finder (an editable install of an older checkout, say) could answer for the name.
+    """
     if not any(isinstance(f, AliasFinder) for f in sys.meta_path):
-        sys.meta_path.append(AliasFinder())
+        sys.meta_path.insert(0, AliasFinder())
 
 
 def old_name(name: str) -> ModuleType:
