@@ -52,7 +52,7 @@ def glm(formula, data=None, *, link="logit", weights=None, offset=None, missing:
         names=None, eval_env: int | patsy.EvalEnvironment = 0, penalty: str | None = None,
         alpha: float | None = None, l1_ratio: float | None = None, class_weight=None,
         standardize: bool = True) -> BinaryResults:
-    """Fit a binomial GLM and return its :class:`~logitstat.results.BinaryResults`.
+    """Fit a binomial GLM and return its :class:`~logitstat.models.binary.results.BinaryResults`.
 
     Parameters
     ----------
@@ -74,14 +74,14 @@ def glm(formula, data=None, *, link="logit", weights=None, offset=None, missing:
     cov_type : {"nonrobust", "HC0", "HC1", "HC2", "HC3", "cluster"}
         Default ``"nonrobust"``; ``"HC0"`` with ``class_weight``.  The robust types match
         ``sandwich::vcovHC`` and ``cluster`` (with ``groups=``) ``sandwich::vcovCL``; frequency
-        weights count as duplicated rows.  See :mod:`logitstat.covariance`.
+        weights count as duplicated rows.  See :mod:`logitstat.inference.covariance`.
     cov_kwds : dict, optional
         Options of the covariance type: for ``cluster``, ``cadjust`` (default ``True``: the
         factor :math:`G/(G-1)`, as ``vcovCL`` and Stata), ``type`` (default ``"HC0"``;
         ``"HC1"`` adds :math:`(n-1)/(n-k)`; ``"HC2"``/``"HC3"`` scale each cluster's scores by
         :math:`(I-H_{gg})^{-1/2}` / :math:`(I-H_{gg})^{-1}`), ``multi0`` and ``fix`` (two-way
         clustering: ``groups=`` with two columns), all as ``sandwich::vcovCL``; see
-        :mod:`logitstat.clustering`.
+        :mod:`logitstat.inference.clustering`.
     information : {"expected", "observed"}
         The bread of every covariance: inverse Fisher information (as R's ``glm``) or inverse
         observed information (the Hessian, as Newton fits in statsmodels and Stata); the two
@@ -101,14 +101,14 @@ def glm(formula, data=None, *, link="logit", weights=None, offset=None, missing:
     penalty, alpha, l1_ratio : optional
         ``penalty="l1"|"l2"|"elasticnet"`` fits a penalized logistic regression of strength
         ``alpha`` (glmnet's lambda; ``l1_ratio`` is glmnet's alpha) by coordinate descent and
-        returns a :class:`~logitstat.penresults.PenalizedResults` (no standard errors).
+        returns a :class:`~logitstat.models.penalized.results.PenalizedResults` (no standard errors).
     standardize : bool
         With ``penalty=``: penalize the coefficients of the standardized columns (default, as
         glmnet's ``standardize=TRUE``) or, with ``False``, of the columns as they are (as
         :func:`~logitstat.logit_path`'s ``standardize``).
     class_weight : "balanced" or mapping, optional
         Class weights ``{0: w0, 1: w1}`` (scikit-learn's definition), kept apart from frequency
-        weights; returns a :class:`~logitstat.classweights.ClassWeightedResults`.
+        weights; returns a :class:`~logitstat.models.classweighted.results.ClassWeightedResults`.
     """
     link_obj, tol, max_iter = _check_options(link, cov_type, cov_kwds, information, method, tol,
                                              max_iter)
@@ -331,8 +331,8 @@ def lr_test(restricted: BinaryResults, full: BinaryResults) -> TestResult:
     of the full one's; otherwise a :class:`~logitstat.SpecificationError` says what differs.
     Two Firth fits (``method="firth"``, logit link) get the penalized likelihood-ratio test of
     ``logistf``'s ``anova(method="nested")``, the smaller model refitted under the larger one's
-    penalty (see :func:`logitstat.firthresults.firth_lr_test`).
-    Returns a :class:`~logitstat.inference.TestResult` (``statistic``, ``df``, ``pvalue``).
+    penalty (see :func:`logitstat.models.firth.results.firth_lr_test`).
+    Returns a :class:`~logitstat.inference.hypothesis.TestResult` (``statistic``, ``df``, ``pvalue``).
     """
     from .models.multinomial.results import MNLogitResults, mn_lr_test
     if isinstance(restricted, MNLogitResults) and isinstance(full, MNLogitResults):

@@ -6,7 +6,7 @@ their first and last rows, so a display stays short however many observations th
 
 The module imports nothing from logitstat (only numpy, pandas and the standard library) and does
 not use tabulate, so any layer may use it: results classes inherit :class:`Displayable` and say
-what to show; how it is shown lives here.  Coefficient tables are :mod:`logitstat.summary`'s job.
+what to show; how it is shown lives here.  Coefficient tables are :mod:`logitstat.report.summary`'s job.
 """
 from __future__ import annotations
 

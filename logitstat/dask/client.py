@@ -17,7 +17,7 @@ __all__: list[str] = []   # internal to logitstat.dask
 
 
 class _DaskModel:
-    """The driver's interface (see :func:`logitstat.irls.drive`) over Dask partitions."""
+    """The driver's interface (see :func:`logitstat.fitting.drive.drive`) over Dask partitions."""
 
     def __init__(self, ddf, spec: _Spec, p: int):
         self.ddf = ddf

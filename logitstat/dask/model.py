@@ -1,9 +1,9 @@
 r"""Fits on Dask DataFrames: the same IRLS, one :math:`p\times p` reduction per iteration.
 
 ``ls.logit(formula, ddf)`` with a :class:`dask.dataframe.DataFrame` runs the iterations of
-:func:`logitstat.irls.drive` -- the very code of the in-memory fit -- with passes that are Dask
+:func:`logitstat.fitting.drive.drive` -- the very code of the in-memory fit -- with passes that are Dask
 computations: every partition builds its rows of the design (patsy formula, the fast builder of
-:mod:`logitstat.fastdesign`), runs the in-memory fused pass of :mod:`logitstat.irls` on them and
+:mod:`logitstat.formula.fastdesign`), runs the in-memory fused pass of :mod:`logitstat.fitting.irls` on them and
 returns its :math:`X_k^\top W_k X_k`, :math:`X_k^\top W_k z_k` and deviance; the client adds
 the partitions' :math:`p\times p` pieces and solves.  Nothing of size :math:`n` ever leaves a
 worker, and a worker holds one partition at a time, so the data may be far larger than the
@@ -16,14 +16,14 @@ categoricals into the same columns; each partition checks that its design column
 global ones.  Formulas with stateful transforms (``center(x)``, ``standardize(x)``, splines)
 need statistics of the whole column and are refused.
 
-What a partition computes lives in :mod:`logitstat.dask_tasks`; this module is the client side.
+What a partition computes lives in :mod:`logitstat.dask.tasks`; this module is the client side.
 
-The results object, :class:`DaskBinaryResults`, is a :class:`~logitstat.results.BinaryResults`:
+The results object, :class:`DaskBinaryResults`, is a :class:`~logitstat.models.binary.results.BinaryResults`:
 coefficients, standard errors (``nonrobust``, ``HC0``--``HC3``: the sandwich's meat is one more
 reduction), tests, likelihoods, the summary and predictions on new pandas data all work.
 Row-level results stay lazy -- ``fittedvalues`` and ``predict()`` are Dask Series -- or raise
 :class:`RowsNotInMemory` saying what to do (residuals, influence, design VIFs).  The exact
-separation check runs its linear programs over the partitions (:mod:`logitstat.dask_separation`).
+separation check runs its linear programs over the partitions (:mod:`logitstat.dask.separation`).
 """
 from __future__ import annotations
 
@@ -48,7 +48,7 @@ from ..fitting.links import Link
 
 __all__ = ["is_dask_frame", "glm_dask", "DaskBinaryResults", "RowsNotInMemory"]
 
-DEVIANCE_RULE = 1e-12   # R's stop on separated data (logitstat.diagnostics.separated_refit)
+DEVIANCE_RULE = 1e-12   # R's stop on separated data (logitstat.models.binary.diagnostics.separated_refit)
 RESUME = 5              # iterations past a stop by that rule before the separation check
 
 
@@ -188,7 +188,7 @@ def glm_dask(formula: str, ddf, link: Link, *, eval_env: patsy.EvalEnvironment, 
             return state.pop("first")
 
     # R's deviance rule as well: on separated data the iterations stop where R's glm stops
-    # (Fisher scoring from R's start, as logitstat.diagnostics.separated_refit) instead of
+    # (Fisher scoring from R's start, as logitstat.models.binary.diagnostics.separated_refit) instead of
     # running to max_iter; an overlapping fit stopped by it is resumed below
     rule = DEVIANCE_RULE if start_params is None else None
     with warnings.catch_warnings(record=True) as caught:
@@ -274,7 +274,7 @@ def _aliased_from_gram(G: np.ndarray, names: list[str], tol: float = 1e-7) -> di
 
     The pivot-free Cholesky of the scaled Gram matrix, column by column: column :math:`j` is
     aliased when its squared residual norm after projecting on the kept earlier columns is below
-    ``tol**2`` of its own (the test of :func:`logitstat.design.aliased_columns`, done on the
+    ``tol**2`` of its own (the test of :func:`logitstat.fitting.rank.aliased_columns`, done on the
     Gram matrix because the rows are not in memory).
     """
     d = np.sqrt(np.diag(G))

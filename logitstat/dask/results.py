@@ -44,7 +44,7 @@ def is_dask_frame(obj: Any) -> bool:
 
 @dataclass(frozen=True)
 class DaskDesign:
-    """What a Dask fit knows of its design: the metadata of a :class:`~logitstat.design.Design`
+    """What a Dask fit knows of its design: the metadata of a :class:`~logitstat.formula.design.Design`
     and the moments :math:`X^\\top X` and column sums; the rows stay on the cluster."""
 
     names: list[str]
@@ -82,7 +82,7 @@ class DaskDesign:
 
 
 class DaskBinaryResults(BinaryResults):
-    """:class:`~logitstat.results.BinaryResults` of a fit on a Dask DataFrame.
+    """:class:`~logitstat.models.binary.results.BinaryResults` of a fit on a Dask DataFrame.
 
     Everything computed from the estimates, their covariance and the likelihoods works as for an
     in-memory fit; fitted values and predictions without ``newdata`` are lazy Dask Series;
@@ -190,7 +190,7 @@ class DaskBinaryResults(BinaryResults):
     def _bkw(self) -> pd.DataFrame:
         r"""Belsley–Kuh–Welsch table (and so ``condition_number`` and ``collinearity()``) from
         :math:`X^\top X` alone: the Gram route of
-        :func:`logitstat.collinearity.collinearity_table`."""
+        :func:`logitstat.diagnostics.collinearity.collinearity_table`."""
         return _coll.collinearity_table(None, self.names, gram=self._design_gram)
 
     def gof(self, *args, **kwargs):
@@ -201,9 +201,9 @@ class DaskBinaryResults(BinaryResults):
     @cached_property
     def separation(self) -> ModelSeparation:
         """Overlap certificate computed on the cluster (see
-        :func:`logitstat.separation.overlap_certificate`); when it cannot clear the fit, the
-        exact linear programs of :func:`logitstat.separation.diagnose` run with row generation
-        over the partitions (:mod:`logitstat.dask_separation`).  Separated rows are numbered by
+        :func:`logitstat.diagnostics.separation.overlap_certificate`); when it cannot clear the fit, the
+        exact linear programs of :func:`logitstat.diagnostics.separation.diagnose` run with row generation
+        over the partitions (:mod:`logitstat.dask.separation`).  Separated rows are numbered by
         position among the rows used, partitions in order."""
         fin = self._model.final
         names = pd.Index(self.names)

@@ -1,7 +1,7 @@
-r"""Exact separation check of a Dask fit: the programs of :mod:`logitstat.separation` on a cone
+r"""Exact separation check of a Dask fit: the programs of :mod:`logitstat.diagnostics.separation` on a cone
 whose rows stay on the cluster.
 
-:class:`DaskCone` has the interface of :class:`logitstat.separation_lp.Cone`.  Each of its
+:class:`DaskCone` has the interface of :class:`logitstat.diagnostics.separation_lp.Cone`.  Each of its
 passes maps one task over the partitions: the task builds the partition's rows of the model
 (as the fit does), makes an in-memory cone of them and runs the same pass on it, and returns
 small results -- counts, the few rows of smallest margin with their whitened coordinates, an

@@ -2,9 +2,9 @@ r"""The worker side of :mod:`logitstat.dask`: what each partition computes in a 
 
 A task receives one pandas partition and a small :class:`_Spec` (the formula, the names it uses,
 the global design columns, the response coding, the link), builds the partition's rows of the
-model with :mod:`logitstat.fastdesign`, checks that they have the global columns, and returns a
+model with :mod:`logitstat.formula.fastdesign`, checks that they have the global columns, and returns a
 dict of sums (:math:`X^\top W X`, :math:`X^\top W z`, the deviance, counts, ...): never
-anything of the partition's length.  The in-memory fused pass of :mod:`logitstat.irls` does the
+anything of the partition's length.  The in-memory fused pass of :mod:`logitstat.fitting.irls` does the
 arithmetic, with one thread (Dask parallelises over partitions).
 """
 from __future__ import annotations
@@ -194,7 +194,7 @@ def _final_stats(r: _Rows, model: _Model, link: Link, beta, grouped: bool) -> di
 def _grams(X: np.ndarray, prior: np.ndarray) -> dict:
     """:math:`X^\top X` over all rows (``gram``: condition number) and over the rows that carry
     information, prior weight > 0 (``gram_live``: the rank check, as
-    :func:`logitstat.design.check_rank` with ``rows``)."""
+    :func:`logitstat.fitting.rank.check_rank` with ``rows``)."""
     gram = kernels.gram(X, threads=1)
     live = prior > 0
     return dict(gram=gram, gram_live=gram if live.all() else
@@ -202,7 +202,7 @@ def _grams(X: np.ndarray, prior: np.ndarray) -> dict:
 
 
 def _certificate_rows(r: _Rows, link: Link, beta, v) -> dict:
-    r"""Second half of the overlap certificate (see :func:`logitstat.separation.overlap_certificate`):
+    r"""Second half of the overlap certificate (see :func:`logitstat.diagnostics.separation.overlap_certificate`):
     the corrected multipliers' sums, their size, the largest :math:`\sqrt{\Lambda_i}/\Lambda^c_i`
     and the number of rows (for the rounding bound)."""
     n, p = r.X.shape

@@ -140,7 +140,7 @@ def vif_model(cov: np.ndarray, terms: Mapping[str, object],
 
 
 def design_gram(X: np.ndarray, weights: np.ndarray | None = None) -> np.ndarray:
-    r""":math:`X^\top W X` in row blocks on all cores (:func:`logitstat.kernels.gram`), of
+    r""":math:`X^\top W X` in row blocks on all cores (:func:`logitstat.fitting.kernels.gram`), of
     ``X`` balanced by :func:`_balanced` (every quantity here is invariant to column scales)."""
     return kernels.gram(_balanced(X),
                         None if weights is None else np.asarray(weights, float).reshape(-1))

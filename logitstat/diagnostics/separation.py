@@ -181,12 +181,12 @@ def detect_separation(X: np.ndarray, y: np.ndarray, trials: np.ndarray | None = 
 
     Notes
     -----
-    Everything is computed in the whitened basis of :mod:`logitstat.separation_lp`, so the
+    Everything is computed in the whitened basis of :mod:`logitstat.diagnostics.separation_lp`, so the
     answer does not depend on the location or scale of any column.  The separated set is built
     by solving :math:`\max \sum_{i \notin S} \tilde z_i b` s.t. :math:`\tilde Z b \ge 0,
     \ |b_k| \le 1` and adding the rows with :math:`\tilde z_i b > 0` to :math:`S` until the
     optimum is 0; each program runs on a working subset of rows grown by row generation
-    (:func:`logitstat.separation_lp.separated_set`).  The sum :math:`d` of the solutions lies in
+    (:func:`logitstat.diagnostics.separation_lp.separated_set`).  The sum :math:`d` of the solutions lies in
     the relative interior of the cone.  For each coefficient :math:`j` with :math:`d_j \ne 0`
     one more program, :math:`\min\, \mathrm{sign}(d_j)\, b_j` over the cone, tells whether
     :math:`b_j` keeps its sign on the whole cone (the coefficient diverges) or can cross 0 (it
@@ -213,8 +213,8 @@ def detect_separation(X: np.ndarray, y: np.ndarray, trials: np.ndarray | None = 
 def diagnose(cone: "slp.Cone", *, extreme: np.ndarray | None = None,
              direction: np.ndarray | None = None) -> SeparationReport:
     """The programs of :func:`detect_separation` on a cone of rows: in memory
-    (:class:`~logitstat.separation_lp.Cone`) or any object with its interface (the rows of a
-    Dask DataFrame, :mod:`logitstat.dask_separation`)."""
+    (:class:`~logitstat.diagnostics.separation_lp.Cone`) or any object with its interface (the rows of a
+    Dask DataFrame, :mod:`logitstat.dask.separation`)."""
     basis, live = cone.basis, cone.live
     n, p = live.shape[0], basis.T.shape[0]
     none = SeparationReport("none", np.zeros(p, dtype=int), np.zeros(n, dtype=bool),
@@ -360,7 +360,7 @@ def overlap_certificate(X: np.ndarray, y: np.ndarray, mu: np.ndarray, dmu: np.nd
        :math:`1/\sqrt{\min(\mu_i, 1-\mu_i)}`, so fitted probabilities down to about
        :math:`10^{-18}` are certified at :math:`n = 10^6`.
 
-    With ``moved`` :math:`= X\delta` (:attr:`logitstat.irls.IRLSResult.eta_info`) and ``cov``
+    With ``moved`` :math:`= X\delta` (:attr:`logitstat.fitting.irls.IRLSResult.eta_info`) and ``cov``
     :math:`= A^{-1}` from the fit, that pass is all; without them :math:`g` and :math:`A` are
     summed in one more pass.
 

@@ -1,4 +1,4 @@
-r"""Linear programs of :mod:`logitstat.separation` on a working subset of rows.
+r"""Linear programs of :mod:`logitstat.diagnostics.separation` on a working subset of rows.
 
 The cone :math:`C = \{b : \tilde X b \ge 0\}` is examined in a *whitened basis* of the column
 space of :math:`X` (over the rows that carry information): with column means :math:`m`, standard
@@ -18,7 +18,7 @@ one pass over :math:`X` in row blocks computes :math:`z_i^\top b` for a candidat
 adds the rows it violates; with none left the candidate holds for every row.  A subset whose
 non-separated rows span the same space as those of all rows decides the rest (rows in that span
 can only have margin 0 on :math:`C`), which a last pass checks.  No :math:`n\times p` temporary
-is made: every pass works on cache-sized blocks (:data:`logitstat.kernels.BLOCK_ROWS`).
+is made: every pass works on cache-sized blocks (:data:`logitstat.fitting.kernels.BLOCK_ROWS`).
 """
 from __future__ import annotations
 

@@ -1,6 +1,6 @@
 r"""The IRLS iterations for any model offering passes over its data (see :func:`drive`).
 
-:mod:`logitstat.irls` holds the in-memory model and the mathematics (its module docstring
+:mod:`logitstat.fitting.irls` holds the in-memory model and the mathematics (its module docstring
 describes the steps, Newton's and Fisher's, and the convergence criterion);
 :mod:`logitstat.dask` has a model whose passes are Dask reductions.  This module is the
 driver: the solves, the choice of step and of what the next pass forms, step halving and the
@@ -130,7 +130,7 @@ def drive(model, p: int, *, start=None, tol: float = 1e-8, max_iter: int = 100,
 
     With ``deviance_rule`` the iterations also stop, unconverged, once the relative change of
     the deviance :math:`|D_k - D_{k-1}|/(|D_k| + 0.1)` falls below it: R's ``glm.fit`` rule,
-    which is where R stops on separated data (see :func:`logitstat.diagnostics.separated_refit`).
+    which is where R stops on separated data (see :func:`logitstat.models.binary.diagnostics.separated_refit`).
     """
     newton_ok = bool(getattr(model, "newton", False))
     if start is None:

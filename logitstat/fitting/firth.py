@@ -84,7 +84,7 @@ class FirthResult:
     decrement : float
         :math:`\\lambda = (U^\\top F^{-1} U)^{1/2}` at the estimate (``U`` the adjusted score for
         :func:`firth`, the score for :func:`fisher_scoring`), as
-        :attr:`~logitstat.irls.IRLSResult.decrement`: every coefficient is within about
+        :attr:`~logitstat.fitting.irls.IRLSResult.decrement`: every coefficient is within about
         :math:`\\lambda` standard errors of the root.
     """
 
@@ -262,7 +262,7 @@ def adjusted_score_jacobian(X: np.ndarray, y: np.ndarray, beta: np.ndarray,
 
     With :math:`M = F^{-1}`, :math:`q_i = x_i^\top M x_i`, :math:`h_i = W_i q_i`,
     :math:`c_i = d'_i/(2d_i)`, :math:`W'_i = dW_i/d\eta_i`, :math:`c'_i = dc_i/d\eta_i` and
-    :math:`v_i` the observed-information weights (:func:`~logitstat.covariance.observed_weights`),
+    :math:`v_i` the observed-information weights (:func:`~logitstat.fitting.family.observed_weights`),
 
     .. math::
 
@@ -479,7 +479,7 @@ def penalized_lr_test(X: np.ndarray, y: np.ndarray, test: list[int] | np.ndarray
 
     on :math:`|J|` degrees of freedom, where the restricted maximum keeps the full model's
     penalty :math:`\tfrac12\log|F(\beta)|` (Heinze & Schemper 2002); see
-    :mod:`logitstat.firthprofile`.
+    :mod:`logitstat.models.firth.profile`.
 
     Returns
     -------
@@ -503,7 +503,7 @@ def profile_interval(X: np.ndarray, y: np.ndarray, j: int, alpha: float = 0.05,
     The interval holds the values :math:`c` with
     :math:`2\,[\,l^*(\hat\beta) - \max_{\beta_j = c} l^*(\beta)\,] \le \chi^2_{1,1-\alpha}`,
     as ``logistf``'s default intervals; see
-    :func:`logitstat.firthprofile.penalized_profile_conf_int`.
+    :func:`logitstat.models.firth.profile.penalized_profile_conf_int`.
     """
     from ..models.firth.profile import penalized_profile_conf_int
     if fit is None:
@@ -516,7 +516,7 @@ def profile_interval(X: np.ndarray, y: np.ndarray, j: int, alpha: float = 0.05,
 def firth_fit(X: np.ndarray, y: np.ndarray, trials: np.ndarray, weights: np.ndarray,
               offset: np.ndarray, link: str | Link, start: np.ndarray | None = None,
               tol: float = 1e-10, max_iter: int = 200):
-    """Firth's estimate packaged as an :class:`~logitstat.irls.IRLSResult` for the results layer.
+    """Firth's estimate packaged as an :class:`~logitstat.fitting.irls.IRLSResult` for the results layer.
 
     The deviance is that of the unpenalized likelihood at the penalized estimate;
     ``decrement`` is :math:`\\lambda = (U^{*\\top} F^{-1} U^*)^{1/2}` at the estimate (at most

@@ -31,7 +31,7 @@ log-concave links (probit, cloglog: each row's log-likelihood is concave in :mat
 These links take Newton steps from the start on (after the first, scoring, step from R's
 :math:`\mu_0`).  Cauchit weights can be negative: those blocks accumulate
 :math:`X_b^\top W^o_b X_b` by ``gemm`` instead of ``syrk``, its Newton steps begin only when
-the scoring decrement is below :data:`~logitstat.irlsdrive.NEWTON_SWITCH`, and a step falls
+the scoring decrement is below :data:`~logitstat.fitting.drive.NEWTON_SWITCH`, and a step falls
 back to scoring when :math:`H` is not positive definite.  Every step, Newton's or
 Fisher's, is halved while the deviance rises; after two Newton steps that needed halving the
 fit goes on by scoring alone.  Cloglog working quantities are computed from
@@ -66,14 +66,14 @@ optimum, where Newton's method needs three or four passes.
 When Cholesky fails or the system is ill-conditioned, the weighted least-squares step is solved
 by a pivoted QR of :math:`W^{1/2}X` instead.
 
-**Cost.**  One iteration is one pass over :math:`X` (:mod:`logitstat.kernels`): row blocks of
+**Cost.**  One iteration is one pass over :math:`X` (:mod:`logitstat.fitting.kernels`): row blocks of
 :math:`X` give :math:`\eta_b = X_b\beta + o_b`, then the working weights and responses, the
 deviance of the block and the block's :math:`(W_b^{1/2}X_b)^\top(W_b^{1/2}X_b)` and
 :math:`(W_b^{1/2}X_b)^\top W_b^{1/2} z_b`, all while the block is in cache; the chunks of rows
 run on all cores.  For the logit and probit links the link functions are fused (one
 transcendental evaluation per row for the weights, one for the deviance of 0/1 data); rows
 where R's clamps bite (:math:`|\eta| > 30` for logit, :math:`> 8.13` for probit) go through
-the :class:`~logitstat.links.Link` methods.  No :math:`n\times p` temporary is made (except by
+the :class:`~logitstat.fitting.links.Link` methods.  No :math:`n\times p` temporary is made (except by
 the QR fallback), and only two length-:math:`n` vectors (:math:`\eta` now and at the trial
 step) live across iterations.
 """
@@ -108,7 +108,7 @@ class IRLSResult:
     ``eta_info`` is the linear predictor at :math:`\\beta_k` when the fit converged by a last
     scoring step :math:`\\delta = (X^\\top W X)^{-1} U(\\beta_k)`, so that
     ``eta - eta_info`` is :math:`X\\delta` (which the overlap certificate of
-    :mod:`logitstat.separation` uses); None otherwise.
+    :mod:`logitstat.diagnostics.separation` uses); None otherwise.
     """
 
     params: np.ndarray

@@ -17,7 +17,7 @@ def aliased_columns(X: np.ndarray, names: list[str], tol: float = 1e-7,
     Columns are scaled to unit length and orthogonalised in order (Householder QR); column
     :math:`j` is aliased when its residual norm is below ``tol`` (R's ``glm`` uses 1e-7).  Returns
     ``{name: "name = 2·x1 - x2"}`` describing each dependency in the original units
-    (``X`` times ``scale`` when ``X`` holds column-scaled data, see :mod:`logitstat.scaling`).
+    (``X`` times ``scale`` when ``X`` holds column-scaled data, see :mod:`logitstat.models.binary.scaling`).
     """
     from scipy import linalg
 
@@ -70,12 +70,12 @@ def check_rank(X: np.ndarray, names: list[str], drop: bool = False,
 
     A cheap screen on the eigenvalues of the scaled Gram matrix decides whether the exact QR
     test of :func:`aliased_columns` is needed.  ``gram`` is the Gram matrix of the rows checked
-    when the caller has it (see :func:`logitstat.kernels.gram`, which forms it on all cores in
+    when the caller has it (see :func:`logitstat.fitting.kernels.gram`, which forms it on all cores in
     row blocks).  ``rows`` (see :func:`informative_rows`) restricts the check to the rows that
     carry information, as R's ``glm.fit`` decomposes only its "good" rows: a column that is zero,
     or a combination of others, on those rows has no information in the likelihood (e.g. a
     factor level carried only by rows of weight 0) and gets an NA coefficient in R.  ``scale``:
-    the column scales when ``X`` is column-scaled (see :mod:`logitstat.scaling`), so that the
+    the column scales when ``X`` is column-scaled (see :mod:`logitstat.models.binary.scaling`), so that the
     dependencies are described in the data's units.
     """
     if gram is None:

@@ -140,7 +140,7 @@ def _describe(s: pd.Series) -> str:
 
 def newdata_error(info, frame: pd.DataFrame) -> PredictionError | None:
     """Why the design ``info`` could not be built on ``frame`` (new data; prepared by
-    :func:`logitstat.frameprep.patsy_ready`), naming the column: a text column where the model
+    :func:`logitstat.formula.frameprep.patsy_ready`), naming the column: a text column where the model
     uses a number, or a level not seen at fitting time.  None when neither explains it."""
     for factor, fi in info.factor_infos.items():
         code = getattr(factor, "code", factor.name())

@@ -171,7 +171,7 @@ def design_arrays(
 
 def _parsed(formula: Any) -> Any:
     """A formula string as its :class:`patsy.ModelDesc` (parsed without patsy's recursion, see
-    :mod:`logitstat.formula_parse`); anything else as it is."""
+    :mod:`logitstat.formula.parse`); anything else as it is."""
     return formula_parse.model_desc(formula) if isinstance(formula, str) else formula
 
 

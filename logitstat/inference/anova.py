@@ -43,12 +43,12 @@ which is the statistic of car's hypothesis matrix (the part of the term's and it
 restrictions conjugate, in :math:`V`, to the relatives' alone): by the block form of the
 quadratic form it equals :math:`W(S\cup R) - W(R)`, computed without that difference.
 
-**Refits.**  Each reduced model is fitted by :func:`logitstat.irls.irls` started from the full
+**Refits.**  Each reduced model is fitted by :func:`logitstat.fitting.irls.irls` started from the full
 fit's coefficients of its columns (from R's start when that does not converge).  A reduced
-model that does not converge is checked for separation (:func:`logitstat.separation.check_separation`):
+model that does not converge is checked for separation (:func:`logitstat.diagnostics.separation.check_separation`):
 when its data are separated its deviance has no minimum but an infimum, which Fisher scoring
 from R's start stopped by R's rule (relative deviance change below 1e-12, as
-:func:`logitstat.diagnostics.separated_refit`) approaches as ``glm`` does; the row keeps its
+:func:`logitstat.models.binary.diagnostics.separated_refit`) approaches as ``glm`` does; the row keeps its
 statistic and the table's note says so.  A refit that fails for any other reason leaves its
 rows unavailable (NaN) with a note, never a number from an unconverged fit.
 """

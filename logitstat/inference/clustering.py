@@ -1,6 +1,6 @@
 r"""Cluster labels and cluster-robust meats (one-way and two-way, HC0-HC3), as ``sandwich::meatCL``.
 
-Notation as in :mod:`logitstat.covariance`: row :math:`i` has design row :math:`x_i`, frequency
+Notation as in :mod:`logitstat.inference.covariance`: row :math:`i` has design row :math:`x_i`, frequency
 weight :math:`w_i`, unit score :math:`s_i` (score of one unit divided by :math:`x_i`) and unit
 working weight :math:`u_i`; :math:`A = (X^\top W X)^{-1}` is the inverse Fisher information with
 :math:`W = \mathrm{diag}(v)`, :math:`v_i = w_i u_i`.

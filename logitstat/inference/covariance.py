@@ -252,7 +252,7 @@ class HC3(_Leverage):
 class Cluster(CovarianceEstimator):
     """Cluster-robust sandwich as ``sandwich::vcovCL``, one-way or two-way (``groups=`` with two
     columns); options ``type`` (HC0-HC3), ``cadjust``, ``multi0``, ``fix`` (see
-    :mod:`logitstat.clustering`)."""
+    :mod:`logitstat.inference.clustering`)."""
 
     name = "cluster"
     needs_groups = True

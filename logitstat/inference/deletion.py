@@ -1,5 +1,5 @@
 r"""Case-deletion measures of a binomial GLM as R computes them: ``dfbeta``, ``dfbetas``,
-``dffits`` and ``covratio`` (see :mod:`logitstat.influence` for the formulas).
+``dffits`` and ``covratio`` (see :mod:`logitstat.inference.influence` for the formulas).
 
 R obtains them from ``lm.influence`` on the weighted working regression of the final IRLS
 step, with the deviance residuals :math:`r^D_i` as its residuals: the change of the coefficients

@@ -5,7 +5,7 @@ r"""Hypothesis tests as pure functions of arrays, and their result objects.
 * :func:`lr_statistic` / :func:`nested_lr_test` — likelihood-ratio test of nested fits, with the
   checks that make it valid (same rows, nested column spaces, same link);
 
-The term tables of R's ``anova``, ``car::Anova`` and ``drop1`` are in :mod:`logitstat.anova`.
+The term tables of R's ``anova``, ``car::Anova`` and ``drop1`` are in :mod:`logitstat.inference.anova`.
 """
 from __future__ import annotations
 
@@ -29,7 +29,7 @@ __all__ = ["TestResult", "normal_quantile", "constraint_matrix", "wald_test", "l
 def normal_quantile(alpha: float) -> float:
     r""":math:`z_{1-\alpha/2}`, the normal quantile of a two-sided :math:`1-\alpha` interval;
     :class:`SpecificationError` unless ``alpha`` is a number (Python or numpy) with
-    :math:`0 < \alpha < 1` (see :func:`logitstat.checks.interval_alpha`)."""
+    :math:`0 < \alpha < 1` (see :func:`logitstat.common.checks.interval_alpha`)."""
     return float(stats.norm.ppf(1.0 - interval_alpha(alpha) / 2.0))
 
 

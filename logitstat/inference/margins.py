@@ -268,7 +268,7 @@ def marginal_effects(design: Design, data, params: np.ndarray, cov: np.ndarray, 
         Interval level :math:`1-\\alpha`.
     col_scale : ndarray, optional
         When given, ``cov`` is that of the column-scaled fit :math:`\\beta' = D\\beta`
-        (see :mod:`logitstat.scaling`) and the gradients are mapped to it (:math:`G D^{-1}`).
+        (see :mod:`logitstat.models.binary.scaling`) and the gradients are mapped to it (:math:`G D^{-1}`).
     diverging : ndarray of bool, optional
         Coefficients without a finite estimate (separation; see :func:`unavailable_effects`).
     reason : str

@@ -2,7 +2,7 @@ r"""Margins at representative values, predictive margins of a factor, and their 
 
 The definitions are Stata's ``margins`` (and those of R's ``emmeans(..., counterfactuals=)``,
 the *g-computation* average): with :math:`F = g^{-1}` the inverse link, :math:`a_i` the weight
-of row :math:`i` (frequency weight times binomial trials, as in :mod:`logitstat.margins`) and
+of row :math:`i` (frequency weight times binomial trials, as in :mod:`logitstat.inference.margins`) and
 :math:`x_i^{(c)}` row :math:`i`'s design with the variables of the point :math:`c` set to its
 values (every column they enter rebuilt through the formula: ``np.log(age)``, ``I(age**2)``,
 ``C(race)``, ``age:C(race)`` all move with ``age``), the other variables as observed,
@@ -17,7 +17,7 @@ values (every column they enter rebuilt through the formula: ``np.log(age)``, ``
   with :math:`c = \{\text{race} = l\}`;
 * a **contrast** :math:`\sum_k c_k m_k` of predictive margins (``margins r.race``,
   ``pwcompare``, ``emmeans``' ``pairs()``) has the gradient :math:`\sum_k c_k\,\partial m_k/\partial\beta`;
-* with ``dydx=``, the marginal effects of :mod:`logitstat.margins` (derivative or discrete
+* with ``dydx=``, the marginal effects of :mod:`logitstat.inference.margins` (derivative or discrete
   change, averaged over the rows) computed at :math:`x_i^{(c)}` instead of :math:`x_i`
   (``margins, dydx(x) at(...)``).
 
@@ -32,7 +32,7 @@ terms that the varied variables enter are rebuilt, in row blocks of at most
 :math:`X^{(c)}\beta = X_{-J}\beta_{-J} + X^{(c)}_J\beta_J`,
 :math:`X^{(c)\top}v` are taken from the fitted :math:`X` with those columns swapped in.
 With ``dydx=`` the rebuilt columns of one point are held whole (:math:`n\times|J|`, with the
-derivative columns of :mod:`logitstat.margins`), one point at a time (:class:`ReplacedColumns`).
+derivative columns of :mod:`logitstat.inference.margins`), one point at a time (:class:`ReplacedColumns`).
 """
 from __future__ import annotations
 
@@ -62,7 +62,7 @@ BLOCK_CELLS = 2 ** 21
 class ReplacedColumns:
     r"""The design :math:`X` with its columns :math:`J` replaced by :math:`X_J^{(c)}`, without a copy.
 
-    Supports what :class:`logitstat.margins._Evaluator` needs: ``X @ b``, ``X.T @ v`` and
+    Supports what :class:`logitstat.inference.margins._Evaluator` needs: ``X @ b``, ``X.T @ v`` and
     ``X[:, K]``.
     """
 
@@ -111,7 +111,7 @@ class Margins:
     ``effect``, ``contrast``), ``se``, ``z``, ``pvalue``, ``lower``, ``upper``; ``grid`` the
     values of the varied variables of each row; ``jacobian`` the gradient of each estimate in
     the coefficients and ``cov`` the covariance of the estimates :math:`G V G^\\top`.
-    ``str()`` is a text table; ``summary()`` gives the :class:`~logitstat.summary.Summary`
+    ``str()`` is a text table; ``summary()`` gives the :class:`~logitstat.report.summary.Summary`
     (``as_html()``, ``as_latex()``, ``as_markdown()``).
     """
 
@@ -210,7 +210,7 @@ def margins_at(design: Design, data, params: np.ndarray, cov: np.ndarray, link: 
     Parameters
     ----------
     design, data, params, cov, link
-        As :func:`logitstat.margins.marginal_effects`.
+        As :func:`logitstat.inference.margins.marginal_effects`.
     at : dict, optional
         ``{variable: value or list of values}``; the grid is their product (first variable
         slowest).  A categorical variable takes levels.  None: one point, the observed data
@@ -223,7 +223,7 @@ def margins_at(design: Design, data, params: np.ndarray, cov: np.ndarray, link: 
     alpha : float
         Intervals of level :math:`1-\\alpha`.
     col_scale, diverging, reason
-        As :func:`logitstat.margins.marginal_effects` (column-scaled fits; separation).
+        As :func:`logitstat.inference.margins.marginal_effects` (column-scaled fits; separation).
     term : str, optional
         Label the rows by this variable's value alone when it is the only one varied
         (predictive margins).

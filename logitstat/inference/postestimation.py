@@ -3,9 +3,9 @@ intervals, marginal effects, residuals and influence; the fit statistics every l
 shares.
 
 :class:`FitStatisticsMixin` gives the binary and the multinomial results their size, convergence
-and likelihood-ratio statistics against the null model; :class:`InferenceMixin` gives :class:`~logitstat.results.BinaryResults` these methods; each is a
+and likelihood-ratio statistics against the null model; :class:`InferenceMixin` gives :class:`~logitstat.models.binary.results.BinaryResults` these methods; each is a
 thin, cached wrapper around a pure function of the fit's arrays in :mod:`~logitstat.inference`,
-:mod:`~logitstat.profile`, :mod:`~logitstat.margins` or :mod:`~logitstat.influence`.  No
+:mod:`~logitstat.inference.profile`, :mod:`~logitstat.inference.margins` or :mod:`~logitstat.inference.influence`.  No
 formatting happens here.
 """
 from __future__ import annotations
@@ -82,7 +82,7 @@ class FitStatisticsMixin:
 
 
 class InferenceMixin:
-    """Methods for :class:`~logitstat.results.BinaryResults` (needs ``design``, ``link``,
+    """Methods for :class:`~logitstat.models.binary.results.BinaryResults` (needs ``design``, ``link``,
     ``fit_result``, ``params``, ``names``, ``method``, ``nobs`` and ``_cov``)."""
 
     # ------------------------------------------------------------------ tests
@@ -147,7 +147,7 @@ class InferenceMixin:
         return UnavailableTest(np.nan, R.shape[0], np.nan, "Wald", text, reason)
 
     def anova(self, type: int = 1, test: str = "lr") -> pd.DataFrame:
-        """Analysis of deviance: a test of each formula term (see :mod:`logitstat.anova`).
+        """Analysis of deviance: a test of each formula term (see :mod:`logitstat.inference.anova`).
 
         ``type=1`` (the default, as R's ``anova(fit, test="Chisq")``): terms added sequentially
         in the model's order; columns ``df``, ``deviance``, ``df_resid``, ``resid_deviance``,
@@ -159,7 +159,7 @@ class InferenceMixin:
         treatment coding a main effect in an interaction is its effect at the other factor's
         reference level, as in car.  ``attrs["title"]`` names the table, ``attrs["note"]``
         (when present) says which rows have no test and why; render it with
-        :class:`logitstat.summary.TermTable`.
+        :class:`logitstat.report.summary.TermTable`.
         """
         type = _anova.check_type(type)
         test = _anova.check_test(test)
@@ -178,7 +178,7 @@ class InferenceMixin:
         """Single-term deletions, as R's ``drop1(fit, test="Chisq")``: a ``<none>`` row, then
         each term that no other term contains, with ``df``, ``deviance``, ``aic`` and (with
         ``test="lr"``; ``"none"`` leaves them out, R's default) the LR ``statistic`` and
-        ``pvalue``.  See :mod:`logitstat.anova`."""
+        ``pvalue``.  See :mod:`logitstat.inference.anova`."""
         test = _anova.check_test(test, ("lr", "none"))
         self._require_lr("drop1()")
         return _anova.drop1_table(self._term_model, test)
@@ -195,7 +195,7 @@ class InferenceMixin:
 
     @cached_property
     def _term_model(self) -> _anova.ModelArrays:
-        """The arrays of the term tables, with their cache of refits (see :mod:`logitstat.anova`)."""
+        """The arrays of the term tables, with their cache of refits (see :mod:`logitstat.inference.anova`)."""
         d = self.design
         status = "ok" if self.fit_result.converged else (
             "separated" if self.separation.separated else "failed")
@@ -242,8 +242,8 @@ class InferenceMixin:
 
     def _profile_conf_int(self, alpha: float, which=None) -> pd.DataFrame:
         """Profile-likelihood interval ends of the coefficients ``which`` (cached per ``alpha``
-        and coefficient); see :mod:`logitstat.profile`.  Firth fits: profile penalized-likelihood
-        intervals, see :mod:`logitstat.firthprofile`."""
+        and coefficient); see :mod:`logitstat.inference.profile`.  Firth fits: profile penalized-likelihood
+        intervals, see :mod:`logitstat.models.firth.profile`."""
         if getattr(self, "method", "irls") == "firth":
             return self._firth_profile_conf_int(alpha, which)
         self._require_ml("conf_int(method='profile')")
@@ -306,7 +306,7 @@ class InferenceMixin:
             (categorical, e.g. ``race[T.black]``), in the order of the coefficients (by each
             variable's first column in ``params``); columns ``effect``, ``se`` (delta method with
             the model's covariance), ``z``, ``pvalue``, ``lower``, ``upper``.  See
-            :mod:`logitstat.margins` for the formulas.
+            :mod:`logitstat.inference.margins` for the formulas.
 
         Notes
         -----
@@ -315,12 +315,12 @@ class InferenceMixin:
         identified) is NaN, with its ``se``, ``z``, ``pvalue`` and interval; another effect is
         kept but its delta-method columns are NaN when its gradient puts weight on such a
         coefficient, whose variance grows without bound (see
-        :func:`logitstat.margins.unavailable_effects`).  ``attrs["note"]`` says which and why,
+        :func:`logitstat.inference.margins.unavailable_effects`).  ``attrs["note"]`` says which and why,
         and a :class:`~logitstat.SeparationWarning` repeats it.
         """
         frame = data if data is not None else getattr(self, "_frame", None)
         directions, undetermined = self._divergence
-        # a fit on column-scaled data (logitstat.scaling) runs the delta method in its units
+        # a fit on column-scaled data (logitstat.models.binary.scaling) runs the delta method in its units
         scaled = getattr(self, "inner", None)
         out = _marginal_effects(self.design, frame, self.fit_result.params,
                                 self._cov if scaled is None else scaled._cov, self.link, at=at,
@@ -342,7 +342,7 @@ class InferenceMixin:
         :math:`m_c = \sum_i a_i F(x_i^{(c)	op}eta)/\sum_i a_i`.  With ``dydx=`` (a variable,
         a list, or ``"*"``), the average marginal effects of :meth:`marginal_effects` at each
         point instead (``margins, dydx(x) at(...)``).  Delta-method standard errors with the
-        model's covariance.  See :mod:`logitstat.margins_at`.
+        model's covariance.  See :mod:`logitstat.inference.margins_at`.
 
         Parameters
         ----------
@@ -374,7 +374,7 @@ class InferenceMixin:
         fit's weights (the other variables as observed; ``at=`` fixes some of them too, and
         the grid is then the levels times the points of ``at``).  Delta-method standard errors.
         For a saturated model in one factor, the margin of a level is its observed proportion.
-        Returns a :class:`~logitstat.margins_at.Margins`.
+        Returns a :class:`~logitstat.inference.margins_at.Margins`.
         """
         var = _margins_at.factor_variable(self.design, self._margins_frame(data), term)
         at = dict(at or {})
@@ -396,7 +396,7 @@ class InferenceMixin:
         ``adjust``: ``"holm"``, ``"bonferroni"``, ``"sidak"`` or ``"none"`` (Stata's default);
         Bonferroni (and Holm) intervals have level :math:`1-lpha/m`.  ``at=`` holds the other
         variables at single values.  Delta-method standard errors of the differences (gradient
-        differences).  Returns a :class:`~logitstat.margins_at.Margins`.
+        differences).  Returns a :class:`~logitstat.inference.margins_at.Margins`.
         """
         if method not in _margins_at.METHODS:
             raise SpecificationError(f"method={method!r}: choose one of "
@@ -416,7 +416,7 @@ class InferenceMixin:
         return data if data is not None else getattr(self, "_frame", None)
 
     def _margins_call(self, fn, data, **kwargs):
-        """Run a :mod:`~logitstat.margins_at` function with this fit's estimates, covariance (in
+        """Run a :mod:`~logitstat.inference.margins_at` function with this fit's estimates, covariance (in
         the units of a column-scaled fit) and separation, and warn when it leaves NaN."""
         directions, undetermined = self._divergence
         scaled = getattr(self, "inner", None)
@@ -459,7 +459,7 @@ class InferenceMixin:
 
     def get_influence(self) -> Influence:
         """Hat values, standardized residuals, Cook's distance, dfbeta, dfbetas, DFFITS and the
-        covariance ratio (see :mod:`logitstat.influence`).
+        covariance ratio (see :mod:`logitstat.inference.influence`).
 
         Always from the Fisher information at the estimate, as R's ``hatvalues`` and
         ``cooks.distance``, whatever the ``cov_type``.

@@ -61,7 +61,7 @@ _LAST_REFITS: dict[int, int] = {}  # refits per coefficient of the last call (fo
 class _Fixed:
     r"""The IRLS passes of the constrained fit :math:`\beta_j = b` on the shared design.
 
-    Wraps the unconstrained model's passes (:class:`logitstat.irls._Model`, over all of
+    Wraps the unconstrained model's passes (:class:`logitstat.fitting.irls._Model`, over all of
     :math:`X`): the iterate of the other coefficients is completed with :math:`b` at position
     :math:`j`, so :math:`\eta = X\beta + o` carries :math:`b\,x_j` like an offset, and the
     normal equations of the others are cut from the full ones,
@@ -316,7 +316,7 @@ def profile_conf_int(X: np.ndarray, y: np.ndarray, trials: np.ndarray, weights: 
     Parameters
     ----------
     X, y, trials, weights, offset
-        The fit's arrays (see :class:`~logitstat.design.Design`).
+        The fit's arrays (see :class:`~logitstat.formula.design.Design`).
     link : Link
     params, cov : ndarray
         The maximum-likelihood estimate and its inverse Fisher information (used only to choose
@@ -330,7 +330,7 @@ def profile_conf_int(X: np.ndarray, y: np.ndarray, trials: np.ndarray, weights: 
         deviance within about ``tol**2`` of its minimum).
     directions : array of int, optional
         Separation directions (+1 / -1 for a coefficient whose estimate runs to plus / minus
-        infinity, see :mod:`logitstat.separation`).  Such a coefficient's end on that side is
+        infinity, see :mod:`logitstat.diagnostics.separation`).  Such a coefficient's end on that side is
         infinite without a search: moving along the separating direction never raises the
         deviance, so the profile stays below the cut-off (the walk would find the same, after
         thousands of refits far out where the working weights underflow).

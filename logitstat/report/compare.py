@@ -48,17 +48,17 @@ def compare(results: Sequence, names: Sequence[str] | None = None, stars: bool |
         statistics under them, in every model) turns to scientific notation, with ``digits + 1``
         significant digits, where a non-zero estimate or standard error would show as zero or
         fixed notation is too wide (an odds ratio of 1e8), as the summary's columns do
-        (:func:`logitstat.numformat.column_format`).
+        (:func:`logitstat.report.numformat.column_format`).
     order : sequence of str, optional
         Coefficients to show, in this order (default: all, in order of first appearance).
     title : str
     pvalue_format : {"auto", "exact"} or float
-        How ``stat="p"`` prints p-values (:func:`logitstat.numformat.format_pvalues`).
+        How ``stat="p"`` prints p-values (:func:`logitstat.report.numformat.format_pvalues`).
 
     Under separation a coefficient whose maximum-likelihood estimate runs to infinity shows as
     ``+inf`` / ``-inf`` (odds ratios ``+inf`` / ``0.000``), one that is not identified shows the
     value where the iterations stopped; neither gets stars, and ``—`` replaces the statistic
-    under it (see :attr:`~logitstat.results.BinaryResults.bse`).  A note names them.
+    under it (see :attr:`~logitstat.models.binary.results.BinaryResults.bse`).  A note names them.
 
     Returns
     -------

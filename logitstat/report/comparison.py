@@ -1,4 +1,4 @@
-"""The side-by-side table of several fitted models that :func:`logitstat.compare` returns.
+"""The side-by-side table of several fitted models that :func:`logitstat.report.compare` returns.
 
 Rendered through the same cells, number formats and escapes as :mod:`logitstat.report.summary`
 (text, HTML, LaTeX, Markdown, DataFrame).
@@ -21,7 +21,7 @@ __all__ = ["ComparisonTable"]
 
 @dataclass(repr=False)
 class ComparisonTable(_Rendered):
-    """Several fitted models side by side (built by :func:`logitstat.compare`).
+    """Several fitted models side by side (built by :func:`logitstat.report.compare`).
 
     ``estimates`` holds one column per model (NaN where a model lacks the coefficient); under each
     estimate goes the text of ``below`` (``"(0.123)"``, ``"[0.1, 0.3]"``), and after

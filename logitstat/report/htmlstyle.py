@@ -1,6 +1,6 @@
 """HTML of the summary and comparison tables, with a compact style scoped to their class.
 
-Plain strings in, HTML out (the numbers are already formatted by :mod:`logitstat.summary`).
+Plain strings in, HTML out (the numbers are already formatted by :mod:`logitstat.report.summary`).
 The ``<style>`` element only styles descendants of ``.logitstat-summary`` /
 ``.logitstat-comparison``, loads nothing external and inherits the page's colours (borders in
 ``currentColor``), so it reads on light and dark notebook themes alike.

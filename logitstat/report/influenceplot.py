@@ -1,7 +1,7 @@
 r"""Index plots of the case-deletion measures: ``influence_plot(res, measure="dfbetas")``.
 
 One point per row (in data order) of R's ``dfbetas`` (one panel per coefficient), ``dffits``
-or ``covratio`` (see :mod:`logitstat.influence`), with the cut-offs that R's
+or ``covratio`` (see :mod:`logitstat.inference.influence`), with the cut-offs that R's
 ``influence.measures`` uses to flag a row, :math:`k` coefficients, :math:`n` rows of positive
 weight: :math:`|\mathrm{dfbetas}| > 1`, :math:`|\mathrm{DFFITS}| > 3\sqrt{k/(n-k)}`,
 :math:`|1 - \mathrm{covratio}| > 3k/(n-k)`.  The ``n_labels`` most extreme rows of each panel

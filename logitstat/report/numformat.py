@@ -1,7 +1,7 @@
 """Number formats for tables: one format per column, chosen from the column's magnitudes.
 
-Pure functions of arrays (no tabulate, no results): :mod:`logitstat.summary` and
-:mod:`logitstat.compare` render with them.
+Pure functions of arrays (no tabulate, no results): :mod:`logitstat.report.summary` and
+:mod:`logitstat.report.compare` render with them.
 
 The rule, as R's ``format`` of a numeric vector: a column is printed in fixed notation with
 enough decimals that its smallest non-zero *driver* (a coefficient or a standard error; not an

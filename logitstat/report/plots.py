@@ -529,7 +529,7 @@ def predicted_probability_plot(res, x: str, data: pd.DataFrame | None = None, by
 def influence_measures(res) -> pd.DataFrame:
     """Hat values, standardized deviance residuals and Cook's distances of the rows used in the
     fit, as R's ``hatvalues``, ``rstandard`` and ``cooks.distance`` on a glm (dispersion 1; see
-    :mod:`logitstat.influence`), from the Fisher information at the estimate.
+    :mod:`logitstat.inference.influence`), from the Fisher information at the estimate.
 
     Returns
     -------
@@ -550,7 +550,7 @@ def influence_plot(res, n_labels: int = 3, ax=None, measure: str = "cooks_d", te
     Dotted lines mark residuals of ±2 and hat values of 2p/n and 3p/n; the ``n_labels`` rows with
     the largest Cook's distances are labelled with their row labels.  ``measure="dfbetas"``
     (a panel per coefficient, or per one of ``terms``), ``"dffits"`` or ``"cov_ratio"`` draws an
-    index plot of that measure instead (see :mod:`logitstat.influenceplot`).
+    index plot of that measure instead (see :mod:`logitstat.report.influenceplot`).
 
     Returns
     -------

@@ -55,7 +55,7 @@ def column_formats(table: pd.DataFrame) -> dict[str, NumberFormat | None]:
 
     An estimate column (``coef``, ``odds ratio``, ``RRR``, ...) shares its format with the
     ``std err`` and interval bounds that follow it; its estimates and standard errors set the
-    decimals (:func:`logitstat.numformat.column_format`).  ``z`` has three decimals.
+    decimals (:func:`logitstat.report.numformat.column_format`).  ``z`` has three decimals.
     """
     groups: list[list[str]] = []
     formats: dict[str, NumberFormat | None] = {}
@@ -185,7 +185,7 @@ class Summary(_Rendered):
 
     Under separation ``table`` holds ``+inf`` / ``-inf`` for a coefficient that runs to infinity
     and NaN for what does not exist; they render as ``+inf`` / ``-inf`` and ``—`` (LaTeX
-    ``---``), and a footnote names them (:func:`logitstat.diagnostics.divergence_note`).
+    ``---``), and a footnote names them (:func:`logitstat.diagnostics.divergence.divergence_note`).
     """
 
     title: str
@@ -197,16 +197,16 @@ class Summary(_Rendered):
     @classmethod
     def from_results(cls, res, odds_ratios: bool = False, alpha: float = 0.05,
                      pvalue_format="auto") -> "Summary":
-        """Collect everything a reader needs from a fitted :class:`~logitstat.results.BinaryResults`.
+        """Collect everything a reader needs from a fitted :class:`~logitstat.models.binary.results.BinaryResults`.
 
         With ``odds_ratios`` the table shows the odds ratios and their interval in place of the
         interval of the coefficients (as Stata's ``logit, or``), so that it fits 100 columns.
-        ``pvalue_format``: see :func:`logitstat.numformat.format_pvalues`.
+        ``pvalue_format``: see :func:`logitstat.report.numformat.format_pvalues`.
         """
         pvalue_format = check_pvalue_format(pvalue_format)
         d = res.design
         # Fisher scoring is Newton's method for the logit; other links add Newton steps with the
-        # observed information once close (logitstat.irls), except R's path under separation
+        # observed information once close (logitstat.fitting.irls), except R's path under separation
         newton = (res.link.name != "logit"
                   and not getattr(res.fit_result, "message", "").startswith("separated data"))
         method = {"irls": "IRLS (scoring, Newton)" if newton else "IRLS (Fisher scoring)",
@@ -410,7 +410,7 @@ class BlockSummary(Summary):
 
 
 def margins_summary(m) -> Summary:
-    """A :class:`Summary` of a :class:`~logitstat.margins_at.Margins` (margins at values,
+    """A :class:`Summary` of a :class:`~logitstat.inference.margins_at.Margins` (margins at values,
     predictive margins, effects at values or contrasts): the averaging in the header, the
     estimates in the table."""
     info = m.info

@@ -1,5 +1,5 @@
 """statsmodels' alternative summary layout (``res.summary2()``), rendered by
-:mod:`logitstat.summary`.
+:mod:`logitstat.report.summary`.
 
 The model-information block (two label/value column pairs, statsmodels' labels and number
 formats) and the coefficient table (``Coef.``, ``Std.Err.``, ``z``, ``P>|z|``, interval ends);
@@ -20,7 +20,7 @@ def _g(x: float) -> str:
 
 
 class Summary2(Summary):
-    """A :class:`~logitstat.summary.Summary` in statsmodels' ``summary2`` layout, with
+    """A :class:`~logitstat.report.summary.Summary` in statsmodels' ``summary2`` layout, with
     ``tables`` (``[model information, coefficients]``, DataFrames)."""
 
     @classmethod

@@ -95,7 +95,7 @@ def test_grouped_response_and_collinearity(client, frame):
 
 def test_no_intercept_and_a_grouped_row_of_zero_trials(client, frame):
     """The null model is intercept-only without an intercept too; a row of zero trials counts in
-    nobs but not in df_resid nor HC1's n -- as the in-memory fit (tests/test_results.py)."""
+    nobs but not in df_resid nor HC1's n -- as the in-memory fit (tests/models/binary/test_results.py)."""
     ddf = dd.from_pandas(frame, npartitions=3)
     r = ls.logit("y ~ 0 + g + x", ddf)
     m = ls.logit("y ~ 0 + g + x", frame)

@@ -52,7 +52,7 @@ def test_residuals_are_labelled_series(df):
 
 def test_likelihood_methods_refuse_penalized_fits(df):
     """Maximum-likelihood methods refuse Firth fits; Firth logit fits have their own profile
-    penalized-likelihood intervals and tests (tests/test_firth_profile.py), other links none."""
+    penalized-likelihood intervals and tests (tests/models/firth/test_firth_profile.py), other links none."""
     firth = ls.logit("y ~ x + z", df, method="firth")
     with pytest.raises(ls.SpecificationError, match="logit link"):
         ls.probit("y ~ x + z", df, method="firth").conf_int(method="profile")

@@ -33,7 +33,7 @@ def agrees(cell: str, value: float) -> bool:
 
 
 def check_golden(name: str, text: str) -> None:
-    """Compare with tests/golden/<name>; ``LOGITSTAT_REGEN_GOLDEN=1 pytest tests/test_summary.py``
+    """Compare with tests/golden/<name>; ``LOGITSTAT_REGEN_GOLDEN=1 pytest tests/report/test_summary.py``
     rewrites the files (review the diff by eye before committing)."""
     path = GOLDEN / name
     if os.environ.get("LOGITSTAT_REGEN_GOLDEN"):

@@ -1,9 +1,9 @@
 """Diagnostics of a fitted model: separation, collinearity, goodness of fit.
 
-:class:`DiagnosticsMixin` gives :class:`~logitstat.results.BinaryResults` its ``separation``,
+:class:`DiagnosticsMixin` gives :class:`~logitstat.models.binary.results.BinaryResults` its ``separation``,
 ``vif()``, ``condition_number``, ``collinearity()`` and ``gof()``, computed on demand (and
 cached) from the fit's design and estimates by the pure functions of
-:mod:`~logitstat.separation`, :mod:`~logitstat.collinearity` and :mod:`~logitstat.goodness`.
+:mod:`~logitstat.diagnostics.separation`, :mod:`~logitstat.diagnostics.collinearity` and :mod:`~logitstat.diagnostics.goodness`.
 :func:`diagnostic_notes` says in words what is wrong, for the summary footer.
 """
 from __future__ import annotations
@@ -123,7 +123,7 @@ class DiagnosticsMixin:
     @cached_property
     def separation(self) -> ModelSeparation:
         """Exact separation check (linear programming, Konis 2007; skipped when the converged
-        fit itself proves that the outcomes overlap).  See :mod:`logitstat.separation`."""
+        fit itself proves that the outcomes overlap).  See :mod:`logitstat.diagnostics.separation`."""
         d = self.design
         eta, at = self.fit_result.eta, self.fit_result.eta_info
         moved = cov = None
@@ -212,14 +212,14 @@ class DiagnosticsMixin:
     def collinearity(self) -> pd.DataFrame:
         """Belsley–Kuh–Welsch table: singular values, condition indices and the share of each
         coefficient's variance tied to each dimension (see
-        :func:`logitstat.collinearity.collinearity_table`)."""
+        :func:`logitstat.diagnostics.collinearity.collinearity_table`)."""
         return self._bkw.copy()
 
     def gof(self, g: int = 10, threshold: float = 0.5, bins: int = 10) -> _gof.GoodnessOfFit:
         """Goodness of fit and calibration: Hosmer–Lemeshow (``g`` groups) with its table,
         Pearson and deviance tests, classification table at ``threshold``, AUC, Brier score
         with its decomposition, expected calibration error and reliability table (``bins``
-        equal-width bins).  See :mod:`logitstat.goodness`."""
+        equal-width bins).  See :mod:`logitstat.diagnostics.goodness`."""
         d = self.design
         mu = self.link.linkinv(self.fit_result.eta)
         return _gof.goodness_of_fit(d.y, mu, len(self.names), d.trials, d.weights, g=g,

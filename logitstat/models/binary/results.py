@@ -148,7 +148,7 @@ class BinaryResults(DiagnosticsMixin, InferenceMixin, FirthInferenceMixin, FitSt
         ``method="profile"``: profile-likelihood (likelihood-ratio) intervals, the exact roots of
         the profile deviance as ``MASS::confint`` estimates them, :math:`\pm\infty` where the
         likelihood never drops enough (separation); they do not depend on ``cov_type``.  See
-        :mod:`logitstat.profile`.
+        :mod:`logitstat.inference.profile`.
 
         Under separation the Wald interval of a coefficient that runs to infinity (or is not
         identified) is NaN, as its :attr:`bse`; the profile interval is half-infinite in the
@@ -329,7 +329,7 @@ class BinaryResults(DiagnosticsMixin, InferenceMixin, FirthInferenceMixin, FitSt
         Under separation a restriction that puts weight on a coefficient running to infinity
         (or not identified) has no Wald test: the result then has NaN ``statistic`` and
         ``pvalue`` and a ``note`` saying why, and a :class:`~logitstat.SeparationWarning` is
-        issued (see :meth:`~logitstat.postestimation.InferenceMixin.wald_test_terms`); so too
+        issued (see :meth:`~logitstat.inference.postestimation.InferenceMixin.wald_test_terms`); so too
         when the covariance of the restrictions is not finite (information singular where a
         separated fit stopped, on some BLAS kernels).
         """
@@ -340,7 +340,7 @@ class BinaryResults(DiagnosticsMixin, InferenceMixin, FirthInferenceMixin, FitSt
         return inference.wald_test(self.fit_result.params, self._cov, R, q, text)
 
     def summary(self, odds_ratios: bool = False, alpha: float = 0.05, pvalue_format="auto"):
-        """A :class:`~logitstat.summary.Summary` of the fit (text, HTML, LaTeX, Markdown).
+        """A :class:`~logitstat.report.summary.Summary` of the fit (text, HTML, LaTeX, Markdown).
 
         ``pvalue_format``: ``"auto"`` (3 decimals, ``<0.001`` below), ``"exact"`` (scientific,
         e.g. ``8.92e-24``) or a threshold such as ``1e-4``; :attr:`pvalues` holds the numbers.

@@ -40,7 +40,7 @@ SAFE_NORM = (1e-100, 1e100)
 
 def screened_gram(X: np.ndarray, w: np.ndarray | None = None, *,
                    rhs: np.ndarray | None = None):
-    """:func:`logitstat.kernels.gram` with overflow silenced in every worker thread: an
+    """:func:`logitstat.fitting.kernels.gram` with overflow silenced in every worker thread: an
     overflowed diagonal entry is what :func:`column_scales` looks for, not an error.  With
     ``rhs`` (unit weights) returns :math:`(X^\top X, X^\top r)` from the same pass."""
     sw = None if w is None else np.sqrt(np.asarray(w, dtype=float))
@@ -104,7 +104,7 @@ def scaled_restrictions(R: np.ndarray, q: np.ndarray, s: np.ndarray) -> tuple[np
 
 
 class ScaledBinaryResults(BinaryResults):
-    """:class:`~logitstat.results.BinaryResults` of a fit made on column-scaled data.
+    """:class:`~logitstat.models.binary.results.BinaryResults` of a fit made on column-scaled data.
 
     ``inner`` is the fit on :math:`X D^{-1}`; this object shows the estimates in the units of
     the data (``params``, ``bse``, ``cov_params``, intervals, predictions) and takes every

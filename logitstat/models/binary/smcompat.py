@@ -1,6 +1,6 @@
 r"""statsmodels' names on logitstat's results, with statsmodels' numbers (issue 13).
 
-:class:`SMCompatMixin` gives :class:`~logitstat.results.BinaryResults` what a statsmodels
+:class:`SMCompatMixin` gives :class:`~logitstat.models.binary.results.BinaryResults` what a statsmodels
 ``LogitResults`` / ``ProbitResults`` user reaches for: ``t_test``, ``f_test``, ``summary2``,
 ``get_margeff``, ``pred_table``, ``resid_generalized``, ``mle_retvals``, ``model`` (with
 ``exog_names``...), and a ``fit()`` that explains that ``ls.logit`` already returns results.
@@ -93,7 +93,7 @@ class ContrastResults:
                             index=list(xname) if xname is not None else self.c_names)
 
     def summary(self, xname=None, alpha: float = 0.05):
-        """t test: a :class:`~logitstat.summary.Summary` table; F test: the one-line text."""
+        """t test: a :class:`~logitstat.report.summary.Summary` table; F test: the one-line text."""
         if self.distribution == "F":
             return repr(self)
         from ...report.summary import Summary
@@ -120,7 +120,7 @@ class ContrastResults:
 class MarginalEffects:
     """statsmodels' ``DiscreteMargins``: ``margeff``, ``margeff_se``, ``margeff_cov``,
     ``tvalues``, ``pvalues``, ``conf_int(alpha)``, ``summary_frame(alpha)``, ``summary(alpha)``,
-    ``margeff_options``, ``dummy_idx``, ``count_idx`` (see :mod:`logitstat.smmargins`)."""
+    ``margeff_options``, ``dummy_idx``, ``count_idx`` (see :mod:`logitstat.models.binary.smmargins`)."""
 
     def __init__(self, results, out: dict, names: list[str], note: str = ""):
         self.results = results
@@ -157,7 +157,7 @@ class MarginalEffects:
                              "Cont. Int. Hi.": ci[:, 1]}, index=self.names)
 
     def summary(self, alpha: float = 0.05):
-        """A :class:`~logitstat.summary.Summary` in statsmodels' layout."""
+        """A :class:`~logitstat.report.summary.Summary` in statsmodels' layout."""
         from ...report.summary import Summary
         ci = self.conf_int(alpha)
         table = pd.DataFrame({smmargins.METHODS[self.margeff_options["method"]]: self.margeff,
@@ -242,7 +242,7 @@ def exog_rows(design: Design, exog, offset=None) -> tuple[np.ndarray, np.ndarray
 
 
 class SMCompatMixin(AlreadyFittedMixin):
-    """statsmodels' result names for :class:`~logitstat.results.BinaryResults` (see the module
+    """statsmodels' result names for :class:`~logitstat.models.binary.results.BinaryResults` (see the module
     docstring); needs ``design``, ``link``, ``fit_result``, ``params``, ``names``, ``_cov``."""
 
     # ------------------------------------------------------------------ tests
@@ -292,7 +292,7 @@ class SMCompatMixin(AlreadyFittedMixin):
     def summary2(self, alpha: float = 0.05, float_format: str = "%.4f", title=None, yname=None,
                  xname=None):
         """statsmodels' alternative layout (``summary2``): a model-information block and the
-        coefficient table; ``tables`` holds both as DataFrames.  See :mod:`logitstat.summary2`."""
+        coefficient table; ``tables`` holds both as DataFrames.  See :mod:`logitstat.report.summary2`."""
         from ...report.summary2 import Summary2
         return Summary2.from_results(self, alpha=alpha, float_format=float_format, title=title,
                                      yname=yname, xname=xname)
@@ -301,7 +301,7 @@ class SMCompatMixin(AlreadyFittedMixin):
     def get_margeff(self, at: str = "overall", method: str = "dydx", atexog=None,
                     dummy: bool = False, count: bool = False) -> MarginalEffects:
         """Marginal effects with statsmodels' definitions: one per non-constant design column
-        (an interaction column is its own "variable"), see :mod:`logitstat.smmargins`.
+        (an interaction column is its own "variable"), see :mod:`logitstat.models.binary.smmargins`.
 
         ``at``: ``"overall"`` | ``"mean"`` | ``"median"`` | ``"zero"``; ``method``: ``"dydx"`` |
         ``"eyex"`` | ``"dyex"`` | ``"eydx"``; ``dummy``/``count``: 0/1 and count columns as

@@ -2,7 +2,7 @@ r"""Marginal effects with statsmodels' definitions (``get_margeff``): one effect
 
 statsmodels' ``DiscreteResults.get_margeff`` differentiates with respect to each *column* of the
 design matrix (an interaction or a transformed column is treated as a variable of its own),
-whereas :func:`logitstat.margins.marginal_effects` differentiates with respect to each data
+whereas :func:`logitstat.inference.margins.marginal_effects` differentiates with respect to each data
 *variable* through every column it enters (Stata's ``margins``).  This module gives
 statsmodels' numbers.  With :math:`F` the inverse link, :math:`f = F'`, :math:`\eta_i =
 x_i^\top\beta + o_i` and row weights :math:`a_i` (frequency weight times trials; all 1 in

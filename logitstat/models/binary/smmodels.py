@@ -3,7 +3,7 @@
 For code written against ``statsmodels.api.Logit`` / ``Probit``: the model is built from a
 response and a design matrix (used as given, so add the constant yourself, e.g. with
 ``sm.add_constant`` or a column of ones) and ``.fit()`` returns logitstat's
-:class:`~logitstat.results.BinaryResults`.  Column names come from a DataFrame's columns, else
+:class:`~logitstat.models.binary.results.BinaryResults`.  Column names come from a DataFrame's columns, else
 statsmodels' ``const`` (a constant column) and ``x1``, ``x2``...; the response name from a
 Series, else ``y``.
 
@@ -78,7 +78,7 @@ class _BinaryModel:
 
     def fit(self, start_params=None, maxiter=None, cov_type: str = "nonrobust", cov_kwds=None,
             use_t=None, **kwargs) -> BinaryResults:
-        """Fit and return :class:`~logitstat.results.BinaryResults` (see the module docstring
+        """Fit and return :class:`~logitstat.models.binary.results.BinaryResults` (see the module docstring
         for the statsmodels keywords accepted)."""
         from ...api import glm
         options = _fit_options(start_params, maxiter, cov_type, cov_kwds, use_t, kwargs)

@@ -21,7 +21,7 @@ In both the constrained maximum keeps the **full model's penalty**: :math:`F(\be
 information of the whole design :math:`X` evaluated at the constrained :math:`\beta`.  Moving
 the fixed columns into an offset and fitting Firth on the remaining columns would penalize with
 the smaller model's information instead, a different (and not nested) objective.  The
-constrained maxima are found by the Newton iterations of :mod:`logitstat.firth` over the free
+constrained maxima are found by the Newton iterations of :mod:`logitstat.fitting.firth` over the free
 coordinates only (:func:`fixed_fit`), with the fixed ones held in place.
 
 For the probit, cloglog and cauchit links Firth's estimate solves the adjusted-score equations
@@ -29,7 +29,7 @@ For the probit, cloglog and cauchit links Firth's estimate solves the adjusted-s
 maximum of :math:`l^*`, so these intervals and tests do not exist for it; the functions here
 refuse such fits with a :class:`~logitstat.SpecificationError`.
 
-**Root finding.**  That of :mod:`logitstat.profile` (its ``_one_side``) on the profile
+**Root finding.**  That of :mod:`logitstat.inference.profile` (its ``_one_side``) on the profile
 penalized deviance :math:`-2\,l^*_j(b)`: each end is a root of the signed root
 :math:`\pm\sqrt{2[l^*(\hat\beta)-l^*_j(b)]} \mp z_{1-\alpha/2}` (nearly linear in
 :math:`b`), found by safeguarded Newton steps from the Wald end, with the derivative
@@ -77,7 +77,7 @@ def fixed_fit(model: _Model, start: np.ndarray, fixed, values, tol: float = 1e-1
     r"""Maximize :math:`l^*` over the coordinates not in ``fixed``, with ``beta[fixed] = values``.
 
     The penalty is :math:`\tfrac12\log|X^\top W X|` of the full design (see the module notes).
-    Convergence as :func:`logitstat.firth.firth`: :math:`U^*_f{}^\top F_{ff}^{-1} U^*_f \le
+    Convergence as :func:`logitstat.fitting.firth.firth`: :math:`U^*_f{}^\top F_{ff}^{-1} U^*_f \le
     \mathrm{tol}^2` on the free coordinates :math:`f`, which leaves :math:`l^*` within about
     :math:`\mathrm{tol}^2/2` of the constrained maximum.
 
@@ -219,7 +219,7 @@ class _PenalizedProfile:
         # (b, solution, adjusted score of coefficient j there)
         self.cache: list[tuple[float, np.ndarray, float]] = [(self.bhat, self.params, 0.0)]
         self.thorough = thorough
-        self.newton = True      # logitstat.profile's Newton steps on the signed root
+        self.newton = True      # logitstat.inference.profile's Newton steps on the signed root
         self.fits = 0
 
     def drop(self, b: float) -> float:
@@ -245,7 +245,7 @@ class _PenalizedProfile:
 
     def deviance(self, b: float) -> float:
         """:math:`-2\\,l^*_j(b)`, the profile penalized deviance that
-        :func:`logitstat.profile._one_side` walks (against :math:`-2\\,l^*(\\hat\\beta)`)."""
+        :func:`logitstat.inference.profile._one_side` walks (against :math:`-2\\,l^*(\\hat\\beta)`)."""
         val = self.drop(b)
         if not np.isfinite(val):
             raise ConvergenceError(f"profile of coefficient {self.j}: the constrained penalized "

@@ -1,11 +1,11 @@
 """Penalized-likelihood inference on Firth fits (``method="firth"``), as ``logistf`` reports it.
 
-:class:`FirthInferenceMixin` gives :class:`~logitstat.results.BinaryResults` the profile
+:class:`FirthInferenceMixin` gives :class:`~logitstat.models.binary.results.BinaryResults` the profile
 penalized-likelihood intervals (through ``conf_int(method="profile")``), the penalized
 likelihood-ratio p-values of each coefficient (:attr:`~FirthInferenceMixin.pvalues_lr`) and of
 each term (:meth:`~FirthInferenceMixin.penalized_lr_test`); :func:`firth_lr_test` is the test of
 two nested Firth fits behind :func:`logitstat.lr_test`.  Each is a cached wrapper around the
-pure functions of :mod:`logitstat.firthprofile`; no formatting happens here.
+pure functions of :mod:`logitstat.models.firth.profile`; no formatting happens here.
 """
 from __future__ import annotations
 
@@ -58,7 +58,7 @@ class FirthInferenceMixin:
         r"""Penalized likelihood-ratio p-values of each coefficient (Firth fits; ``logistf``'s
         default p-values): :math:`\chi^2_j = 2\,[\,l^*(\hat\beta) - \max_{\beta_j=0} l^*(\beta)\,]`
         on 1 degree of freedom, the restricted maximum under the full model's penalty (see
-        :mod:`logitstat.firthprofile`).  The statistics are in ``attrs["statistic"]``.
+        :mod:`logitstat.models.firth.profile`).  The statistics are in ``attrs["statistic"]``.
         """
         self._require_firth("pvalues_lr")
         inner = getattr(self, "inner", None)      # a column-scaled fit: tests are unit-free
@@ -140,7 +140,7 @@ def firth_lr_test(restricted: FitArrays, full: FitArrays, params: tuple[np.ndarr
     can be negative).  The models may come in either order; ``params`` holds their estimates in
     the same order.  The nesting checks (same link and rows, response, weights and offset; the
     smaller design in the span of the larger) are those of
-    :func:`~logitstat.inference.nested_lr_test`.
+    :func:`~logitstat.inference.hypothesis.nested_lr_test`.
     """
     if restricted.X.shape[1] > full.X.shape[1]:
         restricted, full, params = full, restricted, params[::-1]

@@ -1,6 +1,6 @@
 r"""Robust and cluster-robust covariances of the multinomial logit (``mnlogit(cov_type=...)``).
 
-With the parameters stacked outcome-major (see :mod:`logitstat.mnfit`), row :math:`i` contributes
+With the parameters stacked outcome-major (see :mod:`logitstat.models.multinomial.fit`), row :math:`i` contributes
 the score :math:`u_i = w_i\, r_i \otimes x_i`, :math:`r_{ik} = y_{ik} - p_{ik}` over the non-base
 outcomes :math:`k`, and the bread is the inverse information :math:`B = \mathcal{I}^{-1}`:
 
@@ -99,7 +99,7 @@ def robust_cov(X: np.ndarray, codes: np.ndarray, log_probs: np.ndarray, base: in
     """The ``cov_type`` covariance of the stacked parameters (see the module docstring).
 
     ``bread`` is the inverse information in the coordinates of ``scale`` (the column scales of a
-    fit on scaled columns, see :mod:`logitstat.scaling`, repeated per outcome) when given; the
+    fit on scaled columns, see :mod:`logitstat.models.binary.scaling`, repeated per outcome) when given; the
     result is then in those coordinates too.
     """
     R = residuals(codes, log_probs, base)

@@ -23,7 +23,7 @@ information coincide and Newton's method is Fisher scoring.  Each step solves
 :math:`\mathcal{I}\,\Delta = \nabla\ell` on the full :math:`(K-1)p` system by Cholesky (after
 scaling to unit diagonal) and is halved while the log-likelihood falls.  Convergence is declared
 when the Newton decrement :math:`\sqrt{\Delta^\top \mathcal{I} \Delta}` is below ``tol``, as in
-:func:`logitstat.irls.irls`.  Probabilities are computed through log-sum-exp, so no exponential
+:func:`logitstat.fitting.irls.irls`.  Probabilities are computed through log-sum-exp, so no exponential
 overflows.
 """
 from __future__ import annotations
@@ -43,7 +43,7 @@ __all__ = ["MultinomialResponse", "MNFit", "log_probs", "information", "fit_mult
 
 
 class MultinomialResponse:
-    """Response rule for :func:`logitstat.design.from_formula`: a K-level outcome as codes 0..K-1.
+    """Response rule for :func:`logitstat.formula.design.from_formula`: a K-level outcome as codes 0..K-1.
 
     A categorical, string or bool response keeps its category order (R's ``factor`` order);
     a numeric one takes its sorted distinct values as levels.  Levels that never occur among the

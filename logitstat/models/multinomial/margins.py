@@ -6,7 +6,7 @@ probabilities, :math:`\partial p_{ik}/\partial \beta_m = p_{ik}(\delta_{km} - p_
 *Numeric variable* :math:`v`: the derivative is taken with respect to the *variable*, through
 every design column it enters (``age`` and ``I(age**2)``, ``np.log(x)``, ``x:C(g)``), with
 :math:`D_i = \partial x_i/\partial v` (the columns :math:`J` of the terms :math:`v` enters,
-rebuilt by :mod:`logitstat.margins` at :math:`v \pm h`, exact for columns linear in :math:`v`).
+rebuilt by :mod:`logitstat.inference.margins` at :math:`v \pm h`, exact for columns linear in :math:`v`).
 With :math:`d_{ik} = D_i^\top B_{Jk}` and :math:`\bar d_i = \sum_l p_{il} d_{il}`,
 :math:`e_{ik} = \partial p_{ik}/\partial v = p_{ik}(d_{ik} - \bar d_i)` and
 
@@ -76,7 +76,7 @@ def _change(X, Bp, base_index, w, others, J, X1J, X0J):
 
 
 def average_marginal_effects(res, alpha: float = 0.05, variables=None, data=None) -> pd.DataFrame:
-    """See :meth:`logitstat.multinomial.MNLogitResults.marginal_effects`."""
+    """See :meth:`logitstat.models.multinomial.results.MNLogitResults.marginal_effects`."""
     zcrit = normal_quantile(alpha)
     d = res.design
     frame = margins.estimation_frame(d, data if data is not None else getattr(res, "_data", None))

@@ -1,6 +1,6 @@
 r"""Profile-likelihood intervals for the multinomial logit (``conf_int(method="profile")``).
 
-For a stacked parameter :math:`\theta_j` (see :mod:`logitstat.mnfit`) the profile deviance is
+For a stacked parameter :math:`\theta_j` (see :mod:`logitstat.models.multinomial.fit`) the profile deviance is
 :math:`D_j(b) = -2 \max_{\theta:\ \theta_j = b} \ell(\theta)`, computed by Newton's method on the
 other parameters (the information with row and column :math:`j` removed; steps halved while the
 log-likelihood falls), warm-started from the nearest solution already found and moved along the
@@ -9,10 +9,10 @@ Wald path :math:`V_{-j,j}/V_{jj}`.  The :math:`1-\alpha` interval is
 :math:`\operatorname{sign}(b-\hat\theta_j)\sqrt{D_j(b)-\hat D} = \pm z_{1-\alpha/2}`, bracketed by
 walking out along secants (the log-likelihood is concave, so each secant's crossing of the
 cut-off lies past the root) and found by Brent's method (the walk of
-:func:`logitstat.profile._one_side`, shared with the binary models); an end is :math:`\pm\infty` when the
+:func:`logitstat.inference.profile._one_side`, shared with the binary models); an end is :math:`\pm\infty` when the
 profile stays flat, or without a search on the side where :attr:`MNLogitResults.separation`
 finds that the estimate runs to infinity.  This is what
-:mod:`logitstat.profile` does for the binary models; ``MASS::confint`` has no method for
+:mod:`logitstat.inference.profile` does for the binary models; ``MASS::confint`` has no method for
 ``nnet::multinom``.
 """
 from __future__ import annotations
@@ -79,7 +79,7 @@ class _Profile:
 
     def deviance(self, b: float) -> float:
         r""":math:`D_j(b) = -2\max_{\theta_j = b}\ell` (warm-started refit), the interface that
-        :func:`logitstat.profile._one_side` walks and bisects."""
+        :func:`logitstat.inference.profile._one_side` walks and bisects."""
         b0, theta0 = min(self.cache, key=lambda c: abs(c[0] - b))
         start = theta0 + self.path * (b - b0) if abs(b - b0) <= 3 * self.se else theta0.copy()
         start[self.j] = b
@@ -110,7 +110,7 @@ def mn_profile_conf_int(res, alpha: float = 0.05, tol: float = 1e-10,
     q = float(stats.chi2.ppf(1.0 - alpha, 1))
     lower, upper = np.empty(len(theta)), np.empty(len(theta))
     # a parameter that runs to +-infinity under separation: that end is infinite (the profile
-    # never rises along the separating direction), as in logitstat.profile
+    # never rises along the separating direction), as in logitstat.inference.profile
     directions = np.sign(res.separation.directions.to_numpy())
     cov = res.fit_result.cov
     if np.any(directions != 0):   # the diverged covariance does not describe the profile path

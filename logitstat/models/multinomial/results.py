@@ -1,8 +1,8 @@
 r"""Multinomial logit from a formula: :func:`mnlogit` and :class:`MNLogitResults`.
 
 ``ls.mnlogit("partic ~ hincome + children + region", df, base="not.work")`` fits one coefficient
-vector per non-base outcome (softmax, see :mod:`logitstat.mnfit`), with the right-hand side
-handled by :mod:`logitstat.design` exactly as for the binary models.  Numbers match R's
+vector per non-base outcome (softmax, see :mod:`logitstat.models.multinomial.fit`), with the right-hand side
+handled by :mod:`logitstat.formula.design` exactly as for the binary models.  Numbers match R's
 ``nnet::multinom`` (coefficients, log-likelihood, fitted probabilities) and its ``vcov`` (the
 inverse Fisher information).
 
@@ -55,7 +55,7 @@ def mnlogit(formula, data=None, *, base=None, weights=None, missing: str = "drop
     missing : {"drop", "raise"}
     cov_type : {"nonrobust", "HC0", "HC1", "cluster"}
         Inverse Fisher information (default), the sandwich HC0 / HC1, or cluster-robust with
-        ``groups=`` (see :mod:`logitstat.mncov`).
+        ``groups=`` (see :mod:`logitstat.models.multinomial.covariance`).
     groups : str, list of two str or array-like, optional
         Cluster labels for ``cov_type="cluster"`` (two columns: two-way clustering).
     cov_kwds : dict, optional
@@ -88,7 +88,7 @@ def mnlogit(formula, data=None, *, base=None, weights=None, missing: str = "drop
     gram = _scaling.screened_gram(des.X, None if rows is None else rows.astype(float))
     scale = _scaling.column_scales(des.X, np.diag(gram))
     data_des = des
-    if scale is not None:  # units far from 1: fit on X D^-1, see logitstat.scaling
+    if scale is not None:  # units far from 1: fit on X D^-1, see logitstat.models.binary.scaling
         des, gram = _scaling.scale_design(des, scale), None
     aliased = _design.check_rank(des.X, des.names, drop=drop_collinear, gram=gram, rows=rows,
                                  scale=scale)
@@ -142,7 +142,7 @@ class MNLogitResults(FitStatisticsMixin, Persistable, AlreadyFittedMixin):
         self.dropped_levels = list(dropped_levels or [])
         self.cov_type = cov_type
         self.cov_kwds = dict(cov_kwds or {})
-        # a fit on column-scaled data (see logitstat.scaling): column scales s and the
+        # a fit on column-scaled data (see logitstat.models.binary.scaling): column scales s and the
         # covariance of the scaled coefficients D·beta, from which standard errors are taken
         self.col_scale = col_scale
         self._scaled_cov = scaled_cov
@@ -248,7 +248,7 @@ class MNLogitResults(FitStatisticsMixin, Persistable, AlreadyFittedMixin):
     def conf_int(self, alpha: float = 0.05, method: str = "wald") -> pd.DataFrame:
         r"""Wald intervals :math:`\hat\beta \pm z_{1-\alpha/2}\,\mathrm{se}` (of ``cov_type``), or
         with ``method="profile"`` likelihood-ratio (profile-likelihood) intervals, ±inf where
-        the likelihood never drops enough (see :mod:`logitstat.mnprofile`); indexed (outcome,
+        the likelihood never drops enough (see :mod:`logitstat.models.multinomial.profile`); indexed (outcome,
         coefficient)."""
         if method == "profile":
             from .profile import mn_profile_conf_int
@@ -391,11 +391,11 @@ class MNLogitResults(FitStatisticsMixin, Persistable, AlreadyFittedMixin):
         :math:`d_{ik} = (\partial x_i/\partial v)^\top \beta_k` (:math:`\beta_{base} = 0`):
         the derivative runs through every design column :math:`v` enters (``age`` and
         ``I(age**2)``, ``np.log(x)``, interactions), as the binary
-        :meth:`~logitstat.results.BinaryResults.marginal_effects` does.  Each level of a
+        :meth:`~logitstat.inference.postestimation.InferenceMixin.marginal_effects` does.  Each level of a
         categorical variable (bool included) gets the average discrete change
         :math:`\overline{p_k(\text{level}) - p_k(\text{reference})}`, every row set to each
         level.  Standard errors are :math:`\sqrt{G V G^\top}` with :math:`G` the exact Jacobian
-        of the averages in the coefficients.  See :mod:`logitstat.mnmargins`.
+        of the averages in the coefficients.  See :mod:`logitstat.models.multinomial.margins`.
 
         Parameters
         ----------
@@ -424,9 +424,9 @@ class MNLogitResults(FitStatisticsMixin, Persistable, AlreadyFittedMixin):
         """Exact check that the maximum-likelihood estimate exists (Konis's linear programs).
 
         The multinomial recession cone has one row per observation and rival outcome (see
-        :func:`logitstat.mnfit.cone_rows`); ``directions`` run over the ``flat_names``, so a
+        :func:`logitstat.models.multinomial.fit.cone_rows`); ``directions`` run over the ``flat_names``, so a
         coefficient of outcome *k* that runs to infinity names *k* (``"k:column"``).  A converged fit is first
-        offered a Stiemke certificate (:func:`logitstat.mnfit.overlap_certificate`) that proves
+        offered a Stiemke certificate (:func:`logitstat.models.multinomial.fit.overlap_certificate`) that proves
         overlap without a linear program.  ``separated_rows`` marks the observations whose
         observed outcome's probability runs to 1 (it beats every rival outcome in the limit).
         """
@@ -461,8 +461,8 @@ class MNLogitResults(FitStatisticsMixin, Persistable, AlreadyFittedMixin):
 
     # ------------------------------------------------------------------ summary
     def summary(self, rrr: bool = False, alpha: float = 0.05, pvalue_format="auto"):
-        """A :class:`~logitstat.summary.BlockSummary`: header, one coefficient block per outcome
-        (``pvalue_format`` as :meth:`BinaryResults.summary <logitstat.results.BinaryResults.summary>`)."""
+        """A :class:`~logitstat.report.summary.BlockSummary`: header, one coefficient block per outcome
+        (``pvalue_format`` as :meth:`BinaryResults.summary <logitstat.models.binary.results.BinaryResults.summary>`)."""
         from ...report.summary import BlockSummary
 
         return BlockSummary.from_mnlogit(self, rrr=rrr, alpha=alpha, pvalue_format=pvalue_format)

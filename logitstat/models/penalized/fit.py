@@ -21,7 +21,7 @@ def fit_penalized(des: _design.Design, link="logit", *, penalty: str | None = "l
                   l1_ratio: float | None = None, class_weight=None, cov_type: str | None = None,
                   method: str = "irls", standardize: bool = True, tol: float = 1e-10,
                   max_iter: int = 100) -> "PenalizedResults":
-    """Fit one penalized logistic regression on a built design (see :mod:`logitstat.penalized`).
+    """Fit one penalized logistic regression on a built design (see :mod:`logitstat.fitting.coordinate_descent`).
 
     Called by :func:`logitstat.api.glm` when ``penalty=`` is given.
     """

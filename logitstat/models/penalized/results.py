@@ -6,7 +6,7 @@ r"""Penalized logistic regression from a formula: single fits, paths, cross-vali
   (:class:`PathResults`, with :meth:`PathResults.plot` when matplotlib is installed);
 * :func:`logit_cv` chooses ``alpha`` by k-fold cross-validation (:class:`CVResults`).
 
-The objective and its mapping to glmnet are in :mod:`logitstat.penalized`:
+The objective and its mapping to glmnet are in :mod:`logitstat.fitting.coordinate_descent`:
 ``-loglik/n + alpha * ((1 - l1_ratio)/2 * ||b||^2 + l1_ratio * ||b||_1)`` on standardized
 columns with an unpenalized intercept; glmnet's ``lambda`` is ``alpha`` and glmnet's ``alpha`` is
 ``l1_ratio``.  Penalized estimates have no classical standard errors: none are computed.
@@ -160,7 +160,7 @@ class PenalizedResults(Displayable, Persistable, AlreadyFittedMixin):
 
     @cached_property
     def objective(self) -> float:
-        """The minimized penalized objective (see :mod:`logitstat.penalized`)."""
+        """The minimized penalized objective (see :mod:`logitstat.fitting.coordinate_descent`)."""
         d = self.design
         prior = d.weights * d.trials
         wn = prior / prior.sum()
@@ -189,7 +189,7 @@ class PenalizedResults(Displayable, Persistable, AlreadyFittedMixin):
         return pd.Series(vals, index=index, name=which)
 
     def summary(self):
-        """A :class:`~logitstat.summary.Summary` with coefficients only, saying why there are no SEs."""
+        """A :class:`~logitstat.report.summary.Summary` with coefficients only, saying why there are no SEs."""
         from ...report.summary import Summary
 
         d = self.design
