@@ -42,7 +42,7 @@ from .results import COV_TYPES, DaskBinaryResults, DaskDesign, RowsNotInMemory, 
 from .tasks import _Spec
 from ..models.binary.diagnostics import separation_warning_text
 from ..errors import (CollinearityError, ConvergenceWarning, DataError, FormulaError, ResponseError,
-                     SeparationWarning, SpecificationError, user_stacklevel)
+                      SeparationWarning, SpecificationError, user_stacklevel)
 from ..fitting.irls import IRLSResult, drive
 from ..fitting.links import Link
 

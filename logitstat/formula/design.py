@@ -27,7 +27,7 @@ from ..fitting import kernels
 from ..common import persist
 from . import transforms
 from ..errors import (DataError, FormulaError, LogitstatError, MissingDataError,
-                     PredictionError, ResponseError, SpecificationError)
+                      PredictionError, ResponseError, SpecificationError)
 from ..fitting.rank import _describe, aliased_columns, check_rank  # noqa: F401  (re-exported)
 from .response import _binary_from_levels, _binary_from_numbers, _response  # noqa: F401
 from .groups import group_columns, missing_groups

@@ -3,10 +3,11 @@ intervals, marginal effects, residuals and influence; the fit statistics every l
 shares.
 
 :class:`FitStatisticsMixin` gives the binary and the multinomial results their size, convergence
-and likelihood-ratio statistics against the null model; :class:`InferenceMixin` gives :class:`~logitstat.models.binary.results.BinaryResults` these methods; each is a
-thin, cached wrapper around a pure function of the fit's arrays in :mod:`~logitstat.inference`,
-:mod:`~logitstat.inference.profile`, :mod:`~logitstat.inference.margins` or :mod:`~logitstat.inference.influence`.  No
-formatting happens here.
+and likelihood-ratio statistics against the null model; :class:`InferenceMixin` gives
+:class:`~logitstat.models.binary.results.BinaryResults` these methods; each is a thin, cached
+wrapper around a pure function of the fit's arrays in :mod:`~logitstat.inference.hypothesis`,
+:mod:`~logitstat.inference.profile`, :mod:`~logitstat.inference.margins` or
+:mod:`~logitstat.inference.influence`.  No formatting happens here.
 """
 from __future__ import annotations
 

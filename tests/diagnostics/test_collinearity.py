@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 from logitstat.diagnostics.collinearity import (QR_LIMIT, collinearity_table, condition_number, tsqr_r,
-                                     vif_design, vif_model)
+                                                vif_design, vif_model)
 
 DATA = Path(__file__).resolve().parents[1] / "reference" / "data" / "diagnostics"
 CASES = json.loads((DATA / "collinearity.json").read_text())

@@ -9,8 +9,8 @@ import numpy as np
 import pytest
 
 from logitstat.diagnostics.goodness import (auc, brier_score, classification_table, deviance_test,
-                                expected_calibration_error, goodness_of_fit, hosmer_lemeshow,
-                                pearson_test, reliability_table)
+                                            expected_calibration_error, goodness_of_fit, hosmer_lemeshow,
+                                            pearson_test, reliability_table)
 
 DATA = Path(__file__).resolve().parents[1] / "reference" / "data" / "diagnostics"
 CASES = json.loads((DATA / "goodness.json").read_text())

@@ -11,7 +11,7 @@ import pytest
 
 from logitstat.fitting.links import get_link
 from logitstat.diagnostics.separation import (SeparationReport, check_separation, detect_separation,
-                                  finite_part, needs_lp, overlap_certificate)
+                                              finite_part, needs_lp, overlap_certificate)
 
 DATA = Path(__file__).resolve().parents[1] / "reference" / "data" / "diagnostics"
 CASES = json.loads((DATA / "separation.json").read_text())

@@ -10,7 +10,7 @@ import pytest
 import logitstat as ls
 from logitstat.fitting import family
 from logitstat.inference.covariance import (REGISTRY, Cluster, get_estimator, invert_information,
-                                  observed_information)
+                                            observed_information)
 from logitstat.fitting.links import get_link
 
 LINKS = ["logit", "probit", "cloglog"]

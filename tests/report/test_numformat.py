@@ -7,7 +7,7 @@ import pytest
 
 import logitstat as ls
 from logitstat.report.numformat import (NumberFormat, check_pvalue_format, column_format, decimals_for,
-                                 format_pvalue, format_pvalues)
+                                        format_pvalue, format_pvalues)
 
 
 def render(values, **kw) -> list[str]:

@@ -1,9 +1,10 @@
 """Diagnostics of a fitted model: separation, collinearity, goodness of fit.
 
-:class:`DiagnosticsMixin` gives :class:`~logitstat.models.binary.results.BinaryResults` its ``separation``,
-``vif()``, ``condition_number``, ``collinearity()`` and ``gof()``, computed on demand (and
-cached) from the fit's design and estimates by the pure functions of
-:mod:`~logitstat.diagnostics.separation`, :mod:`~logitstat.diagnostics.collinearity` and :mod:`~logitstat.diagnostics.goodness`.
+:class:`DiagnosticsMixin` gives :class:`~logitstat.models.binary.results.BinaryResults` its
+``separation``, ``vif()``, ``condition_number``, ``collinearity()`` and ``gof()``, computed on
+demand (and cached) from the fit's design and estimates by the pure functions of
+:mod:`~logitstat.diagnostics.separation`, :mod:`~logitstat.diagnostics.collinearity` and
+:mod:`~logitstat.diagnostics.goodness`.
 :func:`diagnostic_notes` says in words what is wrong, for the summary footer.
 """
 from __future__ import annotations

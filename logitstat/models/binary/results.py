@@ -13,7 +13,7 @@ from ...inference import hypothesis as inference
 from ...common import persist
 from ...inference.clustering import describe_groups
 from ...inference.covariance import (ScoreParts, check_information, get_estimator, invert_information,
-                         observed_information)
+                                     observed_information)
 from ...formula.design import Design, new_design_matrix
 from .diagnostics import DiagnosticsMixin
 from ...errors import DomainWarning, SpecificationError

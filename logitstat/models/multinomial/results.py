@@ -461,8 +461,9 @@ class MNLogitResults(FitStatisticsMixin, Persistable, AlreadyFittedMixin):
 
     # ------------------------------------------------------------------ summary
     def summary(self, rrr: bool = False, alpha: float = 0.05, pvalue_format="auto"):
-        """A :class:`~logitstat.report.summary.BlockSummary`: header, one coefficient block per outcome
-        (``pvalue_format`` as :meth:`BinaryResults.summary <logitstat.models.binary.results.BinaryResults.summary>`)."""
+        """A :class:`~logitstat.report.summary.BlockSummary`: header, one coefficient block per
+        outcome (``pvalue_format`` as :meth:`BinaryResults.summary
+        <logitstat.models.binary.results.BinaryResults.summary>`)."""
         from ...report.summary import BlockSummary
 
         return BlockSummary.from_mnlogit(self, rrr=rrr, alpha=alpha, pvalue_format=pvalue_format)

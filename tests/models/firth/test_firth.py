@@ -11,7 +11,7 @@ import pytest
 
 from logitstat.errors import SpecificationError
 from logitstat.fitting.firth import (adjusted_score_jacobian, firth, fisher_scoring, penalized_lr_test,
-                             profile_interval)
+                                     profile_interval)
 
 DATA = Path(__file__).resolve().parents[2] / "reference" / "data" / "diagnostics"
 CASES = json.loads((DATA / "firth.json").read_text())
