@@ -10,22 +10,22 @@ import sys as _sys
 
 from . import _aliases
 from . import datasets
-from .report import plots
-from .report.compare import compare
 from .api import glm, logit, lr_test, probit
+from .common.persist import DataRemovedError, load
+from .diagnostics.thresholds import average_precision, choose_threshold, precision_recall_curve
+from .errors import AlreadyFittedError
 from .errors import (CollinearityError, CollinearityWarning, ConvergenceError, ConvergenceWarning,
                      DataError, DataWarning, DomainWarning, FormulaError, LogitstatError,
                      LogitstatWarning, MissingDataError, PredictionError, ResponseError,
                      SeparationWarning, SpecificationError)
 from .fitting.links import get_link
-from .common.persist import DataRemovedError, load
 from .models.binary.results import BinaryResults
-from .errors import AlreadyFittedError
 from .models.binary.smmodels import Logit, Probit
+from .models.classweighted.results import ClassWeightedResults, class_weights
 from .models.multinomial.results import MNLogitResults, mnlogit
 from .models.penalized.results import CVResults, PathResults, PenalizedResults, logit_cv, logit_path
-from .models.classweighted.results import ClassWeightedResults, class_weights
-from .diagnostics.thresholds import average_precision, choose_threshold, precision_recall_curve
+from .report import plots
+from .report.compare import compare
 
 __version__ = "0.1.0"
 

@@ -20,9 +20,9 @@ import numpy as np
 import pandas as pd
 
 from . import csvread, datasets
-from .formula import frameprep
 from .csvread import NA_STRINGS, read_data  # noqa: F401 - part of this module's interface
 from .errors import DataError, LogitstatError, LogitstatWarning, SpecificationError
+from .formula import frameprep
 
 FORMATS = ("text", "markdown", "html", "latex", "json")
 _SUFFIX_FORMATS = {".json": "json", ".md": "markdown", ".markdown": "markdown", ".html": "html",

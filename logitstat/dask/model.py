@@ -35,16 +35,16 @@ import pandas as pd
 import patsy
 from scipy import linalg
 
-from ..formula import design as _design
-from ..formula import fastdesign
-from .client import _DaskModel
-from .results import COV_TYPES, DaskBinaryResults, DaskDesign, RowsNotInMemory, is_dask_frame
-from .tasks import _Spec
-from ..models.binary.diagnostics import separation_warning_text
 from ..errors import (CollinearityError, ConvergenceWarning, DataError, FormulaError, ResponseError,
                       SeparationWarning, SpecificationError, user_stacklevel)
 from ..fitting.irls import IRLSResult, drive
 from ..fitting.links import Link
+from ..formula import design as _design
+from ..formula import fastdesign
+from ..models.binary.diagnostics import separation_warning_text
+from .client import _DaskModel
+from .results import COV_TYPES, DaskBinaryResults, DaskDesign, RowsNotInMemory, is_dask_frame
+from .tasks import _Spec
 
 __all__ = ["is_dask_frame", "glm_dask", "DaskBinaryResults", "RowsNotInMemory"]
 

@@ -18,9 +18,9 @@ from typing import Any
 import numpy as np
 
 from ..diagnostics import separation_lp as slp
-from .tasks import _build_rows, _Spec
-from ..fitting.kernels import single_threaded_blas
 from ..diagnostics.separation import _masks
+from ..fitting.kernels import single_threaded_blas
+from .tasks import _build_rows, _Spec
 
 __all__ = ["DaskCone"]
 

@@ -16,12 +16,12 @@ import numpy as np
 import pandas as pd
 import patsy
 
-from ..formula import design as _design
-from ..fitting import family, kernels
-from ..formula import fastdesign
 from ..errors import DataError, FormulaError, MissingDataError, ResponseError
+from ..fitting import family, kernels
 from ..fitting.irls import _Model
 from ..fitting.links import Link
+from ..formula import design as _design
+from ..formula import fastdesign
 
 @dataclass
 class _Spec:

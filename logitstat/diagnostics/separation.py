@@ -36,9 +36,9 @@ from typing import Sequence
 import numpy as np
 from scipy.optimize import linprog
 
+from ..common.displays import Display, Displayable
 from ..fitting import kernels
 from . import separation_lp as slp
-from ..common.displays import Display, Displayable
 
 __all__ = ["SeparationReport", "check_separation", "detect_separation", "needs_lp",
            "overlap_certificate", "finite_part"]
@@ -360,7 +360,7 @@ def overlap_certificate(X: np.ndarray, y: np.ndarray, mu: np.ndarray, dmu: np.nd
        :math:`1/\sqrt{\min(\mu_i, 1-\mu_i)}`, so fitted probabilities down to about
        :math:`10^{-18}` are certified at :math:`n = 10^6`.
 
-    With ``moved`` :math:`= X\delta` (:attr:`logitstat.fitting.irls.IRLSResult.eta_info`) and ``cov``
+    With ``moved`` :math:`= X\delta` (:attr:`logitstat.irls.IRLSResult.eta_info`) and ``cov``
     :math:`= A^{-1}` from the fit, that pass is all; without them :math:`g` and :math:`A` are
     summed in one more pass.
 
@@ -515,7 +515,7 @@ def finite_part(X: np.ndarray, y: np.ndarray, report: SeparationReport,
         ``report.directions``) and NaN for the ``undetermined`` ones.  With no separation this
         is the ordinary maximum-likelihood estimate.
     """
-    from ..fitting.firth import fisher_scoring  # local: firth is a sibling at the same layer
+    from ..fitting.firth import fisher_scoring  # local: only this fallback needs it
 
     X = np.asarray(X, dtype=float)
     n, p = X.shape

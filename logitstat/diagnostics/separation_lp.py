@@ -27,8 +27,8 @@ from dataclasses import dataclass
 import numpy as np
 from scipy.optimize import linprog
 
-from ..fitting import kernels
 from ..errors import ConvergenceError
+from ..fitting import kernels
 
 TOL = 1e-9          # margins z_i'b (|b_k| <= 1, Z whitened) at or below this are zero
 _COEF_TOL = 1e-9    # |b_j| (scaled so that the largest possible value is 1) above this is non-zero

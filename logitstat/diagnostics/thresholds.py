@@ -29,8 +29,8 @@ import numpy as np
 import pandas as pd
 
 from ..common.checks import real_number
-from ..errors import DataError, SpecificationError
 from ..common.displays import Display, Displayable
+from ..errors import DataError, SpecificationError
 
 __all__ = ["precision_recall_curve", "average_precision", "choose_threshold", "ThresholdChoice"]
 

@@ -14,8 +14,8 @@ from dataclasses import dataclass
 import numpy as np
 from scipy import linalg
 
-from . import kernels
 from ..errors import ConvergenceError, ConvergenceWarning, SpecificationError
+from . import kernels
 
 NEWTON_SWITCH = 1.0
 """Fisher decrement below which a link that is not log-concave (cauchit) takes Newton steps."""

@@ -40,9 +40,9 @@ from dataclasses import dataclass
 import numpy as np
 from scipy import linalg, special, stats
 
+from ..errors import ConvergenceError, SpecificationError
 from . import kernels
 from .family import observed_weights
-from ..errors import ConvergenceError, SpecificationError
 from .links import Link, get_link
 
 __all__ = ["FirthResult", "firth", "fisher_scoring", "penalized_lr_test", "profile_interval",

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from . import kernels
 from ..errors import CollinearityError
+from . import kernels
 
 __all__ = ["aliased_columns", "check_rank"]
 

@@ -19,18 +19,18 @@ import numpy as np
 import pandas as pd
 import patsy
 
-from . import datacheck
-from . import fastdesign
-from . import parse as formula_parse
-from . import frameprep
-from ..fitting import kernels
 from ..common import persist
-from . import transforms
 from ..errors import (DataError, FormulaError, LogitstatError, MissingDataError,
                       PredictionError, ResponseError, SpecificationError)
+from ..fitting import kernels
 from ..fitting.rank import _describe, aliased_columns, check_rank  # noqa: F401  (re-exported)
-from .response import _binary_from_levels, _binary_from_numbers, _response  # noqa: F401
+from . import datacheck
+from . import fastdesign
+from . import frameprep
+from . import parse as formula_parse
+from . import transforms
 from .groups import group_columns, missing_groups
+from .response import _binary_from_levels, _binary_from_numbers, _response  # noqa: F401
 
 
 @dataclass(frozen=True)

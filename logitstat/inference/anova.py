@@ -61,12 +61,12 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from ..fitting import family
+from ..diagnostics.separation import check_separation
 from ..errors import ConvergenceError, SpecificationError
-from .hypothesis import wald_test
+from ..fitting import family
 from ..fitting.irls import irls
 from ..fitting.links import Link
-from ..diagnostics.separation import check_separation
+from .hypothesis import wald_test
 
 __all__ = ["ModelArrays", "term_factors", "term_columns", "relatives", "drop_scope", "sequential_table",
            "lr_table", "wald_table", "drop1_table", "check_type", "check_test"]

@@ -45,8 +45,8 @@ import numpy as np
 import pandas as pd
 from scipy import linalg, sparse
 
-from ..fitting import kernels
 from ..errors import DataError
+from ..fitting import kernels
 from ..formula.groups import group_columns, missing_groups  # noqa: F401 (re-exported)
 
 

@@ -44,12 +44,12 @@ from dataclasses import dataclass
 import numpy as np
 from scipy import linalg
 
-from . import clustering
-from ..fitting import kernels
 from ..errors import DataError, DataWarning, SpecificationError, user_stacklevel
-from ..fitting.kernels import weighted_gram
+from ..fitting import kernels
 from ..fitting.family import observed_weights
+from ..fitting.kernels import weighted_gram
 from ..fitting.links import Link
+from . import clustering
 
 __all__ = ["CovarianceEstimator", "Nonrobust", "HC0", "HC1", "HC2", "HC3", "Cluster",
            "get_estimator", "ScoreParts"]

@@ -18,9 +18,9 @@ import patsy
 from scipy import linalg, stats
 
 from ..common.checks import interval_alpha
-from ..fitting import kernels
-from ..errors import ConvergenceWarning, SpecificationError
 from ..common.displays import Display, Displayable, number, pvalue
+from ..errors import ConvergenceWarning, SpecificationError
+from ..fitting import kernels
 
 __all__ = ["TestResult", "normal_quantile", "constraint_matrix", "wald_test", "lr_statistic",
            "term_wald_tests", "nested_lr_test"]

@@ -40,13 +40,13 @@ import numpy as np
 import pandas as pd
 from scipy import linalg
 
+from ..common.displays import Display, Displayable, number
 from ..diagnostics import collinearity as _coll
-from . import deletion
-from ..fitting import family, kernels
 from ..errors import SpecificationError
+from ..fitting import family, kernels
 from ..fitting.irls import scaled_cholesky
 from ..fitting.links import Link
-from ..common.displays import Display, Displayable, number
+from . import deletion
 
 __all__ = ["Influence", "influence", "hat_values", "residuals"]
 

@@ -43,11 +43,11 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from ..formula.design import Design, design_columns
 from ..errors import DataError, SpecificationError
+from ..fitting.links import Link
+from ..formula.design import Design, design_columns
 from ..formula.frameprep import code_variables
 from .hypothesis import normal_quantile
-from ..fitting.links import Link
 
 __all__ = ["marginal_effects"]
 

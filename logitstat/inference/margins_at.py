@@ -44,12 +44,12 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from ..fitting import kernels
-from ..formula.design import Design
 from ..errors import SpecificationError
+from ..fitting import kernels
+from ..fitting.links import Link
+from ..formula.design import Design
 from ..formula.frameprep import code_variables
 from .hypothesis import normal_quantile
-from ..fitting.links import Link
 from .margins import (_Builder, _Evaluator, _select, _set_level, _unavailable_note, delta_se,
                       estimation_frame, model_variables, unavailable_effects, variable_effects)
 

@@ -19,11 +19,11 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+from ..diagnostics.divergence import divergence_reason
+from ..errors import SeparationWarning, SpecificationError, user_stacklevel
 from . import anova as _anova
 from . import hypothesis as inference
 from . import margins_at as _margins_at
-from ..diagnostics.divergence import divergence_reason
-from ..errors import SeparationWarning, SpecificationError, user_stacklevel
 from .influence import Influence, influence, residuals
 from .margins import marginal_effects as _marginal_effects
 from .profile import profile_conf_int

@@ -43,8 +43,8 @@ import warnings
 import numpy as np
 from scipy import linalg, optimize, stats
 
-from ..fitting import family
 from ..errors import ConvergenceError, ConvergenceWarning, SpecificationError
+from ..fitting import family
 from ..fitting.irls import _Model, drive
 from ..fitting.links import Link
 

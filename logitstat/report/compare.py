@@ -11,8 +11,8 @@ import pandas as pd
 
 from ..errors import SpecificationError
 from ..inference.hypothesis import normal_quantile
-from .numformat import check_pvalue_format, column_format, format_pvalue
 from .comparison import ComparisonTable
+from .numformat import check_pvalue_format, column_format, format_pvalue
 
 __all__ = ["compare"]
 

@@ -15,9 +15,9 @@ import numpy as np
 import pandas as pd
 from tabulate import tabulate
 
-from ..models.binary.diagnostics import diagnostic_notes as _model_diagnostic_notes
 from ..diagnostics.divergence import divergence_note
 from ..errors import LogitstatError
+from ..models.binary.diagnostics import diagnostic_notes as _model_diagnostic_notes
 from .htmlstyle import summary_html
 from .numformat import (NumberFormat, check_pvalue_format, column_format, format_pvalue,
                         format_pvalues)

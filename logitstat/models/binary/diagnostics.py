@@ -16,12 +16,12 @@ from functools import cached_property
 import numpy as np
 import pandas as pd
 
+from ...common.displays import Display, Displayable
 from ...diagnostics import collinearity as _coll
 from ...diagnostics import goodness as _gof
-from ...errors import LogitstatError, SpecificationError
-from ...common.displays import Display, Displayable
 from ...diagnostics.divergence import divergence_note, divergence_reason  # noqa: F401 (re-exported)
 from ...diagnostics.separation import SeparationReport, check_separation
+from ...errors import LogitstatError, SpecificationError
 
 __all__ = ["ModelSeparation", "DiagnosticsMixin", "diagnostic_notes", "divergence_note",
            "divergence_reason", "separation_warning_text"]

@@ -8,20 +8,20 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from ...fitting import family, kernels
-from ...inference import hypothesis as inference
 from ...common import persist
+from ...common.displays import Display, Displayable
+from ...errors import DomainWarning, SpecificationError
+from ...fitting import family, kernels
+from ...fitting.irls import IRLSResult, irls
+from ...fitting.links import Link
+from ...formula.design import Design, new_design_matrix
+from ...inference import hypothesis as inference
 from ...inference.clustering import describe_groups
 from ...inference.covariance import (ScoreParts, check_information, get_estimator, invert_information,
                                      observed_information)
-from ...formula.design import Design, new_design_matrix
-from .diagnostics import DiagnosticsMixin
-from ...errors import DomainWarning, SpecificationError
-from ..firth.results import FirthInferenceMixin
-from ...fitting.irls import IRLSResult, irls
-from ...fitting.links import Link
 from ...inference.postestimation import FitStatisticsMixin, InferenceMixin, odds_ratio_frame
-from ...common.displays import Display, Displayable
+from ..firth.results import FirthInferenceMixin
+from .diagnostics import DiagnosticsMixin
 from .smcompat import SMCompatMixin, exog_rows
 
 __all__ = ["BinaryResults", "Prediction"]

@@ -27,9 +27,9 @@ from functools import cached_property
 import numpy as np
 import pandas as pd
 
-from ...inference import hypothesis as inference
 from ...fitting import kernels
 from ...formula.design import Design
+from ...inference import hypothesis as inference
 from .results import BinaryResults
 
 __all__ = ["SAFE_NORM", "screened_gram", "column_scales", "scale_design", "unscale_cov",

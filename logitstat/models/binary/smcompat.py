@@ -25,12 +25,12 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from ...inference import hypothesis as inference
-from . import smmargins
-from ...inference.covariance import observed_information
-from ...formula.design import Design, new_design_matrix
 from ...errors import AlreadyFittedError, SeparationWarning, SpecificationError, user_stacklevel
+from ...formula.design import Design, new_design_matrix
+from ...inference import hypothesis as inference
+from ...inference.covariance import observed_information
 from ...inference.margins import unavailable_effects
+from . import smmargins
 
 MODEL_NAMES = {"logit": "Logit", "probit": "Probit"}
 

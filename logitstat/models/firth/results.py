@@ -16,10 +16,10 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from . import profile as firthprofile
 from ...errors import SpecificationError
 from ...fitting.firth import _Model
 from ...inference.hypothesis import FitArrays, TestResult, nested_lr_test
+from . import profile as firthprofile
 
 __all__ = ["FirthInferenceMixin", "firth_lr_test"]
 

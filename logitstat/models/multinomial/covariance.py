@@ -28,10 +28,10 @@ from __future__ import annotations
 
 import numpy as np
 
-from ...inference import clustering
-from ...inference.covariance import eigen_clip, get_estimator
 from ...errors import DataError, SpecificationError
 from ...fitting.kernels import weighted_gram
+from ...inference import clustering
+from ...inference.covariance import eigen_clip, get_estimator
 
 COV_TYPES = ("nonrobust", "HC0", "HC1", "cluster")
 

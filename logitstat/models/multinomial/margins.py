@@ -30,8 +30,8 @@ import pandas as pd
 from scipy import stats
 
 from ...inference import margins
-from . import fit as mnfit
 from ...inference.hypothesis import normal_quantile
+from . import fit as mnfit
 
 
 def _full_B(res) -> np.ndarray:

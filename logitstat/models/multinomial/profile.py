@@ -23,9 +23,9 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from . import fit as mnfit
 from ...errors import SpecificationError
 from ...inference.profile import _one_side
+from . import fit as mnfit
 
 
 class _Problem:

@@ -20,17 +20,17 @@ import pandas as pd
 import patsy
 from scipy import stats
 
+from ...common.checks import real_number, whole_number
+from ...common.persist import Persistable
+from ...diagnostics.separation import SeparationReport, detect_separation
+from ...errors import DataError, SeparationWarning, SpecificationError
 from ...formula import design as _design
 from ...inference import hypothesis as inference
-from . import covariance as mncov, fit as mnfit
-from ..binary import scaling as _scaling
-from ...common.checks import real_number, whole_number
-from ...errors import DataError, SeparationWarning, SpecificationError
-from ..binary.diagnostics import ModelSeparation
-from ...common.persist import Persistable
 from ...inference.postestimation import FitStatisticsMixin
+from ..binary import scaling as _scaling
+from ..binary.diagnostics import ModelSeparation
 from ..binary.smcompat import AlreadyFittedMixin
-from ...diagnostics.separation import SeparationReport, detect_separation
+from . import covariance as mncov, fit as mnfit
 
 __all__ = ["mnlogit", "MNLogitResults", "mn_lr_test"]
 

@@ -20,13 +20,13 @@ import pandas as pd
 import patsy
 from scipy.special import expit, xlogy
 
-from ...formula import design as _design
-from ...fitting import family, coordinate_descent as penalized
 from ...common.checks import real_number, whole_number
-from ...errors import DataError, LogitstatError, SpecificationError
-from ...fitting.links import get_link
-from ...common.persist import Persistable
 from ...common.displays import Display, Displayable, number
+from ...common.persist import Persistable
+from ...errors import DataError, LogitstatError, SpecificationError
+from ...fitting import family, coordinate_descent as penalized
+from ...fitting.links import get_link
+from ...formula import design as _design
 from ..binary.smcompat import AlreadyFittedMixin
 
 __all__ = ["PENALTIES", "resolve_penalty", "fit_penalized", "PenalizedResults", "PathResults",
