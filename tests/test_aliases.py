@@ -2,8 +2,8 @@
 
 (a) every module of the flat layout imports under its old name as the very module at its new
 home; the three old modules whose names are now packages hand out their names from the package;
-(b) every ``logitstat.xxx`` dotted name and ``from logitstat... import ...`` line of the docs and
-the README resolves; (c) a pickle written by the flat layout (tests/data/, made at 2436fb1)
+(b) every ``logitstat.xxx`` (and ``ls.xxx``) dotted name and ``from logitstat... import ...``
+line of the docs and the README resolves; (c) a pickle written by the flat layout (tests/data/, made at 2436fb1)
 loads, as the new classes, with the numbers it was saved with.
 """
 from __future__ import annotations
@@ -93,6 +93,7 @@ def test_unknown_old_name_is_an_attribute_error():
 # ------------------------------------------------------------------ (b) names in the docs
 DOCS = sorted((ROOT / "docs").glob("*.md")) + [ROOT / "README.md"]
 DOTTED = re.compile(r"(?<![\w./-])logitstat(?:\.[A-Za-z_]\w*)+")
+SHORT = re.compile(r"(?<![\w.])ls((?:\.[A-Za-z_]\w*)+)")     # ``import logitstat as ls``
 FROM = re.compile(r"^\s*(?:>>> )?from (logitstat(?:\.\w+)*) import ([\w, ]+|\([\w,\s]+\))",
                   re.M)
 
@@ -117,6 +118,8 @@ def _doc_names() -> list[tuple[str, str]]:
         text = path.read_text(encoding="utf-8")
         for m in DOTTED.finditer(text):
             found.add((path.name, m.group(0)))
+        for m in SHORT.finditer(text):
+            found.add((path.name, "logitstat" + m.group(1)))
         for m in FROM.finditer(text):
             for name in m.group(2).strip("()").split(","):
                 if name.strip():
