@@ -1,6 +1,7 @@
 """Public fitting functions: ``logit``, ``probit``, ``glm`` (formula or arrays) and ``lr_test``."""
 from __future__ import annotations
 
+import importlib
 import inspect
 import warnings
 
@@ -8,23 +9,40 @@ import numpy as np
 import pandas as pd
 import patsy
 
-from . import design as _design
-from . import kernels
-from . import scaling as _scaling
-from .checks import real_number, start_vector, whole_number
-from .covariance import check_information, get_estimator
-from .diagnostics import separated_refit, separation_warning_text
-from .errors import (ConvergenceWarning, DataError, DomainWarning, SeparationWarning,
-                     SpecificationError, user_stacklevel)
-from .firth import firth_fit
-from .inference import FitArrays, TestResult, nested_lr_test
-from .irls import irls
-from .links import get_link
-from .results import BinaryResults
+from .common.checks import real_number, whole_number
+from .errors import DataError, DomainWarning, SpecificationError, user_stacklevel
+from .fitting.links import get_link
+from .formula import design as _design
+from .inference.covariance import check_information, get_estimator
+from .inference.hypothesis import FitArrays, TestResult, nested_lr_test
+from .models.binary.fit import fit_irls
+from .models.binary.results import BinaryResults
+from .models.firth.fit import fit_firth
 
 __all__ = ["glm", "logit", "probit", "lr_test"]
 
 METHODS = ("irls", "firth")
+
+#: One fitting function per kind of fit, each beside its results in ``logitstat/models/`` (Dask:
+#: ``logitstat/dask/``), imported when first used, with the options of :func:`glm` it takes.
+#: :func:`_fit_kind` picks the kind from (Dask frame?, penalty?, class_weight?, method).
+FITTERS: dict[str, tuple[str, str, tuple[str, ...]]] = {
+    "irls": ("logitstat.models.binary.fit", "fit_irls",
+             ("cov_type", "tol", "max_iter", "start_params", "drop_collinear", "cov_kwds",
+              "information")),
+    "firth": ("logitstat.models.firth.fit", "fit_firth",
+              ("cov_type", "tol", "max_iter", "start_params", "drop_collinear", "cov_kwds",
+               "information")),
+    "penalized": ("logitstat.models.penalized.fit", "fit_penalized",
+                  ("penalty", "alpha", "l1_ratio", "class_weight", "cov_type", "method",
+                   "standardize")),
+    "classweighted": ("logitstat.models.classweighted.fit", "fit_class_weighted",
+                      ("class_weight", "cov_type", "method", "tol", "max_iter", "start_params",
+                       "drop_collinear", "cov_kwds")),
+    "dask": ("logitstat.dask.model", "glm_dask",
+             ("eval_env", "weights", "offset", "missing", "success", "cov_type", "tol",
+              "max_iter", "start_params", "drop_collinear")),
+}
 
 
 def glm(formula, data=None, *, link="logit", weights=None, offset=None, missing: str = "drop",
@@ -34,7 +52,7 @@ def glm(formula, data=None, *, link="logit", weights=None, offset=None, missing:
         names=None, eval_env: int | patsy.EvalEnvironment = 0, penalty: str | None = None,
         alpha: float | None = None, l1_ratio: float | None = None, class_weight=None,
         standardize: bool = True) -> BinaryResults:
-    """Fit a binomial GLM and return its :class:`~logitstat.results.BinaryResults`.
+    """Fit a binomial GLM and return its :class:`~logitstat.models.binary.results.BinaryResults`.
 
     Parameters
     ----------
@@ -56,14 +74,14 @@ def glm(formula, data=None, *, link="logit", weights=None, offset=None, missing:
     cov_type : {"nonrobust", "HC0", "HC1", "HC2", "HC3", "cluster"}
         Default ``"nonrobust"``; ``"HC0"`` with ``class_weight``.  The robust types match
         ``sandwich::vcovHC`` and ``cluster`` (with ``groups=``) ``sandwich::vcovCL``; frequency
-        weights count as duplicated rows.  See :mod:`logitstat.covariance`.
+        weights count as duplicated rows.  See :mod:`logitstat.inference.covariance`.
     cov_kwds : dict, optional
         Options of the covariance type: for ``cluster``, ``cadjust`` (default ``True``: the
         factor :math:`G/(G-1)`, as ``vcovCL`` and Stata), ``type`` (default ``"HC0"``;
         ``"HC1"`` adds :math:`(n-1)/(n-k)`; ``"HC2"``/``"HC3"`` scale each cluster's scores by
         :math:`(I-H_{gg})^{-1/2}` / :math:`(I-H_{gg})^{-1}`), ``multi0`` and ``fix`` (two-way
         clustering: ``groups=`` with two columns), all as ``sandwich::vcovCL``; see
-        :mod:`logitstat.clustering`.
+        :mod:`logitstat.inference.clustering`.
     information : {"expected", "observed"}
         The bread of every covariance: inverse Fisher information (as R's ``glm``) or inverse
         observed information (the Hessian, as Newton fits in statsmodels and Stata); the two
@@ -83,37 +101,37 @@ def glm(formula, data=None, *, link="logit", weights=None, offset=None, missing:
     penalty, alpha, l1_ratio : optional
         ``penalty="l1"|"l2"|"elasticnet"`` fits a penalized logistic regression of strength
         ``alpha`` (glmnet's lambda; ``l1_ratio`` is glmnet's alpha) by coordinate descent and
-        returns a :class:`~logitstat.penresults.PenalizedResults` (no standard errors).
+        returns a :class:`~logitstat.models.penalized.results.PenalizedResults` (no standard errors).
     standardize : bool
         With ``penalty=``: penalize the coefficients of the standardized columns (default, as
         glmnet's ``standardize=TRUE``) or, with ``False``, of the columns as they are (as
         :func:`~logitstat.logit_path`'s ``standardize``).
     class_weight : "balanced" or mapping, optional
         Class weights ``{0: w0, 1: w1}`` (scikit-learn's definition), kept apart from frequency
-        weights; returns a :class:`~logitstat.classweights.ClassWeightedResults`.
+        weights; returns a :class:`~logitstat.models.classweighted.results.ClassWeightedResults`.
     """
-    link_obj = get_link(link)
-    get_estimator(cov_type or "nonrobust", cov_kwds)
-    check_information(information)
-    if method not in METHODS:
-        raise SpecificationError(f"unknown method {method!r}: choose one of {', '.join(map(repr, METHODS))}")
-    max_iter = whole_number(max_iter, "max_iter", hint="the cap on IRLS iterations; default 100")
-    tol = real_number(tol, "tol", low=0.0, high=1.0, low_open=True, high_open=True,
-                      hint="the convergence tolerance in standard-error units; default 1e-8")
-    if isinstance(formula, str) and _is_dask_frame(data):  # out of core: logitstat.dask
-        from .dask import glm_dask
+    link_obj, tol, max_iter = _check_options(link, cov_type, cov_kwds, information, method, tol,
+                                             max_iter)
+    kind = _fit_kind(isinstance(formula, str) and _is_dask_frame(data),
+                     penalty is not None or alpha is not None, class_weight is not None, method)
+    env = _design.eval_environment(eval_env, 1) if isinstance(formula, str) else None
+    options = dict(cov_type=cov_type, cov_kwds=cov_kwds, information=information, method=method,
+                   tol=tol, max_iter=max_iter, start_params=start_params,
+                   drop_collinear=drop_collinear, penalty=penalty, alpha=alpha, l1_ratio=l1_ratio,
+                   class_weight=class_weight, standardize=standardize, eval_env=env,
+                   weights=weights, offset=offset, missing=missing, success=success)
+    if kind in ("irls", "firth", "dask"):
+        options["cov_type"] = cov_type or "nonrobust"
+    module, name, keywords = FITTERS[kind]
+    if kind == "dask":  # out of core: the frame is read by logitstat.dask, no design here
         if (method != "irls" or groups is not None or penalty is not None or alpha is not None
                 or class_weight is not None or information != "expected"):
             raise SpecificationError("a Dask DataFrame is fitted by IRLS with weights=, offset=, "
                                      "cov_type='nonrobust'|'HC0'-'HC3' only; compute() it to use "
                                      "the other options")
-        env = _design.eval_environment(eval_env, 1)
-        return glm_dask(formula, data, link_obj, eval_env=env, weights=weights, offset=offset,
-                        missing=missing, success=success, cov_type=cov_type or "nonrobust",
-                        tol=tol, max_iter=max_iter, start_params=start_params,
-                        drop_collinear=drop_collinear)
+        fit = getattr(importlib.import_module(module), name)
+        return fit(formula, data, link_obj, **{k: options[k] for k in keywords})
     if isinstance(formula, str):
-        env = _design.eval_environment(eval_env, 1)
         des = _design.from_formula(formula, data, env, weights=weights, offset=offset, groups=groups,
                                    missing=missing, success=success)
     else:
@@ -122,29 +140,49 @@ def glm(formula, data=None, *, link="logit", weights=None, offset=None, missing:
         des = _design.from_arrays(formula, data, names=names, weights=weights, offset=offset,
                                   groups=groups, success=success)
     _warn_fractional_counts(des)
+    _check_standardize(standardize, penalized=kind == "penalized")
+    fit = getattr(importlib.import_module(module), name)
+    res = fit(des, link_obj, **{k: options[k] for k in keywords})
+    if kind in ("irls", "firth") and isinstance(formula, str):
+        # for marginal effects (the frame is only read, never modified)
+        res._frame = data if isinstance(data, pd.DataFrame) else pd.DataFrame(data)
+    return res
+
+
+def _check_options(link, cov_type, cov_kwds, information, method, tol, max_iter):
+    """The options :func:`glm` can check before reading any data: the link object and the
+    checked ``tol`` and ``max_iter``; raises ``SpecificationError`` on the first bad one."""
+    link_obj = get_link(link)
+    get_estimator(cov_type or "nonrobust", cov_kwds)
+    check_information(information)
+    if method not in METHODS:
+        raise SpecificationError(f"unknown method {method!r}: choose one of {', '.join(map(repr, METHODS))}")
+    max_iter = whole_number(max_iter, "max_iter", hint="the cap on IRLS iterations; default 100")
+    tol = real_number(tol, "tol", low=0.0, high=1.0, low_open=True, high_open=True,
+                      hint="the convergence tolerance in standard-error units; default 1e-8")
+    return link_obj, tol, max_iter
+
+
+def _fit_kind(dask: bool, penalized: bool, class_weighted: bool, method: str) -> str:
+    """The key of :data:`FITTERS`: a Dask frame first, then a penalty (which takes class weights
+    and refuses Firth itself), then class weights (which refuse Firth), then ``method``."""
+    if dask:
+        return "dask"
+    if penalized:
+        return "penalized"
+    if class_weighted:
+        return "classweighted"
+    return method
+
+
+def _check_standardize(standardize, *, penalized: bool) -> None:
+    """``standardize=`` is a bool, and ``False`` only with a penalty."""
     if not isinstance(standardize, (bool, np.bool_)):
         raise SpecificationError(f"standardize={standardize!r} must be True or False")
-    if penalty is not None or alpha is not None:
-        from .penresults import fit_penalized
-        return fit_penalized(des, link_obj, penalty=penalty, alpha=alpha, l1_ratio=l1_ratio,
-                             class_weight=class_weight, cov_type=cov_type, method=method,
-                             standardize=standardize)
-    if not standardize:
+    if not penalized and not standardize:
         raise SpecificationError(f"standardize={standardize!r} applies to penalized fits only: "
                                  "give penalty= and alpha= too (an unpenalized fit does not "
                                  "depend on the scale of the columns)")
-    if class_weight is not None:
-        from .classweights import fit_class_weighted
-        return fit_class_weighted(des, link_obj, class_weight, cov_type=cov_type, method=method,
-                                  tol=tol, max_iter=max_iter, start_params=start_params,
-                                  drop_collinear=drop_collinear, cov_kwds=cov_kwds)
-    cov_type = cov_type or "nonrobust"
-    res = fit_design(des, link_obj, cov_type=cov_type, method=method, tol=tol, max_iter=max_iter,
-                     start_params=start_params, drop_collinear=drop_collinear, cov_kwds=cov_kwds,
-                     information=information)
-    if isinstance(formula, str):  # for marginal effects (the frame is only read, never modified)
-        res._frame = data if isinstance(data, pd.DataFrame) else pd.DataFrame(data)
-    return res
 
 
 def _warn_fractional_counts(des: _design.Design) -> None:
@@ -173,75 +211,16 @@ def _is_dask_frame(data) -> bool:
 def fit_design(des: _design.Design, link, *, cov_type="nonrobust", method="irls", tol=1e-8,
                max_iter=100, start_params=None, drop_collinear=False, cov_kwds=None,
                information="expected") -> BinaryResults:
-    """Fit an already built :class:`~logitstat.design.Design`."""
-    cov_opts = {"cov_kwds": cov_kwds, "information": information}
-    n, p = des.X.shape
-    if p > n:
-        raise DataError(f"the model has {p} coefficients but only {n} rows of data: "
-                        "simplify the formula or collect more data")
-    rows = _design.informative_rows(des)
-    # X'X once: the rank screen, and (when every row counts) IRLS's first iteration or, with
-    # X'y from the same pass, its start
-    xty = None
-    if rows is None and method == "irls" and start_params is None:
-        gram, xty = _scaling.screened_gram(des.X, rhs=des.y)
-    else:
-        gram = _scaling.screened_gram(des.X, None if rows is None else rows.astype(float))
-    scale = _scaling.column_scales(des.X, np.diag(gram))
-    data_des = des
-    if scale is not None:  # units far from 1: fit on X D^-1, see logitstat.scaling
-        des = _scaling.scale_design(des, scale)
-        gram = kernels.gram(des.X, None if rows is None else rows.astype(float))
-        xty = None
-    aliased = _design.check_rank(des.X, des.names, drop=drop_collinear, gram=gram, rows=rows,
-                                 scale=scale)
-    if aliased:
-        keep = [j for j, nm in enumerate(des.names) if nm not in aliased]
-        gram = gram[np.ix_(keep, keep)]
-        xty = None if xty is None else xty[keep]
-        des = _design.drop_columns(des, aliased)
-        data_des = _design.drop_columns(data_des, aliased) if scale is not None else des
-        scale = None if scale is None else scale[keep]
-    start_params = start_vector(start_params, des.names)
-    if scale is not None and start_params is not None:
-        start_params = start_params * scale
-    if method == "firth":
-        fit = firth_fit(des.X, des.y, des.trials, des.weights, des.offset, link, start=start_params,
-                        tol=min(tol, 1e-10), max_iter=max_iter)
-        caught = []
-    else:
-        with warnings.catch_warnings(record=True) as caught:
-            warnings.simplefilter("always")
-            fit = irls(des.X, des.y, des.trials, des.weights, des.offset, link, start=start_params,
-                       tol=tol, max_iter=max_iter, gram=gram, xty=xty)
-    res = BinaryResults(des, link, fit, cov_type=cov_type, method=method, tol=tol, max_iter=max_iter,
-                        **cov_opts)
-    if method == "irls" and start_params is None and res.separation.separated:
-        sep = res.separation  # stop where R's glm stops: see diagnostics.separated_refit
-        res = BinaryResults(des, link, separated_refit(des, link, max_iter), cov_type=cov_type,
-                            method=method, tol=tol, max_iter=max_iter, **cov_opts)
-        res.__dict__["separation"] = sep  # the data, not the iterate, decide separation
-    if rows is None:  # X'X of every row: the collinearity diagnostics reuse it
-        res.__dict__["_design_gram"] = gram
-    if scale is not None:
-        res = _scaling.ScaledBinaryResults(res, data_des, scale, cov_kwds=cov_kwds)
-    _fit_warnings(res, caught)
-    return res
+    """Fit an already built :class:`~logitstat.formula.design.Design` by IRLS or Firth's method.
 
-
-def _fit_warnings(res: BinaryResults, caught: list) -> None:
-    """Warn about separation (checked exactly on every fit) and pass on the fit's own warnings;
-    under separation the separation warning replaces IRLS's non-convergence warning."""
-    level = user_stacklevel()
-    separated = res.method != "firth" and res.separation.separated
-    if separated:
-        warnings.warn(separation_warning_text(res.separation), SeparationWarning, stacklevel=level)
-    for w in caught:
-        if not (separated and issubclass(w.category, ConvergenceWarning)):
-            warnings.warn(w.message, w.category, stacklevel=level)
-    if res.method == "firth" and not res.converged:
-        warnings.warn(f"{res.fit_result.message}; the estimates may be unreliable (raise max_iter)",
-                      ConvergenceWarning, stacklevel=level)
+    A thin dispatcher kept for code that builds its design itself (the benchmarks do): the work
+    is :func:`logitstat.models.binary.fit.fit_irls` or
+    :func:`logitstat.models.firth.fit.fit_firth`.
+    """
+    fit = fit_firth if method == "firth" else fit_irls
+    return fit(des, link, cov_type=cov_type, tol=tol, max_iter=max_iter,
+               start_params=start_params, drop_collinear=drop_collinear, cov_kwds=cov_kwds,
+               information=information)
 
 
 def logit(formula, data=None, *, weights=None, offset=None, missing: str = "drop", success=None,
@@ -352,10 +331,10 @@ def lr_test(restricted: BinaryResults, full: BinaryResults) -> TestResult:
     of the full one's; otherwise a :class:`~logitstat.SpecificationError` says what differs.
     Two Firth fits (``method="firth"``, logit link) get the penalized likelihood-ratio test of
     ``logistf``'s ``anova(method="nested")``, the smaller model refitted under the larger one's
-    penalty (see :func:`logitstat.firthresults.firth_lr_test`).
-    Returns a :class:`~logitstat.inference.TestResult` (``statistic``, ``df``, ``pvalue``).
+    penalty (see :func:`logitstat.models.firth.results.firth_lr_test`).
+    Returns a :class:`~logitstat.inference.hypothesis.TestResult` (``statistic``, ``df``, ``pvalue``).
     """
-    from .multinomial import MNLogitResults, mn_lr_test
+    from .models.multinomial.results import MNLogitResults, mn_lr_test
     if isinstance(restricted, MNLogitResults) and isinstance(full, MNLogitResults):
         return mn_lr_test(restricted, full)
     if any(getattr(m, "class_weight_info", None) for m in (restricted, full)):
@@ -366,7 +345,7 @@ def lr_test(restricted: BinaryResults, full: BinaryResults) -> TestResult:
             raise SpecificationError(f"lr_test: {what} must be a fitted model (the result of "
                                      f"ls.logit/probit/glm); got {type(m).__name__}")
     if restricted.method == "firth" and full.method == "firth":
-        from .firthresults import firth_lr_test
+        from .models.firth.results import firth_lr_test
         small, big = (getattr(m, "inner", m) for m in (restricted, full))  # unit-free: fits
         return firth_lr_test(_fit_arrays(small), _fit_arrays(big),     # in their safe units
                              (small.fit_result.params, big.fit_result.params))

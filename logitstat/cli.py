@@ -3,7 +3,7 @@
 Every error is one line on standard error (``logitstat: error: ...``) and a non-zero exit status:
 2 for a command line that cannot be understood, 1 for data, formula or model errors, 3 for an
 unexpected internal error (set ``LOGITSTAT_DEBUG=1`` to see its traceback).  A formula typed on
-the command line is data, not code: see :mod:`logitstat.formula_guard`.
+the command line is data, not code: see :mod:`logitstat.formula.guard`.
 """
 from __future__ import annotations
 
@@ -19,9 +19,10 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from . import csvread, datasets, frameprep
+from . import csvread, datasets
 from .csvread import NA_STRINGS, read_data  # noqa: F401 - part of this module's interface
 from .errors import DataError, LogitstatError, LogitstatWarning, SpecificationError
+from .formula import frameprep
 
 FORMATS = ("text", "markdown", "html", "latex", "json")
 _SUFFIX_FORMATS = {".json": "json", ".md": "markdown", ".markdown": "markdown", ".html": "html",
@@ -45,7 +46,7 @@ class _Parser(argparse.ArgumentParser):
 
 def text_in_numbers(df: pd.DataFrame, formula: str) -> tuple[pd.DataFrame, list[str]]:
     """The text columns named in ``formula`` that hold numbers but also a few stray entries
-    (``?``, ``n/a``: see :func:`logitstat.frameprep.stray_text`) read as numbers, those entries
+    (``?``, ``n/a``: see :func:`logitstat.formula.frameprep.stray_text`) read as numbers, those entries
     as missing values, and a warning for each (the library itself refuses such a column).
     Columns the formula declares categorical, ``C(x)``, are left alone."""
     out, msgs = df, []
@@ -78,7 +79,7 @@ def _first_line(exc: BaseException) -> str:
 
 def _fit(args) -> int:
     from . import api
-    from .formula_guard import restricted_environment, screen_formula
+    from .formula.guard import restricted_environment, screen_formula
 
     screen_formula(args.formula)
     if not 0 < args.alpha < 1:

@@ -25,8 +25,9 @@ from pathlib import Path
 
 import pandas as pd
 
-from . import datasets, frameprep
+from . import datasets
 from .errors import DataError, DataWarning, SpecificationError
+from .formula import frameprep
 
 #: cells read as missing, besides pandas' defaults ("", "NA", "NaN", "null", "N/A", ...):
 #: "." is the missing value of Stata and SAS exports

@@ -112,12 +112,18 @@ def test_readme_states_every_licence():
 
 
 def test_wheel_ships_the_folder():
-    """pyproject maps datasets/ to the package logitstat.datasets.data with its files."""
+    """pyproject maps datasets/ to the package logitstat.datasets.data with its files, and
+    setup.py's discovered packages hold it and every folder of logitstat."""
     tomllib = pytest.importorskip("tomllib")
+    import runpy
     conf = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["tool"]["setuptools"]
     assert conf["package-dir"]["logitstat.datasets.data"] == "datasets"
-    assert "logitstat.datasets.data" in conf["packages"]
     assert "*.csv" in conf["package-data"]["logitstat.datasets.data"]
+    packages = runpy.run_path(str(ROOT / "setup.py"), run_name="setup_config")["PACKAGES"]
+    assert "logitstat.datasets.data" in packages
+    folders = {".".join(p.parent.relative_to(ROOT).parts)
+               for p in (ROOT / "logitstat").rglob("__init__.py")}
+    assert "logitstat.models.binary" in folders and folders <= set(packages)
 
 
 def _r_has_packages() -> bool:

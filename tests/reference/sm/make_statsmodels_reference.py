@@ -1,4 +1,4 @@
-"""Reference values of statsmodels' results for tests/test_smcompat.py.
+"""Reference values of statsmodels' results for tests/models/binary/test_smcompat.py.
 
 Run from the repository root: ``python tests/reference/sm/make_statsmodels_reference.py``; it
 writes ``tests/reference/data/statsmodels_smcompat.json`` (statsmodels, numpy, scipy and pandas

@@ -1,0 +1,1 @@
+"""Class-weighted logistic fits (re-weighted classes, sandwich covariance)."""

@@ -1,0 +1,1 @@
+"""Firth's bias-reduced logistic regression: the fit, its results and penalized-likelihood profiles."""

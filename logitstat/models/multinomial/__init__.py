@@ -1,0 +1,1 @@
+"""Multinomial logit: Newton fit, results, covariance, margins and profile intervals."""

@@ -1,0 +1,1 @@
+"""Lasso / elastic-net logistic regression: single fits, paths and cross-validation."""
