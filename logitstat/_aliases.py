@@ -1,6 +1,6 @@
 """Old module paths of logitstat, kept importable after the package was regrouped into layers.
 
-Until 0.1 every module lived flat in ``logitstat/``; they now live in layer folders
+Before the layer layout every module lived flat in ``logitstat/``; they now live in layer folders
 (``fitting/``, ``formula/``, ``inference/``...: see docs/architecture.md).  Code, documentation
 and pickles written against the flat names keep working: :class:`AliasFinder`, installed on
 :data:`sys.meta_path` by ``logitstat/__init__.py``, answers an import of an old path by importing
