@@ -100,10 +100,18 @@ class AliasFinder(importlib.abc.MetaPathFinder, importlib.abc.Loader):
 
     def create_module(self, spec) -> ModuleType:
         """The new module itself (imported if need be), so both names share one object."""
-        return importlib.import_module(OLD_TO_NEW[spec.name])
+        module = importlib.import_module(OLD_TO_NEW[spec.name])
+        spec.loader_state = module.__spec__   # its own spec, given back by exec_module
+        return module
 
     def exec_module(self, module: ModuleType) -> None:
-        """Nothing to run: the new module was executed when it was imported under its own name."""
+        """Nothing to run (the new module was executed when it was imported under its own name);
+        only give back the module's own ``__spec__``, which the import system has just replaced
+        by the alias's (a spec whose parent is not the module's ``__package__`` would make its
+        later relative imports warn, and ``importlib.reload`` look for the old path)."""
+        own = module.__spec__.loader_state
+        if own is not None:
+            module.__spec__ = own
 
 
 def install() -> None:

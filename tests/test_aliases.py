@@ -83,6 +83,25 @@ def test_old_names_in_a_fresh_interpreter():
     assert out.stdout.strip() == "ok", out.stderr
 
 
+def test_an_old_path_leaves_the_module_its_own_spec():
+    """Importing through an old path must not leave the alias's spec on the module: its parent
+    would then differ from ``__package__`` and every later relative import inside the module
+    (the lazy ones of plots and summaries) would raise ImportWarning, and ``importlib.reload``
+    would look for the old path.  Checked in a fresh interpreter with ImportWarning an error."""
+    code = ("import importlib, logitstat\n"
+            "import logitstat.influenceplot as old\n"
+            "assert old.__spec__.name == 'logitstat.report.influenceplot', old.__spec__.name\n"
+            "assert old.__spec__.parent == old.__package__\n"
+            "importlib.reload(old)\n"
+            "import logitstat.dask_separation, logitstat.summary2\n"
+            "assert logitstat.summary2.__spec__.name == 'logitstat.report.summary2'\n"
+            "print('ok')\n")
+    out = subprocess.run([sys.executable, "-W", "error::ImportWarning", "-c", code],
+                         capture_output=True, text=True, cwd=ROOT,
+                         env={"PYTHONPATH": str(ROOT), "PATH": ""}, timeout=120)
+    assert out.stdout.strip() == "ok", out.stderr
+
+
 def test_unknown_old_name_is_an_attribute_error():
     with pytest.raises(AttributeError, match="no_such_module"):
         ls.no_such_module
