@@ -24,6 +24,10 @@ import pytest
 import logitstat as ls
 from conftest import DATA
 
+# The reference fits use few clusters (R's examples do); the DataWarning they get is the
+# subject of tests/inference/test_few_clusters.py, not of this file.
+pytestmark = pytest.mark.filterwarnings("ignore:only .*clusters in groups=")
+
 REF = json.loads((DATA / "statsmodels_smcompat.json").read_text())
 REL = 1e-6
 
