@@ -106,10 +106,15 @@ def fit_or_none(X, y, m, w, link):
             return None
 
 
-def certify(X, y, m, w, link, fit):
+def certify(X, y, m, w, link, fit, ratios: bool = False):
+    """The certificate of an IRLS fit at its last iterate, from R's clamped ``mu`` and ``dmu``
+    or (``ratios``) from the link's stable score ratios, as fitted models build it."""
     lk = get_link(link)
     if fit.eta_info is None:
         return False
     eta = fit.eta_info
+    if ratios:
+        return overlap_certificate(X, y, trials=m, weights=w, moved=fit.eta - eta, cov=fit.cov,
+                                   ratios=lk.score_ratios(eta))
     return overlap_certificate(X, y, lk.linkinv(eta), lk.mu_eta(eta), m, w,
                                moved=fit.eta - eta, cov=fit.cov)

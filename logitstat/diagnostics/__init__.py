@@ -1,5 +1,5 @@
-"""Model-free diagnostics on a design: separation (exact LP certificates), collinearity,
-goodness of fit and classification thresholds.
+"""Model-free diagnostics on a design: separation (exact linear programs, and the overlap
+certificate of a converged fit), collinearity, goodness of fit and classification thresholds.
 
 Imports from :mod:`logitstat.formula` and below.  Before the layered layout ``logitstat.diagnostics``
 was the module of the fitted-model diagnostics mixin, now

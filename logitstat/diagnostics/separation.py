@@ -321,28 +321,34 @@ def check_separation(X: np.ndarray, y: np.ndarray, trials: np.ndarray | None = N
                      dmu: np.ndarray | None = None, converged: bool = False,
                      moved: np.ndarray | None = None,
                      cov: np.ndarray | None = None,
-                     direction: np.ndarray | None = None) -> SeparationReport:
-    """Report on separation, skipping the linear programs when a fit proves overlap.
+                     direction: np.ndarray | None = None,
+                     ratios: tuple[np.ndarray, np.ndarray] | None = None) -> SeparationReport:
+    r"""Report on separation, skipping the linear programs when a fit proves overlap.
 
     Parameters are those of :func:`detect_separation` and :func:`needs_lp` (``moved`` and
     ``cov``: the fit's last scoring step on the linear predictor and inverse information, which
-    make the certificate one pass over X); without ``mu`` the linear programs always run.  When
-    they run after a fit (converged or not), the rows whose multipliers are smallest (nearest to
-    being predicted perfectly) start the working subset, and the fit's coefficients are tried
-    as a strict separator (``direction``, see :func:`detect_separation`).
+    make the certificate one pass over X; ``ratios``: the fit's :math:`\mu'/\mu` and
+    :math:`\mu'/(1-\mu)`, instead of ``mu`` and ``dmu``); without either the linear programs
+    always run.  When they run after a fit (converged or not), the rows whose multipliers are
+    smallest (nearest to being predicted perfectly) start the working subset, and the fit's
+    coefficients are tried as a strict separator (``direction``, see
+    :func:`detect_separation`).
     """
     X = np.asarray(X, dtype=float)
     n, p = X.shape
-    if not needs_lp(X, y, mu, dmu, converged, trials, weights, moved, cov):
+    if not needs_lp(X, y, mu, dmu, converged, trials, weights, moved, cov, ratios=ratios):
         return SeparationReport("none", np.zeros(p, dtype=int), np.zeros(n, dtype=bool),
                                 np.zeros(p, dtype=bool), "certificate", 1)
-    extreme = None
-    if mu is not None and dmu is not None:
-        yv = np.asarray(y, dtype=float).reshape(-1)
+    if ratios is None and mu is not None and dmu is not None:
         mu = np.asarray(mu, dtype=float).reshape(-1)
         with np.errstate(divide="ignore", invalid="ignore"):
-            e = np.minimum(np.where(yv > 0, np.asarray(dmu) / mu, np.inf),
-                           np.where(yv < 1, np.asarray(dmu) / (1.0 - mu), np.inf))
+            ratios = (np.asarray(dmu) / mu, np.asarray(dmu) / (1.0 - mu))
+    extreme = None
+    if ratios is not None:
+        yv = np.asarray(y, dtype=float).reshape(-1)
+        up, down = ratios
+        with np.errstate(invalid="ignore"):
+            e = np.minimum(np.where(yv > 0, up, np.inf), np.where(yv < 1, down, np.inf))
         extreme = np.where(np.isnan(e), np.inf, e)
     return detect_separation(X, y, trials, weights, extreme=extreme, direction=direction)
 

@@ -48,6 +48,19 @@ class Link:
         r""":math:`(\log\mu, \log(1-\mu))` computed stably from :math:`\eta`."""
         raise NotImplementedError
 
+    def score_ratios(self, eta: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        r""":math:`(\mu'/\mu,\ \mu'/(1-\mu))`: an event's score is the first times
+        :math:`x_i`, a non-event's minus the second, and Fisher's weight is their product.
+
+        As IRLS forms its score (:mod:`logitstat.fitting.irls`), so that the overlap
+        certificate (:mod:`logitstat.diagnostics.certificate`) combines the rows with the very
+        multipliers the fit set to zero: by default from R's clamped :meth:`linkinv` and
+        :meth:`mu_eta`, as IRLS computes them.
+        """
+        mu, dmu = self.linkinv(eta), self.mu_eta(eta)
+        with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+            return dmu / mu, dmu / (1.0 - mu)
+
     def __repr__(self) -> str:
         return f"{type(self).__name__}()"
 
@@ -143,6 +156,16 @@ class CLogLog(Link):
         with np.errstate(divide="ignore"):  # log1mexp: accurate in both regimes (Maechler 2012)
             log_mu = np.where(ee > np.log(2.0), np.log1p(-np.exp(-ee)), np.log(-np.expm1(-ee)))
         return log_mu, -ee
+
+    def score_ratios(self, eta):
+        r"""From :math:`t = e^\eta` without :math:`1-\mu`, as IRLS's cloglog working quantities
+        (:mod:`logitstat.fitting.working`): :math:`\mu'/\mu = t/\mathrm{expm1}(t)` (1 as
+        :math:`t \to 0`; it underflows to 0 for :math:`\eta > 6.6`) and
+        :math:`\mu'/(1-\mu) = t`, unclamped (R's clamped :math:`1-\mu` would make it 1)."""
+        t = np.exp(np.minimum(eta, 700.0))
+        with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+            up = np.where(t > 1e-300, t / np.expm1(t), 1.0)
+        return up, t
 
 
 class Cauchit(Link):

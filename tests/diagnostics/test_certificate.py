@@ -44,6 +44,7 @@ def test_certificate_refuses_separated_fits(name):
     lk = get_link("logit")
     eta = X @ np.array(c["glm_params"])
     assert not overlap_certificate(X, y, lk.linkinv(eta), lk.mu_eta(eta), m)
+    assert not overlap_certificate(X, y, trials=m, ratios=lk.score_ratios(eta))
     rep = check_separation(X, y, m, mu=lk.linkinv(eta), dmu=lk.mu_eta(eta), converged=True)
     assert rep.kind == c["truth_kind"] and rep.method == "lp"
 
@@ -62,22 +63,24 @@ def test_certificate_rejects_a_stationary_point_near_separation():
         assert not cert
 
 
+@pytest.mark.parametrize("ratios", [False, True], ids=["mu-dmu", "score-ratios"])
 @pytest.mark.parametrize("link", LINKS)
-def test_certificate_is_sound_on_random_fits(link):
-    """Whenever the certificate claims overlap, the brute-force programs agree; it makes the
-    claim on most converged overlapping fits (it is not vacuous)."""
+def test_certificate_is_sound_on_random_fits(link, ratios):
+    """Whenever the certificate claims overlap, the brute-force programs agree (rows left out
+    of it included: separated data, whose separated rows a fit predicts almost perfectly, must
+    never pass); it makes the claim on most converged overlapping fits (it is not vacuous)."""
     rng = np.random.default_rng(LINKS.index(link))
     claimed = overlapping = 0
-    for _ in range(12):
+    for _ in range(40):
         X, y, m, w = random_case(rng)
         if np.linalg.matrix_rank(X[w > 0]) < X.shape[1]:
             continue
         fit = fit_or_none(X, y, m, w, link)
         ref = reference(X, y, m, w)
         converged = fit is not None and bool(fit.converged)
-        if converged and certify(X, y, m, w, link, fit):
+        if fit is not None and certify(X, y, m, w, link, fit, ratios):
             assert ref[0] == "none"
-            claimed += 1
+            claimed += int(converged)
         if ref[0] == "none" and converged:
             overlapping += 1
     assert claimed >= 0.7 * overlapping > 0
@@ -104,8 +107,8 @@ def test_certificate_holds_for_extreme_but_overlapping_fits(link):
 
 @pytest.mark.parametrize("link", LINKS)
 def test_rounding_bound_is_above_the_exact_rounding_term(link):
-    """Cauchy-Schwarz: the one-pass bound on s'|A^-1|s (from Q = sum Lambda^2/W and diag A)
-    is never below the exact term from s = |X|'Lambda, on fits of every link with weights,
+    """Cauchy-Schwarz: the one-pass bound on s'|A^-1|s (from Q = sum Lambda^2/W and diag A,
+    the rows of W = 0 summed exactly) is never below the exact term from s = |X|'Lambda, on fits of every link with weights,
     trials and extreme fitted probabilities (a closed-form inequality, so no tolerance beyond
     the few ulps of the two sums)."""
     from logitstat.diagnostics.certificate import _multipliers, rounding_bound, rounding_exact
@@ -120,7 +123,7 @@ def test_rounding_bound_is_above_the_exact_rounding_term(link):
             continue
         lk = get_link(link)
         eta = fit.eta_info
-        _, succ, fail, ls_, lf, W = _multipliers(y, m, w, lk.linkinv(eta), lk.mu_eta(eta))
+        _, succ, fail, ls_, lf, W = _multipliers(y, m, w, *lk.score_ratios(eta))
         live = succ | fail
         lam = (ls_ + lf)[live]
         A = (X[live] * W[live, None]).T @ X[live]
@@ -128,7 +131,9 @@ def test_rounding_bound_is_above_the_exact_rounding_term(link):
             continue
         cov = np.linalg.inv(A)
         exact = rounding_exact(np.abs(X[live]).T @ lam, cov)
-        bound = rounding_bound(float(np.sum(lam ** 2 / W[live])), A, cov)
+        pos = W[live] > 0                           # rows of W = 0 (underflow): exact shares
+        bound = rounding_bound(float(np.sum(lam[pos] ** 2 / W[live][pos])), A, cov,
+                               np.abs(X[live][~pos]).T @ lam[~pos])
         assert bound >= exact * (1 - 1e-12)
         checked += 1
     assert checked >= 10
@@ -154,18 +159,47 @@ def test_certificate_of_an_ordinary_fit_is_one_pass_over_x(monkeypatch):
 def test_unweighted_binary_rows_take_the_maskless_path_with_the_same_multipliers(link):
     """The corrected multipliers of 0/1 rows without weights or trials, computed without masks,
     equal those of the general formulas (which also handle weights, trials and dead rows) up
-    to a few ulps of reassociation, and both refuse the same steps."""
+    to a few ulps of reassociation, and both leave out the same rows (a correction factor
+    below 1/2)."""
     from logitstat.diagnostics.certificate import _corrected, _corrected_plain
     rng = np.random.default_rng(7)
     lk = get_link(link)
     eta = rng.normal(scale=3.0, size=5000)
-    mu, dmu = lk.linkinv(eta), lk.mu_eta(eta)
-    y = (rng.random(5000) < mu).astype(float)
+    up, down = lk.score_ratios(eta)
+    y = (rng.random(5000) < lk.linkinv(eta)).astype(float)
     ones = np.ones(5000)
+    refused = 0
     for scale in (1e-6, 1e-2, 10.0):
         mv = rng.normal(scale=scale, size=5000)
-        general, plain = _corrected(y, ones, ones, mu, dmu, mv), _corrected_plain(y, mu, dmu, mv)
-        assert (general is None) == (plain is None)
-        if general is not None:
-            for a, b in zip(general, plain):
-                np.testing.assert_allclose(b, a, rtol=1e-13, atol=0)
+        g_diff, g_lam, g_W, _, g_ok = _corrected(y, ones, ones, up, down, mv)
+        p_diff, p_lam, p_W, _, p_ok = _corrected_plain(y, up, down, mv)
+        np.testing.assert_array_equal(p_ok, g_ok)
+        refused += int(np.count_nonzero(~g_ok))
+        for a, b in ((g_diff, p_diff), (g_lam, p_lam)):
+            np.testing.assert_allclose(b[g_ok], a[g_ok], rtol=1e-13, atol=0)
+        np.testing.assert_allclose(p_W, g_W, rtol=1e-13, atol=0)
+    assert refused > 0
+
+
+def test_strong_cloglog_fit_is_certified_from_its_own_score_ratios():
+    """A strong logit-made effect fitted with the cloglog link puts events within 1e-15 of
+    certainty, where R's clamp on 1 - mu distorts the multipliers: from the clamped mu and dmu
+    the certificate fails (the programs had to run), while the fitted model's certificate,
+    built from the link's stable score ratios (IRLS's own) and leaving those rows out,
+    proves overlap in one pass; the programs on every row agree that the data overlap."""
+    import logitstat as ls
+    from logitstat.diagnostics.separation import detect_separation
+    rng = np.random.default_rng(0)
+    n, p = 50000, 20
+    Z = rng.normal(size=(n, p))
+    eta = 0.3 * (Z @ rng.normal(scale=0.15, size=p)) + 3.4 * Z[:, 0] - 1.0
+    y = (rng.random(n) < 1 / (1 + np.exp(-eta))).astype(float)
+    X = np.column_stack([np.ones(n), Z])
+    res = ls.glm(y, X, link="cloglog")
+    assert res.separation.report.method == "certificate" and res.separation.report.passes == 1
+    fit, lk = res.fit_result, get_link("cloglog")
+    at = fit.eta_info
+    assert lk.linkinv(at).max() == 1.0 - np.finfo(float).eps     # R's clamp is reached
+    assert not overlap_certificate(X, y, lk.linkinv(at), lk.mu_eta(at), moved=fit.eta - at,
+                                   cov=fit.cov)
+    assert detect_separation(X, y).kind == "none"

@@ -57,6 +57,24 @@ def test_log_probabilities_are_stable(name):
     assert np.all(np.isfinite(lp[1][:2])) and np.all(np.isfinite(lp[0][-2:]))
 
 
+@pytest.mark.parametrize("name", sorted(LINKS))
+def test_score_ratios_are_the_density_over_each_probability(name):
+    """mu'/mu and mu'/(1 - mu) against scipy's density, cdf and survival function of the
+    latent distribution (independent formulas), within the clamps; the cloglog ratios stay
+    exact beyond them (mu'/(1 - mu) = e^eta, where R's clamped 1 - mu would give 1)."""
+    link, dist = get_link(name), DIST[name]
+    up, down = link.score_ratios(ETA)
+    np.testing.assert_allclose(up, dist.pdf(ETA) / dist.cdf(ETA), rtol=1e-12)
+    np.testing.assert_allclose(down, dist.pdf(ETA) / dist.sf(ETA), rtol=1e-12)
+    if name == "cloglog":
+        far = np.array([-800.0, -40.0, 5.0, 20.0])
+        with np.errstate(over="raise", invalid="raise", divide="raise"):
+            up, down = link.score_ratios(far)
+        np.testing.assert_allclose(down, np.exp(far), rtol=1e-15)
+        np.testing.assert_allclose(up[:2], [1.0, 1.0], rtol=1e-15)
+        assert 0 < up[2] < 1e-60 and up[3] == 0.0     # e^eta / expm1(e^eta), underflowing
+
+
 def test_clamps_follow_r_make_link():
     eps = np.finfo(float).eps
     logit = get_link("logit")

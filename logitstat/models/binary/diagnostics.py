@@ -130,9 +130,9 @@ class DiagnosticsMixin:
         moved = cov = None
         if at is not None:  # the certificate at the last iterate, with IRLS's last step
             eta, moved, cov = at, eta - at, getattr(self.fit_result, "cov", None)
-        rep = check_separation(d.X, d.y, d.trials, d.weights, mu=self.link.linkinv(eta),
-                               dmu=self.link.mu_eta(eta), converged=bool(self.fit_result.converged),
-                               moved=moved, cov=cov, direction=self.fit_result.params)
+        rep = check_separation(d.X, d.y, d.trials, d.weights, ratios=self.link.score_ratios(eta),
+                               converged=bool(self.fit_result.converged), moved=moved, cov=cov,
+                               direction=self.fit_result.params)
         rows = pd.RangeIndex(len(d.y)) if d.row_labels is None else pd.Index(d.row_labels)
         return ModelSeparation.label(rep, self.names, rows)
 
