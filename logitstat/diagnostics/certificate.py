@@ -19,7 +19,6 @@ __all__ = ["overlap_certificate", "needs_lp", "rounding_exact", "rounding_bound"
 
 _EPS = np.finfo(float).eps
 
-
 RHO_DROP = 1e4
 r"""Rows whose :math:`\rho_i = \sqrt{W_i}/\Lambda_i` exceeds this (fitted probabilities within
 about 1e-8 of the observed outcome) are left out of the certificate (see step 4)."""
@@ -243,12 +242,12 @@ def overlap_certificate(X: np.ndarray, y: np.ndarray, mu: np.ndarray | None = No
                 if not (subset and np.all(np.isfinite(W[drop]))):
                     return r, size, out, rho, spread, 0, slack, True
                 dropped += int(np.count_nonzero(drop))
-                Wd = np.maximum(W[drop], 0.0)
-                Xd = Xb[drop] * np.sqrt(Wd)[:, None]
-                out += Xd.T @ Xd
+                Wd, Xd = np.maximum(W[drop], 0.0), Xb[drop]
                 # what A may hold of these rows beyond W x x' (rounding, IRLS's floor on W)
                 slack += float(np.sum((_SLACK_ULPS * _EPS * Wd + _W_FLOOR)
-                                      * np.einsum("ij,ij->i", Xb[drop], Xb[drop])))
+                                      * np.einsum("ij,ij->i", Xd, Xd)))
+                Xd *= np.sqrt(Wd)[:, None]
+                out += Xd.T @ Xd
                 diff = np.where(keep, diff, 0.0)
                 lam = np.where(keep, lam, 0.0)
             if keep.any():
