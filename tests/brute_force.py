@@ -22,12 +22,14 @@ LINKS = ["logit", "probit", "cloglog", "cauchit"]
 
 
 def lp_direction(c, A):
+    """Minimiser of ``c @ b`` over ``A b >= 0``, ``|b_k| <= 1`` (dense HiGHS)."""
     out = linprog(c, A_ub=-A, b_ub=np.zeros(A.shape[0]), bounds=(-1.0, 1.0), method="highs")
     assert out.status == 0
     return out.x
 
 
 def reference(X, y, m=None, w=None):
+    """``(kind, directions, separated_rows, undetermined)`` from the programs on every row."""
     n, p = X.shape
     m = np.ones(n) if m is None else m
     w = np.ones(n) if w is None else w
