@@ -1,15 +1,16 @@
 """Public fitting functions: ``logit``, ``probit``, ``glm`` (formula or arrays) and ``lr_test``."""
 from __future__ import annotations
 
-import importlib
 import inspect
 import warnings
+from typing import Callable
 
 import numpy as np
 import pandas as pd
 import patsy
 
 from .common.checks import real_number, whole_number
+from .dask.model import glm_dask
 from .errors import DataError, DomainWarning, SpecificationError, user_stacklevel
 from .fitting.links import get_link
 from .formula import design as _design
@@ -17,31 +18,29 @@ from .inference.covariance import check_information, get_estimator
 from .inference.hypothesis import FitArrays, TestResult, nested_lr_test
 from .models.binary.fit import fit_irls
 from .models.binary.results import BinaryResults
+from .models.classweighted.fit import fit_class_weighted
 from .models.firth.fit import fit_firth
+from .models.penalized.fit import fit_penalized
 
 __all__ = ["glm", "logit", "probit", "lr_test"]
 
 METHODS = ("irls", "firth")
 
 #: One fitting function per kind of fit, each beside its results in ``logitstat/models/`` (Dask:
-#: ``logitstat/dask/``), imported when first used, with the options of :func:`glm` it takes.
-#: :func:`_fit_kind` picks the kind from (Dask frame?, penalty?, class_weight?, method).
-FITTERS: dict[str, tuple[str, str, tuple[str, ...]]] = {
-    "irls": ("logitstat.models.binary.fit", "fit_irls",
-             ("cov_type", "tol", "max_iter", "start_params", "drop_collinear", "cov_kwds",
-              "information")),
-    "firth": ("logitstat.models.firth.fit", "fit_firth",
-              ("cov_type", "tol", "max_iter", "start_params", "drop_collinear", "cov_kwds",
-               "information")),
-    "penalized": ("logitstat.models.penalized.fit", "fit_penalized",
-                  ("penalty", "alpha", "l1_ratio", "class_weight", "cov_type", "method",
-                   "standardize")),
-    "classweighted": ("logitstat.models.classweighted.fit", "fit_class_weighted",
-                      ("class_weight", "cov_type", "method", "tol", "max_iter", "start_params",
-                       "drop_collinear", "cov_kwds")),
-    "dask": ("logitstat.dask.model", "glm_dask",
-             ("eval_env", "weights", "offset", "missing", "success", "cov_type", "tol",
-              "max_iter", "start_params", "drop_collinear")),
+#: ``logitstat/dask/``), with the options of :func:`glm` it takes.  :func:`_fit_kind` picks the
+#: kind from (Dask frame?, penalty?, class_weight?, method).
+FITTERS: dict[str, tuple[Callable, tuple[str, ...]]] = {
+    "irls": (fit_irls, ("cov_type", "tol", "max_iter", "start_params", "drop_collinear",
+                        "cov_kwds", "information")),
+    "firth": (fit_firth, ("cov_type", "tol", "max_iter", "start_params", "drop_collinear",
+                          "cov_kwds", "information")),
+    "penalized": (fit_penalized, ("penalty", "alpha", "l1_ratio", "class_weight", "cov_type",
+                                  "method", "standardize")),
+    "classweighted": (fit_class_weighted, ("class_weight", "cov_type", "method", "tol",
+                                           "max_iter", "start_params", "drop_collinear",
+                                           "cov_kwds")),
+    "dask": (glm_dask, ("eval_env", "weights", "offset", "missing", "success", "cov_type", "tol",
+                        "max_iter", "start_params", "drop_collinear")),
 }
 
 
@@ -122,14 +121,13 @@ def glm(formula, data=None, *, link="logit", weights=None, offset=None, missing:
                    weights=weights, offset=offset, missing=missing, success=success)
     if kind in ("irls", "firth", "dask"):
         options["cov_type"] = cov_type or "nonrobust"
-    module, name, keywords = FITTERS[kind]
+    fit, keywords = FITTERS[kind]
     if kind == "dask":  # out of core: the frame is read by logitstat.dask, no design here
         if (method != "irls" or groups is not None or penalty is not None or alpha is not None
                 or class_weight is not None or information != "expected"):
             raise SpecificationError("a Dask DataFrame is fitted by IRLS with weights=, offset=, "
                                      "cov_type='nonrobust'|'HC0'-'HC3' only; compute() it to use "
                                      "the other options")
-        fit = getattr(importlib.import_module(module), name)
         return fit(formula, data, link_obj, **{k: options[k] for k in keywords})
     if isinstance(formula, str):
         des = _design.from_formula(formula, data, env, weights=weights, offset=offset, groups=groups,
@@ -141,7 +139,6 @@ def glm(formula, data=None, *, link="logit", weights=None, offset=None, missing:
                                   groups=groups, success=success)
     _warn_fractional_counts(des)
     _check_standardize(standardize, penalized=kind == "penalized")
-    fit = getattr(importlib.import_module(module), name)
     res = fit(des, link_obj, **{k: options[k] for k in keywords})
     if kind in ("irls", "firth") and isinstance(formula, str):
         # for marginal effects (the frame is only read, never modified)
